@@ -1,0 +1,2 @@
+//! Technical indicators computed in batches over parameter grids (placeholder until the ALMA issue).
+#![deny(missing_docs)]

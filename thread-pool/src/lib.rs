@@ -1,0 +1,2 @@
+//! rayon-web
+#![deny(missing_docs)]
