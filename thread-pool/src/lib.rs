@@ -1,2 +1,67 @@
-//! rayon-web
+//! # rayon-web
+//!
+//! rayon's parallel iterators in WebAssembly: a pool of Web Workers (browsers)
+//! or `worker_threads` (Node) that share one `WebAssembly.Memory` and run
+//! rayon's threads. The maintained replacement for `wasm-bindgen-rayon`.
+//!
+//! ## The model
+//!
+//! - **One module, one memory, many instances.** The module is compiled once;
+//!   each worker instantiates the same `WebAssembly.Module` against the same
+//!   shared memory (built with the flags in the README, "Build flags"). Every
+//!   instance has its own stack and thread-local storage inside that memory.
+//! - **Who blocks where.** Workers block (`Atomics.wait`) inside rayon while
+//!   idle. The thread that calls [`init_thread_pool`] never waits on a worker:
+//!   it awaits a promise while the workers start, then hands each one its rayon
+//!   thread through shared memory. A parallel call (`par_iter`, `join`) blocks
+//!   its caller until the work is done — so make parallel calls from a Web
+//!   Worker, not the page's main thread: there, browsers forbid `Atomics.wait`
+//!   and rayon has to spin (no faster than one thread, and the page freezes).
+//! - **Where workers come from.** `js/spawn.js` starts blob: module workers in
+//!   browsers and `worker_threads` in Node; each runs `js/worker.js`, which
+//!   imports the wasm-bindgen glue (`--target web`) by its URL, calls
+//!   `initSync({ module, memory })` and enters Rust in `worker.rs`.
+//!   One `wasm-bindgen --target web` build serves plain pages, bundlers and Node.
+//!
+//! ## Failures are errors, never hangs
+//!
+//! Every way start-up can fail rejects within the start-up deadline with an
+//! [`Error`] whose [`ErrorCode`] is stable and whose message says what to do.
+//!
+//! ## Use
+//!
+//! ```ignore
+//! // In your crate (wasm-bindgen, cdylib):
+//! pub use rayon_web::init_thread_pool;
+//! ```
+//! ```js
+//! import init, { initThreadPool, sum } from './pkg/my_crate.js';
+//! await init();
+//! await initThreadPool(navigator.hardwareConcurrency);
+//! ```
 #![deny(missing_docs)]
+
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+compile_error!(
+    "rayon-web needs a threaded wasm build: add the rustflags from rayon-web's README \
+     (\"Build flags\": -C target-feature=+atomics and the shared-memory link args) and \
+     build with -Z build-std=std,panic_abort on nightly"
+);
+
+pub mod error;
+pub mod options;
+
+pub use error::{Error, ErrorCode};
+pub use options::{PoolOptions, MAX_THREADS};
+
+#[cfg(target_arch = "wasm32")]
+mod global;
+#[cfg(target_arch = "wasm32")]
+mod handoff;
+#[cfg(target_arch = "wasm32")]
+mod spawn;
+#[cfg(target_arch = "wasm32")]
+mod worker;
+
+#[cfg(target_arch = "wasm32")]
+pub use global::{init_thread_pool, start_global};

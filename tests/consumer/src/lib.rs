@@ -1,1 +1,53 @@
+//! A small crate built exactly as a user builds theirs: it depends on rayon and
+//! rayon-web, re-exports `init_thread_pool`, and exposes a few parallel
+//! functions the Node and browser tests call.
 
+use rayon::prelude::*;
+use wasm_bindgen::prelude::*;
+
+pub use rayon_web::init_thread_pool;
+
+/// rayon's view of the pool size.
+#[wasm_bindgen(js_name = numThreads)]
+pub fn num_threads() -> usize {
+    rayon::current_num_threads()
+}
+
+fn work(i: u64) -> u64 {
+    // A little arithmetic per element so the job is compute-bound, not memory-bound.
+    let mut x = i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    for _ in 0..64 {
+        x ^= x >> 29;
+        x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    }
+    x & 0xFFFF
+}
+
+/// Sum of `work(i)` for i in 0..n, in parallel. Returned as f64 (exact below 2^53).
+#[wasm_bindgen(js_name = sumParallel)]
+pub fn sum_parallel(n: u32) -> f64 {
+    (0..n as u64).into_par_iter().map(work).sum::<u64>() as f64
+}
+
+/// The same sum on the calling thread only.
+#[wasm_bindgen(js_name = sumSequential)]
+pub fn sum_sequential(n: u32) -> f64 {
+    (0..n as u64).map(work).sum::<u64>() as f64
+}
+
+/// How many distinct rayon threads took part in a parallel job of `tasks` pieces
+/// that each take a few milliseconds.
+#[wasm_bindgen(js_name = distinctThreads)]
+pub fn distinct_threads(tasks: u32) -> usize {
+    let mut seen: Vec<usize> = (0..tasks)
+        .into_par_iter()
+        .map(|t| {
+            // Enough work per task that one thread cannot take them all.
+            std::hint::black_box((0..20_000u64).map(|i| work(i + t as u64)).sum::<u64>());
+            rayon::current_thread_index().unwrap_or(usize::MAX)
+        })
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len()
+}

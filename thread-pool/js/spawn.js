@@ -1,0 +1,237 @@
+// Creating and watching the pool's workers. Runs on the thread that calls
+// `initThreadPool` or builds a custom pool: a page, a Web Worker, Node's main
+// thread or a Node worker. Rust calls `startWorkers` (src/spawn.rs) and owns
+// everything after the workers report ready.
+//
+// The worker protocol (one `postMessage` each way per phase; everything after
+// start-up travels through shared memory, see src/handoff.rs):
+//
+//   host -> worker  {rayonWeb: 'start', module, memory, glueUrl, stackSize, handoff, index}
+//   worker -> host  {rayonWeb: 'ready', index}            initSync done, entering Rust
+//                   {rayonWeb: 'error', stage, message}   import or initSync failed
+//                   {rayonWeb: 'crashed', message}        Rust trapped (panic=abort, OOB...)
+//                   {rayonWeb: 'exited'}                  the pool ended this thread; its
+//                                                         stack and TLS are already freed
+//
+// `handoff` is the address (in the shared memory) of the slot through which
+// the worker receives its rayon `ThreadBuilder`; the worker owns its stack and
+// TLS and frees them itself with `__wbindgen_thread_destroy()` once the Rust
+// entry point returns, which must be the last wasm call on that thread.
+
+const IN_NODE =
+  typeof process === 'object' && process !== null &&
+  typeof process.versions === 'object' && typeof process.versions.node === 'string' &&
+  // Deno and Bun define `process` too but have Web Workers: prefer those.
+  typeof globalThis.Worker !== 'function';
+
+function codedError(code, message) {
+  const err = new Error(message);
+  err.name = 'RayonWebError';
+  err.code = code;
+  return err;
+}
+
+const ISOLATION_HELP =
+  'Serve the page (and every worker script) with the headers ' +
+  '"Cross-Origin-Opener-Policy: same-origin" and ' +
+  '"Cross-Origin-Embedder-Policy: require-corp" (or "credentialless"), ' +
+  'or fall back to a single-threaded build (see rayon-web\'s README, "COOP/COEP").';
+
+/// Returns null when this environment can run a pool sharing `memory`,
+/// otherwise [code, message] explaining what to change.
+export function environmentProblem(memory) {
+  if (!IN_NODE) {
+    if (globalThis.crossOriginIsolated === false) {
+      return ['NOT_CROSS_ORIGIN_ISOLATED',
+        'rayon-web: this page is not cross-origin isolated, so browsers refuse to share ' +
+        'WebAssembly memory with workers. ' + ISOLATION_HELP];
+    }
+    if (typeof globalThis.Worker !== 'function') {
+      return ['WORKERS_UNAVAILABLE',
+        'rayon-web: this context has no Worker constructor (some engines, e.g. WPE WebKit, ' +
+        'have no Worker inside a worker). Call initThreadPool from the page or a context ' +
+        'that can create workers, or use a single-threaded build.'];
+    }
+  }
+  if (typeof SharedArrayBuffer !== 'function') {
+    // WebKit without JSC_useSharedArrayBuffer reports crossOriginIsolated === true
+    // yet has no SharedArrayBuffer: trust the capability, not the flag.
+    return ['SHARED_MEMORY_UNAVAILABLE',
+      'rayon-web: SharedArrayBuffer is not available in this engine even though ' +
+      (IN_NODE ? 'this is Node' : 'the page reports crossOriginIsolated === ' + globalThis.crossOriginIsolated) +
+      '; threads cannot share memory here. Use a single-threaded build in this environment.'];
+  }
+  if (!(memory instanceof WebAssembly.Memory) || !(memory.buffer instanceof SharedArrayBuffer)) {
+    return ['MEMORY_NOT_SHARED',
+      'rayon-web: this WebAssembly module was built without shared memory, so it would silently ' +
+      'run on one thread. Build it with RUSTFLAGS containing "-C target-feature=+atomics" and ' +
+      '"-C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=1073741824 ' +
+      '-C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size ' +
+      '-C link-arg=--export=__tls_align -C link-arg=--export=__tls_base" and ' +
+      '"-Z build-std=std,panic_abort" (rustc stopped adding the shared-memory link args in ' +
+      'rust-lang/rust#147225); see rayon-web\'s README, "Build flags".'];
+  }
+  return null;
+}
+
+// Browsers: a blob: module worker, so that no worker file has to be found next to
+// the glue. wasm-bindgen 0.2.94 stopped emitting helper worker files
+// (wasm-bindgen#4233) and bundlers rewrite or inline relative worker paths
+// (wasm-bindgen-rayon GCL#3, #28, GCL#36); a blob needs neither. Pages with a CSP
+// must allow `worker-src blob:`.
+// Node: worker_threads with `eval: true`, since Node has no blob: workers.
+async function createWorker(name, source) {
+  if (IN_NODE) {
+    // Hidden from bundlers: this branch only runs in Node.
+    const specifier = 'node:worker_threads';
+    const { Worker } = await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
+    const worker = new Worker(source, { eval: true, name });
+    return {
+      raw: worker,
+      // An idle pool must not keep a finished script alive (Emscripten does the
+      // same). Call after adding listeners: a 'message' listener re-refs the port.
+      unref() { worker.unref(); },
+      onMessage(fn) { worker.on('message', fn); },
+      onError(fn) {
+        worker.on('error', (e) => fn(e));
+        worker.on('exit', (code) => fn(new Error(`worker exited with code ${code}`)));
+      },
+      post(msg) { worker.postMessage(msg); },
+      terminate() { return worker.terminate(); },
+    };
+  }
+  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  let worker;
+  try {
+    worker = new Worker(url, { type: 'module', name });
+  } finally {
+    // The worker has its own reference once constructed.
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+  return {
+    raw: worker,
+    unref() {},
+    onMessage(fn) { worker.addEventListener('message', (e) => fn(e.data)); },
+    onError(fn) {
+      worker.addEventListener('error', (e) => {
+        // Firefox's ErrorEvent for a failed load carries no message; say what we know.
+        fn(new Error(e.message || 'the worker script failed to load or threw during start-up ' +
+          '(blocked by a Content-Security-Policy without "worker-src blob:"?)'));
+      });
+      worker.addEventListener('messageerror', () => fn(new Error('a message to the worker could not be deserialized')));
+    },
+    post(msg) { worker.postMessage(msg); },
+    terminate() { worker.terminate(); },
+  };
+}
+
+/// Starts `handoffs.length` workers in parallel and resolves with a WorkerGroup
+/// once every one has instantiated the module and is about to wait for its
+/// rayon thread; rejects (after terminating all of them) with a coded Error on
+/// the first failure or after `timeoutMs`.
+export async function startWorkers({ workerSource, module, memory, glueUrl, stackSize, namePrefix, timeoutMs, handoffs }) {
+  const group = new WorkerGroup(namePrefix);
+  try {
+    await Promise.race([
+      Promise.all(Array.from(handoffs, (handoff, index) =>
+        group.start(index, { workerSource, module, memory, glueUrl, stackSize, handoff }))),
+      new Promise((_, reject) => {
+        group.timer = setTimeout(() => reject(codedError('WORKER_TIMEOUT',
+          `rayon-web: ${group.notReady()} of ${handoffs.length} workers did not become ready within ` +
+          `${timeoutMs} ms. Check the browser console of the workers; on Firefox the number of ` +
+          'workers per origin is limited (dom.workers.maxPerDomain).')), timeoutMs);
+      }),
+    ]);
+  } catch (err) {
+    group.terminate();
+    throw err;
+  } finally {
+    clearTimeout(group.timer);
+  }
+  return group;
+}
+
+/// The workers of one pool, as seen from the thread that created them.
+export class WorkerGroup {
+  constructor(namePrefix) {
+    this.namePrefix = namePrefix;
+    this.workers = [];
+    this.states = [];
+    this.crash = null;         // the first crash message, if a worker trapped
+    this.onCrash = null;       // set by hosts that want to be told at once
+    this.exited = 0;
+    this.onAllExited = null;
+  }
+
+  get size() { return this.workers.length; }
+
+  notReady() { return this.states.filter((s) => s !== 'ready').length; }
+
+  async start(index, { workerSource, module, memory, glueUrl, stackSize, handoff }) {
+    const name = `${this.namePrefix}${index}`;
+    this.states[index] = 'starting';
+    let worker;
+    try {
+      worker = await createWorker(name, workerSource);
+    } catch (e) {
+      throw codedError('WORKER_LOAD_FAILED', `rayon-web: could not create worker ${name}: ${e}`);
+    }
+    this.workers[index] = worker;
+    return new Promise((resolve, reject) => {
+      worker.onMessage((msg) => {
+        if (!msg || typeof msg.rayonWeb !== 'string') return;
+        switch (msg.rayonWeb) {
+          case 'ready':
+            this.states[index] = 'ready';
+            resolve();
+            break;
+          case 'error':
+            this.states[index] = 'failed';
+            reject(codedError(msg.stage === 'import' ? 'WORKER_LOAD_FAILED' : 'WORKER_INIT_FAILED',
+              msg.stage === 'import'
+                ? `rayon-web: worker ${name} could not import the wasm-bindgen glue from ${glueUrl}: ` +
+                  `${msg.message}. Serve the generated JS next to the page as built (or pass glueUrl).`
+                : `rayon-web: worker ${name} could not instantiate the module: ${msg.message}`));
+            break;
+          case 'crashed':
+            this.states[index] = 'crashed';
+            this.crash ??= `worker ${name} crashed: ${msg.message}`;
+            if (this.onCrash) this.onCrash(this.crash);
+            break;
+          case 'exited':
+            this.states[index] = 'exited';
+            this.exited += 1;
+            worker.terminate();
+            if (this.exited === this.workers.length && this.onAllExited) this.onAllExited();
+            break;
+        }
+      });
+      worker.onError((e) => {
+        if (this.states[index] === 'exited') return;
+        const wasStarting = this.states[index] === 'starting';
+        this.states[index] = 'failed';
+        if (wasStarting) {
+          reject(codedError('WORKER_LOAD_FAILED', `rayon-web: worker ${name} failed to start: ${e.message || e}`));
+        } else {
+          this.crash ??= `worker ${name} died: ${e.message || e}`;
+          if (this.onCrash) this.onCrash(this.crash);
+        }
+      });
+      worker.unref();
+      worker.post({ rayonWeb: 'start', module, memory, glueUrl, stackSize, handoff, index });
+    });
+  }
+
+  /// Terminates every worker at once. Threads still inside Rust are stopped
+  /// where they stand: only for failed start-up, broken pools, or instance
+  /// teardown by a host (their stacks live in memory that is dropped with it).
+  terminate() {
+    for (const w of this.workers) if (w) w.terminate();
+    this.states = this.states.map((s) => (s === 'exited' ? s : 'terminated'));
+  }
+
+  /// How many workers are still alive (not exited, failed or terminated).
+  alive() {
+    return this.states.filter((s) => s === 'ready' || s === 'starting').length;
+  }
+}

@@ -1,0 +1,66 @@
+// The worker bootstrap: the code every pool worker runs, in browsers (a blob:
+// module worker) and in Node (a worker_threads `eval` worker). See
+// spawn.js for the protocol.
+//
+// `workerMain` is shipped as source text (`workerSource()`), so it must not
+// refer to anything outside its own body: bundlers may rename module-level
+// names, but never the inside of a function they keep whole.
+function workerMain() {
+  // In Node `require` exists in eval workers; in browsers `self` is the worker scope.
+  const port = typeof self === 'undefined' ? require('node:worker_threads').parentPort : self;
+  const post = (msg) => port.postMessage(msg);
+  const describe = (e) => {
+    // Firefox's `err.stack` omits the message: report both.
+    const text = String(e && e.message !== undefined ? `${e.name}: ${e.message}` : e);
+    return e && e.stack && !String(e.stack).includes(text) ? `${text}\n${e.stack}` : text;
+  };
+
+  const onStart = async (data) => {
+    if (!data || data.rayonWeb !== 'start') return;
+    if (typeof self === 'undefined') port.off('message', onStart);
+    else self.removeEventListener('message', onBrowserMessage);
+
+    let glue;
+    try {
+      glue = await import(data.glueUrl);
+    } catch (e) {
+      post({ rayonWeb: 'error', stage: 'import', message: describe(e) });
+      return;
+    }
+    let wasm;
+    try {
+      if (typeof glue.initSync !== 'function' || typeof glue.__rayonWebWorkerEntry !== 'function') {
+        throw new Error(`${data.glueUrl} is not the wasm-bindgen --target web glue of a module ` +
+          'that links rayon-web (no initSync / __rayonWebWorkerEntry export)');
+      }
+      wasm = glue.initSync({ module: data.module, memory: data.memory, thread_stack_size: data.stackSize });
+    } catch (e) {
+      post({ rayonWeb: 'error', stage: 'init', message: describe(e) });
+      return;
+    }
+    post({ rayonWeb: 'ready', index: data.index });
+    try {
+      // Blocks until the pool that owns this thread ends (never, for the global pool).
+      glue.__rayonWebWorkerEntry(data.handoff);
+    } catch (e) {
+      // A trap (panic=abort, out of bounds, unreachable) ends this thread's Rust
+      // state for good; its stack cannot be trusted, so it is not freed.
+      post({ rayonWeb: 'crashed', message: describe(e) });
+      return;
+    }
+    // Must be the last wasm call on this thread: frees its stack and TLS.
+    wasm.__wbindgen_thread_destroy();
+    post({ rayonWeb: 'exited' });
+    if (typeof self !== 'undefined') self.close();
+    else port.close();
+  };
+  const onBrowserMessage = (e) => onStart(e.data);
+
+  if (typeof self === 'undefined') port.on('message', onStart);
+  else self.addEventListener('message', onBrowserMessage);
+}
+
+/// The bootstrap as source text for a blob: or eval worker.
+export function workerSource() {
+  return `(${workerMain.toString()})();\n`;
+}

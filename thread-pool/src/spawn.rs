@@ -1,0 +1,84 @@
+//! Starting workers from Rust: the binding to `js/spawn.js`, plus the two
+//! things only Rust can name — the compiled module and the shared memory.
+
+use crate::error::{Error, ErrorCode};
+use crate::handoff::Handoff;
+use crate::options::PoolOptions;
+use std::sync::Arc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen(module = "/js/spawn.js")]
+extern "C" {
+    /// The workers of one pool (JS class `WorkerGroup`).
+    #[derive(Clone)]
+    pub(crate) type WorkerGroup;
+
+    #[wasm_bindgen(js_name = startWorkers)]
+    fn start_workers(request: &js_sys::Object) -> js_sys::Promise;
+
+    #[wasm_bindgen(js_name = environmentProblem)]
+    fn environment_problem(memory: &JsValue) -> JsValue;
+
+    #[wasm_bindgen(method)]
+    pub(crate) fn terminate(this: &WorkerGroup);
+
+    #[wasm_bindgen(method)]
+    pub(crate) fn alive(this: &WorkerGroup) -> u32;
+
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn crash(this: &WorkerGroup) -> Option<String>;
+}
+
+#[wasm_bindgen(module = "/js/worker.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = workerSource)]
+    fn worker_source() -> JsValue;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    // Evaluated inside the wasm-bindgen glue, so this is the glue's own URL:
+    // the module every worker imports to instantiate the same wasm. Requires an
+    // ES-module target (`--target web`; Node loads the same output).
+    #[wasm_bindgen(thread_local_v2, js_namespace = ["import", "meta"], js_name = url)]
+    static GLUE_URL: String;
+}
+
+/// Fails with a coded error when this environment cannot run workers sharing our memory.
+pub(crate) fn check_environment() -> Result<(), Error> {
+    let problem = environment_problem(&wasm_bindgen::memory());
+    if problem.is_null() || problem.is_undefined() {
+        return Ok(());
+    }
+    let pair: js_sys::Array = problem.unchecked_into();
+    let code = pair.get(0).as_string().and_then(|c| ErrorCode::parse(&c)).unwrap_or(ErrorCode::SharedMemoryUnavailable);
+    Err(Error::new(code, pair.get(1).as_string().unwrap_or_default()))
+}
+
+/// Starts one worker per handoff and waits until all are ready (or one fails,
+/// or the deadline passes — then all are terminated and the error returned).
+pub(crate) async fn start(options: &PoolOptions, handoffs: &[Arc<Handoff>]) -> Result<WorkerGroup, Error> {
+    let addrs: js_sys::Array = handoffs.iter().map(|h| JsValue::from(Handoff::share_with_worker(h))).collect();
+    let glue_url = match &options.glue_url {
+        Some(url) => url.clone(),
+        None => GLUE_URL.with(String::clone),
+    };
+    let request = js_sys::Object::new();
+    let set = |k: &str, v: &JsValue| {
+        // Reflect::set on a plain fresh object cannot fail.
+        let _ = js_sys::Reflect::set(&request, &JsValue::from_str(k), v);
+    };
+    set("workerSource", &worker_source());
+    set("module", &wasm_bindgen::module());
+    set("memory", &wasm_bindgen::memory());
+    set("glueUrl", &JsValue::from_str(&glue_url));
+    set("stackSize", &JsValue::from(options.stack_size as u32));
+    set("namePrefix", &JsValue::from_str(&options.name_prefix));
+    set("timeoutMs", &JsValue::from(options.timeout_ms));
+    set("handoffs", &addrs);
+    match JsFuture::from(start_workers(&request)).await {
+        Ok(group) => Ok(group.unchecked_into()),
+        Err(e) => Err(Error::from_js(&e, ErrorCode::WorkerLoadFailed)),
+    }
+}
