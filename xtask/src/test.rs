@@ -1,0 +1,42 @@
+//! `cargo xtask test`: every test, in order of increasing set-up cost.
+
+use crate::cmd::{self, root, Result};
+use crate::{setup, wasm};
+use std::process::Command;
+
+pub fn run_all() -> Result {
+    let tools = setup::ensure_all()?;
+
+    eprintln!("\n== native unit, doc and property tests ==");
+    cmd::run(cmd::cargo().args(["test", "--workspace", "--exclude", "rayon-web-consumer", "--release"]))?;
+
+    eprintln!("\n== wasm builds ==");
+    wasm::build_all(&tools)?;
+
+    eprintln!("\n== wasm-bindgen-test in headless Chromium (dedicated worker) ==");
+    let mut c = cmd::cargo();
+    c.args(["test", "-p", "rayon-web", "--tests", "--release", "--target", "wasm32-unknown-unknown", "-Z", "build-std=std,panic_abort"])
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &tools.test_runner)
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "60")
+        // The runner reads webdriver.json (Chromium flags for root, headless) from here.
+        .current_dir(root().join("thread-pool"));
+    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "GECKODRIVER", "SAFARIDRIVER"] {
+        c.env_remove(var);
+    }
+    cmd::run(&mut c)?;
+
+    eprintln!("\n== Node and browser tests (node --test) ==");
+    cmd::run(Command::new("node")
+        .args(["--test", "--test-concurrency=1", "tests/node/", "tests/browser/"])
+        .env("GECKODRIVER", &tools.geckodriver)
+        .current_dir(root()))?;
+    Ok(())
+}
+
+pub fn run(args: &[String]) -> Result {
+    if let Some(a) = args.first() {
+        return Err(format!("`cargo xtask test` takes no arguments (got {a})").into());
+    }
+    run_all()
+}
