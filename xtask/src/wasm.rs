@@ -11,8 +11,8 @@ pub struct Variant {
     pub name: &'static str,
     /// Cargo package.
     package: &'static str,
-    /// Threads: the flags of `.cargo/config.toml` and `-Z build-std`; otherwise
-    /// these replacement rustflags, a target dir of its own and the prebuilt std.
+    /// None: the flags of `.cargo/config.toml`; otherwise these rustflags replace
+    /// them, in a target dir of its own.
     rustflags_override: Option<&'static str>,
     build_std: bool,
 }
@@ -25,7 +25,7 @@ pub const CONSUMER: Variant = Variant { name: "consumer", package: "rayon-web-co
 pub const CONSUMER_UNSHARED: Variant = Variant {
     name: "consumer-unshared",
     package: "rayon-web-consumer",
-    rustflags_override: Some(r#"target.wasm32-unknown-unknown.rustflags=["-Ctarget-feature=+atomics,+simd128"]"#),
+    rustflags_override: Some("-Ctarget-feature=+atomics,+simd128"),
     build_std: true,
 };
 
@@ -36,7 +36,7 @@ pub const INDICATORS_THREADS: Variant = Variant { name: "indicators-threads", pa
 pub const INDICATORS_SINGLE: Variant = Variant {
     name: "indicators-single",
     package: "rayon-web-indicators",
-    rustflags_override: Some(r#"target.wasm32-unknown-unknown.rustflags=["-Ctarget-feature=+simd128"]"#),
+    rustflags_override: Some("-Ctarget-feature=+simd128"),
     build_std: false,
 };
 
@@ -68,12 +68,14 @@ impl Variant {
             // On the command line, not in an [unstable] table: that would rebuild std for native builds too.
             c.args(["-Z", "build-std=std,panic_abort"]);
         }
-        if let Some(flags) = self.rustflags_override {
-            c.args(["--config", flags]);
-        }
-        // A RUSTFLAGS variable, even empty, replaces the config's rustflags entirely.
+        // A RUSTFLAGS variable, even empty, replaces the config's rustflags entirely:
+        // cleared for the normal builds, used on purpose for the variants (a
+        // `--config` rustflags array would be appended to the config's, not replace it).
         for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS"] {
             c.env_remove(var);
+        }
+        if let Some(flags) = self.rustflags_override {
+            c.env("CARGO_ENCODED_RUSTFLAGS", flags);
         }
         run(&mut c)?;
         let wasm = target_dir.join("wasm32-unknown-unknown/release").join(format!("{}.wasm", self.crate_file()));
