@@ -3,32 +3,7 @@
 // and we can check the process exits by itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const CASE = fileURLToPath(new URL('./fixtures/case.mjs', import.meta.url));
-
-/** Runs one scenario; fails if the process does not exit by itself within 20 s. */
-function run(name) {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [CASE, name], { timeout: 20_000 }, (err, stdout, stderr) => {
-      if (err) {
-        reject(new Error(`case ${name}: ${err.killed ? 'did not exit within 20 s (hang)' : err.message}\n${stderr}`));
-        return;
-      }
-      resolve(JSON.parse(stdout.trim().split('\n').pop()));
-    });
-  });
-}
-
-async function rejects(name, code, ...phrases) {
-  const r = await run(name);
-  assert.ok(r.error, `${name} should reject, got ${JSON.stringify(r)}`);
-  assert.equal(r.error.name, 'RayonWebError');
-  assert.equal(r.error.code, code, r.error.message);
-  for (const p of phrases) assert.ok(r.error.message.includes(p), `message lacks ${JSON.stringify(p)}: ${r.error.message}`);
-  if (r.ms !== undefined) assert.ok(r.ms < 5000, `rejected after ${r.ms} ms`);
-}
+import { run, rejects } from './fixtures/run.mjs';
 
 test('a 2-thread pool runs parallel work on both threads and the process exits by itself', async (t) => {
   const r = await run('pool');

@@ -24,6 +24,14 @@ const IN_NODE =
   // Deno and Bun define `process` too but have Web Workers: prefer those.
   typeof globalThis.Worker !== 'function';
 
+// Workers created by this JS realm that have not exited or been terminated.
+let live = 0;
+
+/// How many pool workers started here are still alive (for leak checks).
+export function liveWorkers() {
+  return live;
+}
+
 function codedError(code, message) {
   const err = new Error(message);
   err.name = 'RayonWebError';
@@ -177,6 +185,7 @@ export class WorkerGroup {
       throw codedError('WORKER_LOAD_FAILED', `rayon-web: could not create worker ${name}: ${e}`);
     }
     this.workers[index] = worker;
+    live += 1;
     return new Promise((resolve, reject) => {
       worker.onMessage((msg) => {
         if (!msg || typeof msg.rayonWeb !== 'string') return;
@@ -199,6 +208,7 @@ export class WorkerGroup {
             if (this.onCrash) this.onCrash(this.crash);
             break;
           case 'exited':
+            this.end(index);
             this.states[index] = 'exited';
             this.exited += 1;
             worker.terminate();
@@ -207,7 +217,7 @@ export class WorkerGroup {
         }
       });
       worker.onError((e) => {
-        if (this.states[index] === 'exited') return;
+        if (this.states[index] === 'exited' || this.states[index] === 'terminated') return;
         const wasStarting = this.states[index] === 'starting';
         this.states[index] = 'failed';
         if (wasStarting) {
@@ -226,8 +236,18 @@ export class WorkerGroup {
   /// where they stand: only for failed start-up, broken pools, or instance
   /// teardown by a host (their stacks live in memory that is dropped with it).
   terminate() {
-    for (const w of this.workers) if (w) w.terminate();
-    this.states = this.states.map((s) => (s === 'exited' ? s : 'terminated'));
+    this.workers.forEach((w, i) => {
+      if (!w) return;
+      this.end(i);
+      w.terminate();
+      this.states[i] = 'terminated';
+    });
+  }
+
+  // Counts each worker out of `live` exactly once, however it ended.
+  end(index) {
+    if (this.states[index] === 'exited' || this.states[index] === 'terminated') return;
+    live -= 1;
   }
 
   /// How many workers are still alive (not exited, failed or terminated).

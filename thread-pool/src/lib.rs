@@ -50,9 +50,11 @@ compile_error!(
 
 pub mod error;
 pub mod options;
+mod pool;
 
 pub use error::{Error, ErrorCode};
 pub use options::{PoolOptions, MAX_THREADS};
+pub use pool::live_workers;
 
 #[cfg(target_arch = "wasm32")]
 mod global;

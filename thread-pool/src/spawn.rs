@@ -20,6 +20,9 @@ extern "C" {
     #[wasm_bindgen(js_name = environmentProblem)]
     fn environment_problem(memory: &JsValue) -> JsValue;
 
+    #[wasm_bindgen(js_name = liveWorkers)]
+    pub(crate) fn live_workers() -> u32;
+
     #[wasm_bindgen(method)]
     pub(crate) fn terminate(this: &WorkerGroup);
 

@@ -51,3 +51,33 @@ pub fn distinct_threads(tasks: u32) -> usize {
     seen.dedup();
     seen.len()
 }
+
+/// Builds a custom pool of `threads` workers, sums `work` over 0..n in it, and
+/// drops it. Resolves with `[sum, distinct threads used, pool size]`.
+#[wasm_bindgen(js_name = customPoolSum)]
+pub async fn custom_pool_sum(threads: usize, n: u32) -> Result<Vec<f64>, JsValue> {
+    let pool = rayon_web::PoolOptions::new(threads)
+        .name_prefix("custom-")
+        .build()
+        .await
+        .map_err(|e| e.to_js())?;
+    let (sum, distinct) = pool.install(|| {
+        let sum = (0..n as u64).into_par_iter().map(work).sum::<u64>() as f64;
+        (sum, distinct_threads(64))
+    });
+    Ok(vec![sum, distinct as f64, pool.current_num_threads() as f64])
+}
+
+/// Pool workers started by this thread that are still alive.
+#[wasm_bindgen(js_name = liveWorkers)]
+pub fn live_workers() -> usize {
+    rayon_web::live_workers()
+}
+
+/// Current size of the shared memory in bytes.
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    use wasm_bindgen::JsCast;
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    memory.buffer().unchecked_into::<js_sys::SharedArrayBuffer>().byte_length() as f64
+}

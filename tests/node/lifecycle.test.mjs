@@ -1,0 +1,28 @@
+// Custom pools in Node: alongside the global pool or not, dropped pools end
+// their workers, and create/drop cycles leave workers and memory flat.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { run } from './fixtures/run.mjs';
+
+test('a custom pool runs on its own workers, which are gone after it is dropped', async () => {
+  const r = await run('custom-pool');
+  assert.equal(r.ok, 3);
+  assert.equal(r.sum, r.sequential);
+  assert.equal(r.distinct, 3);
+  assert.equal(r.liveAfterDrop, 0);
+});
+
+test('a custom pool works beside the global pool and leaves it intact', async () => {
+  const r = await run('custom-beside-global');
+  assert.equal(r.ok, 2);
+  assert.equal(r.sum, r.sequential);
+  assert.equal(r.liveAfterDrop, 2, 'only the global pool\'s workers remain');
+  assert.equal(r.globalThreads, 2);
+  assert.equal(r.globalDistinct, 2);
+});
+
+test('100 create/drop cycles leave worker count and memory flat', async () => {
+  const r = await run('custom-cycles');
+  assert.deepEqual(r.live, Array(10).fill(0));
+  assert.equal(new Set(r.memory).size, 1, `memory grew: ${r.memory}`);
+});

@@ -1,0 +1,78 @@
+//! Custom pools: `PoolOptions::build().await` returns a `rayon::ThreadPool`
+//! backed by workers of its own, usable with `install`, `scope` and `join`
+//! whether the global pool exists or not. Dropping the pool ends its threads:
+//! each worker leaves rayon's loop, frees its stack and TLS
+//! (`__wbindgen_thread_destroy`) and is terminated.
+//!
+//! Natively the same call builds a plain rayon pool, so code using it compiles
+//! for both.
+
+use crate::error::{Error, ErrorCode};
+use crate::options::PoolOptions;
+
+impl PoolOptions {
+    /// Starts a custom pool (its own workers on wasm, OS threads natively).
+    ///
+    /// Resolves once every worker is ready; fails with the same coded errors
+    /// as `initThreadPool` (see [`ErrorCode`]).
+    pub async fn build(self) -> Result<rayon::ThreadPool, Error> {
+        self.validate()?;
+        build_pool(&self).await
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+async fn build_pool(options: &PoolOptions) -> Result<rayon::ThreadPool, Error> {
+    use crate::handoff::Handoff;
+    crate::spawn::check_environment()?;
+    let handoffs: Vec<_> = (0..options.num_threads).map(|_| Handoff::new()).collect();
+    let workers = crate::spawn::start(options, &handoffs).await?;
+    let prefix = options.name_prefix.clone();
+    let slots = handoffs.clone();
+    // `build` (unlike `build_global`) does not wait for the threads to prime,
+    // so nothing here blocks the calling thread.
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(options.num_threads)
+        .thread_name(move |i| format!("{prefix}{i}"))
+        .spawn_handler(move |thread| {
+            slots[thread.index()].deliver(thread);
+            Ok(())
+        })
+        .build()
+        .map_err(|e| {
+            for h in &handoffs {
+                h.cancel();
+            }
+            workers.terminate();
+            Error::new(ErrorCode::BuildFailed, format!("rayon-web: rayon could not build the pool: {e}"))
+        })
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+async fn build_pool(options: &PoolOptions) -> Result<rayon::ThreadPool, Error> {
+    let prefix = options.name_prefix.clone();
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(options.num_threads)
+        .stack_size(options.stack_size)
+        .thread_name(move |i| format!("{prefix}{i}"))
+        .build()
+        .map_err(|e| Error::new(ErrorCode::BuildFailed, format!("rayon-web: rayon could not build the pool: {e}")))
+}
+
+/// How many pool workers this thread has started that are still alive
+/// (starting, waiting or running a rayon thread). Natively: 0. For tests and
+/// leak checks: after a custom pool is dropped, its workers leave this count
+/// as soon as they have exited.
+pub fn live_workers() -> usize {
+    #[cfg(target_arch = "wasm32")]
+    {
+        crate::spawn::live_workers() as usize
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod test;
