@@ -61,6 +61,8 @@ mod global;
 #[cfg(target_arch = "wasm32")]
 mod handoff;
 #[cfg(target_arch = "wasm32")]
+pub mod host;
+#[cfg(target_arch = "wasm32")]
 mod spawn;
 #[cfg(target_arch = "wasm32")]
 mod worker;

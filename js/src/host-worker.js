@@ -1,0 +1,85 @@
+// The dedicated worker that owns the wasm instance, so nothing ever blocks or
+// spins the page's main thread. Protocol with index.js (one message each):
+//
+//   page -> host  {type: 'init', glueUrl, threads}            threads 0 = single build
+//   host -> page  {type: 'ready', threads, memory?, progress?}  memory: the shared memory
+//                 {type: 'init-error', error}                   (threaded builds only)
+//   page -> host  {type: 'call', id, name, args}
+//   host -> page  {type: 'result', id, value, transfer}  |  {type: 'error', id, error}
+//                 {type: 'progress', id, done, total}    (single-threaded builds)
+//
+// Progress: a module may export `progressCounter()`, the address of two u32
+// [done, total] in its memory. With threads the page polls them in the shared
+// memory (this worker is blocked in the call); single-threaded, the module's
+// memory is not shared, so the module calls `globalThis.rayonWebProgress(done,
+// total)` between chunks and this worker forwards it.
+
+const IN_NODE = typeof self === 'undefined';
+const port = IN_NODE ? (await import('node:worker_threads')).parentPort : self;
+const on = (fn) => (IN_NODE ? port.on('message', fn) : self.addEventListener('message', (e) => fn(e.data)));
+
+const errorOf = (e) => ({
+  name: e?.name ?? 'Error',
+  message: e?.message ?? String(e),
+  code: e?.code,
+});
+
+let glue = null;
+let current = 0;
+
+globalThis.rayonWebProgress = (done, total) => {
+  if (current) port.postMessage({ type: 'progress', id: current, done, total });
+};
+
+async function init({ glueUrl, threads }) {
+  glue = await import(glueUrl);
+  if (IN_NODE) {
+    // Node's fetch cannot read file: URLs; hand wasm-bindgen the bytes.
+    const { readFile } = await import('node:fs/promises');
+    await glue.default({ module_or_path: await readFile(new URL(glueUrl.replace(/\.js$/, '_bg.wasm'))) });
+  } else {
+    await glue.default();
+  }
+  let memory;
+  if (threads > 0) {
+    await glue.initThreadPool(threads);
+    memory = glue.rayonWebMemory?.();
+  }
+  const progress = typeof glue.progressCounter === 'function' ? glue.progressCounter() : undefined;
+  return { threads: threads > 0 ? threads : 1, memory, progress };
+}
+
+on(async (msg) => {
+  if (msg.type === 'init') {
+    try {
+      port.postMessage({ type: 'ready', ...(await init(msg)) });
+    } catch (e) {
+      port.postMessage({ type: 'init-error', error: errorOf(e) });
+    }
+    return;
+  }
+  if (msg.type === 'call') {
+    const fn = glue?.[msg.name];
+    if (typeof fn !== 'function') {
+      port.postMessage({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `the module has no export named ${JSON.stringify(msg.name)}`, code: 'NO_SUCH_EXPORT' } });
+      return;
+    }
+    current = msg.id;
+    try {
+      const value = await fn(...msg.args);
+      // Typed arrays and ArrayBuffers found in the result are moved, not copied.
+      const transfer = [];
+      const collect = (v) => {
+        if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer) transfer.push(v.buffer);
+        else if (v instanceof ArrayBuffer) transfer.push(v);
+        else if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) Object.values(v).forEach(collect);
+      };
+      collect(value);
+      port.postMessage({ type: 'result', id: msg.id, value }, [...new Set(transfer)]);
+    } catch (e) {
+      port.postMessage({ type: 'error', id: msg.id, error: errorOf(e) });
+    } finally {
+      current = 0;
+    }
+  }
+});

@@ -1,0 +1,11 @@
+//! What JS hosts (the `rayon-web-host` package in `js/`) need from a threaded
+//! module besides its own exports.
+
+use wasm_bindgen::prelude::*;
+
+/// The module's shared `WebAssembly.Memory`. A host posts it to the page so the
+/// page can read progress counters while the worker running the call is blocked.
+#[wasm_bindgen(js_name = rayonWebMemory)]
+pub fn shared_memory() -> JsValue {
+    wasm_bindgen::memory()
+}
