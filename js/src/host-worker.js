@@ -2,7 +2,7 @@
 // spins the page's main thread. Protocol with index.js (one message each):
 //
 //   page -> host  {type: 'init', glueUrl, threads}            threads 0 = single build
-//   host -> page  {type: 'ready', threads, memory?, progress?}  memory: the shared memory
+//   host -> page  {type: 'ready', threads, memory?, progress?, crash?}  memory: the shared memory
 //                 {type: 'init-error', error}                   (threaded builds only)
 //   page -> host  {type: 'call', id, name, args}
 //   host -> page  {type: 'result', id, value, transfer}  |  {type: 'error', id, error}
@@ -13,6 +13,11 @@
 // memory (this worker is blocked in the call); single-threaded, the module's
 // memory is not shared, so the module calls `globalThis.rayonWebProgress(done,
 // total)` between chunks and this worker forwards it.
+//
+// Crashes: with threads, `crash` is the address of rayon-web's crash record
+// (thread-pool/src/crash.rs), which the page polls during calls: a pool thread
+// that traps under panic=abort leaves this worker blocked forever, so only the
+// page can notice, terminate everything and reject the call.
 
 const IN_NODE = typeof self === 'undefined';
 const port = IN_NODE ? (await import('node:worker_threads')).parentPort : self;
@@ -46,7 +51,8 @@ async function init({ glueUrl, threads }) {
     memory = glue.rayonWebMemory?.();
   }
   const progress = typeof glue.progressCounter === 'function' ? glue.progressCounter() : undefined;
-  return { threads: threads > 0 ? threads : 1, memory, progress };
+  const crash = threads > 0 ? glue.rayonWebCrashRecord?.() : undefined;
+  return { threads: threads > 0 ? threads : 1, memory, progress, crash };
 }
 
 on(async (msg) => {

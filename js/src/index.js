@@ -53,6 +53,16 @@ async function spawnHostWorker() {
   };
 }
 
+/** The crash record's message (layout in thread-pool/src/crash.rs), or null while clear. */
+function crashMessage(memory, addr) {
+  const head = new Int32Array(memory.buffer, addr, 2);
+  if (Atomics.load(head, 0) !== 1) return null;
+  // TextDecoder refuses views of shared memory: copy first.
+  const bytes = new Uint8Array(head[1]);
+  bytes.set(new Uint8Array(memory.buffer, addr + 8, head[1]));
+  return new TextDecoder().decode(bytes);
+}
+
 const nextFrame = () => new Promise((r) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => r()) : setTimeout(r, 50)));
 
 /**
@@ -129,6 +139,8 @@ export class Host {
     this.threads = ready.threads;
     this.memory = ready.memory;
     this.progressAddr = ready.progress;
+    this.crashAddr = ready.crash;
+    this.broken = null;
   }
 
   dispatch(msg) {
@@ -136,7 +148,12 @@ export class Host {
     if (!call) return;
     if (msg.type === 'progress') call.onProgress?.(msg.done, msg.total);
     else if (msg.type === 'result') { this.settle(msg.id); call.resolve(msg.value); }
-    else if (msg.type === 'error') { this.settle(msg.id); call.reject(new HostError(msg.error)); }
+    else if (msg.type === 'error') {
+      // A trap (panic=abort, out of bounds) poisons the instance for good.
+      if (msg.error.name === 'RuntimeError') { this.breakDown(msg.error.message); return; }
+      this.settle(msg.id);
+      call.reject(new HostError(msg.error));
+    }
   }
 
   settle(id) {
@@ -154,25 +171,50 @@ export class Host {
    * while the call runs if the module reports progress.
    */
   call(name, args = [], { transfer = [], onProgress } = {}) {
+    if (this.broken) return Promise.reject(this.brokenError());
     if (!this.worker) return Promise.reject(new HostError({ message: 'the host is terminated; call recreate() first', code: 'HOST_TERMINATED' }));
     const id = this.nextId++;
     const promise = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, onProgress }));
     this.worker.ref();
     this.worker.post({ type: 'call', id, name, args }, transfer);
-    if (onProgress && this.mode === 'threads' && this.memory && this.progressAddr !== undefined) this.poll(id, onProgress);
+    if (this.mode === 'threads' && this.memory) this.watch(id, onProgress);
     return promise;
   }
 
-  // With threads the worker is blocked inside the call; the counters live in
-  // shared memory, so read them from here every frame until the call settles.
-  async poll(id, onProgress) {
+  // With threads the host worker is blocked inside the call; progress counters
+  // and the crash record live in shared memory, so read them from here every
+  // frame until the call settles.
+  async watch(id, onProgress) {
     let last = -1;
     while (this.pending.has(id)) {
-      const view = new Uint32Array(this.memory.buffer, this.progressAddr, 2);
-      const done = Atomics.load(view, 0);
-      if (done !== last) { last = done; onProgress(done, Atomics.load(view, 1)); }
+      if (this.crashAddr !== undefined) {
+        const crash = crashMessage(this.memory, this.crashAddr);
+        if (crash !== null) { this.breakDown(crash); return; }
+      }
+      if (onProgress && this.progressAddr !== undefined) {
+        const view = new Uint32Array(this.memory.buffer, this.progressAddr, 2);
+        const done = Atomics.load(view, 0);
+        if (done !== last) { last = done; onProgress(done, Atomics.load(view, 1)); }
+      }
       await nextFrame();
     }
+  }
+
+  /** The pool died: end everything, reject what is pending and all later calls. */
+  breakDown(message) {
+    this.broken = message;
+    const err = this.brokenError();
+    if (this.worker) { this.worker.terminate(); this.worker = null; }
+    this.failAll(err);
+  }
+
+  brokenError() {
+    return new HostError({
+      name: 'RayonWebError',
+      code: 'POOL_BROKEN',
+      message: `rayon-web: the module instance is broken (${this.broken}); every call on it fails. ` +
+        'Call host.recreate() to terminate its workers and start a fresh instance.',
+    });
   }
 
   /** Every export of the module as an async function: `await host.exports.alma(prices)`. */
@@ -183,6 +225,7 @@ export class Host {
   /** Terminates every worker the instance owns (host worker and pool) and starts a fresh one. */
   async recreate({ threads = this.requestedThreads, forceSingle = this.forceSingle } = {}) {
     this.requestedThreads = threads;
+    this.broken = null;
     this.forceSingle = forceSingle;
     this.terminate();
     await this.start();

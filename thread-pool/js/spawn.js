@@ -6,7 +6,7 @@
 // The worker protocol (one `postMessage` each way per phase; everything after
 // start-up travels through shared memory, see src/handoff.rs):
 //
-//   host -> worker  {rayonWeb: 'start', module, memory, glueUrl, stackSize, handoff, index}
+//   host -> worker  {rayonWeb: 'start', module, memory, glueUrl, stackSize, handoff, crashRecord, index}
 //   worker -> host  {rayonWeb: 'ready', index}            initSync done, entering Rust
 //                   {rayonWeb: 'error', stage, message}   import or initSync failed
 //                   {rayonWeb: 'crashed', message}        Rust trapped (panic=abort, OOB...)
@@ -17,6 +17,8 @@
 // the worker receives its rayon `ThreadBuilder`; the worker owns its stack and
 // TLS and frees them itself with `__wbindgen_thread_destroy()` once the Rust
 // entry point returns, which must be the last wasm call on that thread.
+// `crashRecord` is the address of the record (src/crash.rs) where a worker that
+// traps writes why, so a host that is not blocked learns the pool is broken.
 
 const IN_NODE =
   typeof process === 'object' && process !== null &&
@@ -137,12 +139,12 @@ async function createWorker(name, source) {
 /// once every one has instantiated the module and is about to wait for its
 /// rayon thread; rejects (after terminating all of them) with a coded Error on
 /// the first failure or after `timeoutMs`.
-export async function startWorkers({ workerSource, module, memory, glueUrl, stackSize, namePrefix, timeoutMs, handoffs }) {
+export async function startWorkers({ workerSource, module, memory, glueUrl, stackSize, namePrefix, timeoutMs, handoffs, crashRecord }) {
   const group = new WorkerGroup(namePrefix);
   try {
     await Promise.race([
       Promise.all(Array.from(handoffs, (handoff, index) =>
-        group.start(index, { workerSource, module, memory, glueUrl, stackSize, handoff }))),
+        group.start(index, { workerSource, module, memory, glueUrl, stackSize, handoff, crashRecord }))),
       new Promise((_, reject) => {
         group.timer = setTimeout(() => reject(codedError('WORKER_TIMEOUT',
           `rayon-web: ${group.notReady()} of ${handoffs.length} workers did not become ready within ` +
@@ -175,7 +177,7 @@ export class WorkerGroup {
 
   notReady() { return this.states.filter((s) => s !== 'ready').length; }
 
-  async start(index, { workerSource, module, memory, glueUrl, stackSize, handoff }) {
+  async start(index, { workerSource, module, memory, glueUrl, stackSize, handoff, crashRecord }) {
     const name = `${this.namePrefix}${index}`;
     this.states[index] = 'starting';
     let worker;
@@ -228,7 +230,7 @@ export class WorkerGroup {
         }
       });
       worker.unref();
-      worker.post({ rayonWeb: 'start', module, memory, glueUrl, stackSize, handoff, index });
+      worker.post({ rayonWeb: 'start', module, memory, glueUrl, stackSize, handoff, crashRecord, index });
     });
   }
 

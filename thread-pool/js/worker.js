@@ -15,6 +15,18 @@ function workerMain() {
     return e && e.stack && !String(e.stack).includes(text) ? `${text}\n${e.stack}` : text;
   };
 
+  // Writes the crash record (layout in src/crash.rs) unless the panic hook
+  // already did: state 0 -> 2 (ours), len, message, state = 1.
+  const recordCrash = (memory, addr, message) => {
+    const state = new Int32Array(memory.buffer, addr, 2);
+    if (Atomics.compareExchange(state, 0, 0, 2) !== 0) return;
+    const bytes = new TextEncoder().encode(message).slice(0, 1016);
+    // TextDecoder cannot read shared memory directly, but writing into it is fine.
+    new Uint8Array(memory.buffer, addr + 8, bytes.length).set(bytes);
+    Atomics.store(state, 1, bytes.length);
+    Atomics.store(state, 0, 1);
+  };
+
   const onStart = async (data) => {
     if (!data || data.rayonWeb !== 'start') return;
     if (typeof self === 'undefined') port.off('message', onStart);
@@ -45,7 +57,9 @@ function workerMain() {
     } catch (e) {
       // A trap (panic=abort, out of bounds, unreachable) ends this thread's Rust
       // state for good; its stack cannot be trusted, so it is not freed.
-      post({ rayonWeb: 'crashed', message: describe(e) });
+      const message = `pool thread ${data.index} trapped: ${describe(e)}`;
+      recordCrash(data.memory, data.crashRecord, message);
+      post({ rayonWeb: 'crashed', message });
       return;
     }
     // Must be the last wasm call on this thread: frees its stack and TLS.

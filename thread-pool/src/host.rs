@@ -9,3 +9,10 @@ use wasm_bindgen::prelude::*;
 pub fn shared_memory() -> JsValue {
     wasm_bindgen::memory()
 }
+
+/// Address of the crash record in the shared memory (layout in `crash.rs`):
+/// a host polls it to learn that a pool thread died under `panic = "abort"`.
+#[wasm_bindgen(js_name = rayonWebCrashRecord)]
+pub fn crash_record() -> u32 {
+    crate::crash::record_addr()
+}

@@ -48,12 +48,14 @@ compile_error!(
      build with -Z build-std=std,panic_abort on nightly"
 );
 
+mod crash;
 pub mod error;
 pub mod options;
 mod pool;
 
 pub use error::{Error, ErrorCode};
 pub use options::{PoolOptions, MAX_THREADS};
+pub use crash::crash_message;
 pub use pool::live_workers;
 
 #[cfg(target_arch = "wasm32")]

@@ -62,6 +62,7 @@ pub(crate) fn check_environment() -> Result<(), Error> {
 /// Starts one worker per handoff and waits until all are ready (or one fails,
 /// or the deadline passes — then all are terminated and the error returned).
 pub(crate) async fn start(options: &PoolOptions, handoffs: &[Arc<Handoff>]) -> Result<WorkerGroup, Error> {
+    crate::crash::install_panic_hook();
     let addrs: js_sys::Array = handoffs.iter().map(|h| JsValue::from(Handoff::share_with_worker(h))).collect();
     let glue_url = match &options.glue_url {
         Some(url) => url.clone(),
@@ -80,6 +81,7 @@ pub(crate) async fn start(options: &PoolOptions, handoffs: &[Arc<Handoff>]) -> R
     set("namePrefix", &JsValue::from_str(&options.name_prefix));
     set("timeoutMs", &JsValue::from(options.timeout_ms));
     set("handoffs", &addrs);
+    set("crashRecord", &JsValue::from(crate::crash::record_addr()));
     match JsFuture::from(start_workers(&request)).await {
         Ok(group) => Ok(group.unchecked_into()),
         Err(e) => Err(Error::from_js(&e, ErrorCode::WorkerLoadFailed)),

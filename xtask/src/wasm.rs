@@ -11,33 +11,52 @@ pub struct Variant {
     pub name: &'static str,
     /// Cargo package.
     package: &'static str,
-    /// None: the flags of `.cargo/config.toml`; otherwise these rustflags replace
-    /// them, in a target dir of its own.
-    rustflags_override: Option<&'static str>,
-    build_std: bool,
+    flags: Flags,
+    /// `-Z build-std=<this>`, or the prebuilt std when empty.
+    build_std: &'static str,
+}
+
+/// Which rustflags a variant builds with.
+enum Flags {
+    /// `.cargo/config.toml`'s, as users get them.
+    Config,
+    /// `.cargo/config.toml`'s plus these (read from the file, so the flags stay in one place).
+    ConfigPlus(&'static [&'static str]),
+    /// Only these, replacing the config's.
+    Only(&'static [&'static str]),
 }
 
 /// The consumer crate built as a user builds theirs.
-pub const CONSUMER: Variant = Variant { name: "consumer", package: "rayon-web-consumer", rustflags_override: None, build_std: true };
+pub const CONSUMER: Variant = Variant { name: "consumer", package: "rayon-web-consumer", flags: Flags::Config, build_std: "std,panic_abort" };
+
+/// The consumer with `panic = "unwind"` (wasm exception handling, in the legacy
+/// encoding Node 20's V8 accepts): panics in parallel code reach the caller.
+pub const CONSUMER_UNWIND: Variant = Variant {
+    name: "consumer-unwind",
+    package: "rayon-web-consumer",
+    flags: Flags::ConfigPlus(&["-Cpanic=unwind", "-Ctarget-feature=+exception-handling", "-Cllvm-args=-wasm-use-legacy-eh"]),
+    build_std: "std,panic_unwind",
+};
 
 /// The consumer built with `+atomics` but without the shared-memory link args:
 /// what rustc produces since rust#147225 for users who kept the old flags.
 pub const CONSUMER_UNSHARED: Variant = Variant {
     name: "consumer-unshared",
     package: "rayon-web-consumer",
-    rustflags_override: Some("-Ctarget-feature=+atomics,+simd128"),
-    build_std: true,
+    flags: Flags::Only(&["-Ctarget-feature=+atomics,+simd128"]),
+    build_std: "std,panic_abort",
 };
 
 /// The indicators, threaded (needs a cross-origin isolated page).
-pub const INDICATORS_THREADS: Variant = Variant { name: "indicators-threads", package: "rayon-web-indicators", rustflags_override: None, build_std: true };
+pub const INDICATORS_THREADS: Variant =
+    Variant { name: "indicators-threads", package: "rayon-web-indicators", flags: Flags::Config, build_std: "std,panic_abort" };
 
 /// The indicators, single-threaded fallback (any page).
 pub const INDICATORS_SINGLE: Variant = Variant {
     name: "indicators-single",
     package: "rayon-web-indicators",
-    rustflags_override: Some("-Ctarget-feature=+simd128"),
-    build_std: false,
+    flags: Flags::Only(&["-Ctarget-feature=+simd128"]),
+    build_std: "",
 };
 
 impl Variant {
@@ -56,17 +75,17 @@ impl Variant {
 
     /// Builds the module and runs wasm-bindgen on it.
     pub fn build(&self, tools: &Tools) -> Result {
-        let target_dir = match self.rustflags_override {
-            None => root().join("target"),
-            Some(_) => root().join("target").join(format!("wasm-{}", self.name)),
+        let target_dir = match self.flags {
+            Flags::Config => root().join("target"),
+            _ => root().join("target").join(format!("wasm-{}", self.name)),
         };
         let mut c = cmd::cargo();
         c.args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", self.package])
             .arg("--target-dir")
             .arg(&target_dir);
-        if self.build_std {
+        if !self.build_std.is_empty() {
             // On the command line, not in an [unstable] table: that would rebuild std for native builds too.
-            c.args(["-Z", "build-std=std,panic_abort"]);
+            c.arg("-Z").arg(format!("build-std={}", self.build_std));
         }
         // A RUSTFLAGS variable, even empty, replaces the config's rustflags entirely:
         // cleared for the normal builds, used on purpose for the variants (a
@@ -74,8 +93,13 @@ impl Variant {
         for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS"] {
             c.env_remove(var);
         }
-        if let Some(flags) = self.rustflags_override {
-            c.env("CARGO_ENCODED_RUSTFLAGS", flags);
+        let extra: Option<Vec<String>> = match self.flags {
+            Flags::Config => None,
+            Flags::ConfigPlus(more) => Some(config_rustflags()?.into_iter().chain(more.iter().map(|s| s.to_string())).collect()),
+            Flags::Only(only) => Some(only.iter().map(|s| s.to_string()).collect()),
+        };
+        if let Some(flags) = extra {
+            c.env("CARGO_ENCODED_RUSTFLAGS", flags.join("\x1f"));
         }
         run(&mut c)?;
         let wasm = target_dir.join("wasm32-unknown-unknown/release").join(format!("{}.wasm", self.crate_file()));
@@ -96,9 +120,19 @@ impl Variant {
     }
 }
 
+/// The wasm32 rustflags array of `.cargo/config.toml` (the one place they live).
+fn config_rustflags() -> Result<Vec<String>> {
+    let config = std::fs::read_to_string(root().join(".cargo/config.toml"))?;
+    let table = config.split("[target.wasm32-unknown-unknown]").nth(1).ok_or("no wasm32 table in .cargo/config.toml")?;
+    let array = table.split("rustflags = [").nth(1).and_then(|a| a.split(']').next()).ok_or("no rustflags in the wasm32 table")?;
+    // Every other piece between double quotes is a flag (comments hold no quotes).
+    let uncommented: String = array.lines().map(|l| l.split('#').next().unwrap_or("")).collect::<Vec<_>>().join("\n");
+    Ok(uncommented.split('"').skip(1).step_by(2).map(str::to_string).collect())
+}
+
 /// Every package the tests use.
 pub fn build_all(tools: &Tools) -> Result {
-    for v in [&CONSUMER, &CONSUMER_UNSHARED] {
+    for v in [&CONSUMER, &CONSUMER_UNSHARED, &CONSUMER_UNWIND] {
         v.build(tools)?;
     }
     Ok(())

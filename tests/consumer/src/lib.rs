@@ -81,3 +81,19 @@ pub fn memory_bytes() -> f64 {
     let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
     memory.buffer().unchecked_into::<js_sys::SharedArrayBuffer>().byte_length() as f64
 }
+
+/// Panics inside a parallel loop on item `k` of 64. With `panic = "unwind"`
+/// the panic reaches the caller as a JS exception and the pool keeps working;
+/// with `panic = "abort"` the pool thread traps and the pool is broken.
+#[wasm_bindgen(js_name = panicInParallel)]
+pub fn panic_in_parallel(k: u32) -> f64 {
+    (0..64u32)
+        .into_par_iter()
+        .map(|i| {
+            if i == k {
+                panic!("boom at item {i}");
+            }
+            (0..10_000u64).map(|x| work(x + i as u64)).sum::<u64>() as f64
+        })
+        .sum()
+}

@@ -1,0 +1,65 @@
+// rayon-web-host (js/) in Node 20, and the failure modes of issue "pool lifecycle":
+// a panic under panic=abort breaks the instance (call rejects, later calls reject
+// at once, recreate() recovers); under panic=unwind the panic is a JS error and
+// the pool keeps working.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pathToFileURL } from 'node:url';
+import { createHost } from '../../js/src/index.js';
+import { run } from './fixtures/run.mjs';
+
+const glue = (name) => pathToFileURL(new URL(`../../target/pkg/${name}/rayon_web_consumer.js`, import.meta.url).pathname).href;
+
+test('the host runs the threaded build in Node and exposes exports as async functions', async () => {
+  const host = await createHost({ threaded: glue('consumer'), threads: 2 });
+  try {
+    assert.equal(host.mode, 'threads');
+    assert.match(host.reason, /shared memory/);
+    assert.equal(host.threads, 2);
+    assert.equal(await host.exports.numThreads(), 2);
+    assert.equal(await host.call('sumParallel', [200_000]), await host.exports.sumSequential(200_000));
+    assert.equal(await host.exports.distinctThreads(64), 2);
+    await assert.rejects(host.call('noSuchExport'), { code: 'NO_SUCH_EXPORT', message: /no export named "noSuchExport"/ });
+  } finally {
+    host.terminate();
+  }
+});
+
+test('panic=abort: a panicking pool thread rejects the call within 5 s, later calls at once, recreate() recovers', async () => {
+  const host = await createHost({ threaded: glue('consumer'), threads: 2 });
+  try {
+    const t0 = performance.now();
+    await assert.rejects(host.call('panicInParallel', [5]), (e) => {
+      assert.equal(e.code, 'POOL_BROKEN');
+      assert.match(e.message, /panic in pool thread \d: panicked at .*\nboom at item 5/);
+      assert.match(e.message, /call host\.recreate\(\)/i);
+      return true;
+    });
+    assert.ok(performance.now() - t0 < 5000, 'rejected within 5 s');
+    const t1 = performance.now();
+    await assert.rejects(host.call('sumParallel', [1000]), { code: 'POOL_BROKEN', message: /boom at item 5/ });
+    assert.ok(performance.now() - t1 < 50, 'later calls reject at once');
+    await host.recreate({ threads: 3 });
+    assert.equal(host.threads, 3);
+    assert.equal(await host.exports.numThreads(), 3);
+    assert.equal(await host.exports.sumParallel(100_000), await host.exports.sumSequential(100_000));
+  } finally {
+    host.terminate();
+  }
+});
+
+test('panic=unwind: a panic in par_iter is a JS error with its message and the pool keeps working', async () => {
+  const r = await run('unwind-panic');
+  assert.equal(r.error.name, 'PanicError');
+  assert.equal(r.error.message, 'boom at item 5');
+  assert.equal(r.after, r.expected);
+  assert.equal(r.distinct, 2);
+});
+
+test('terminate() rejects pending calls and later calls with HOST_TERMINATED', async () => {
+  const host = await createHost({ threaded: glue('consumer'), threads: 2 });
+  const pending = host.call('sumSequential', [20_000_000]);
+  host.terminate();
+  await assert.rejects(pending, { code: 'HOST_TERMINATED' });
+  await assert.rejects(host.call('numThreads'), { code: 'HOST_TERMINATED' });
+});
