@@ -26,3 +26,11 @@ test('100 create/drop cycles leave worker count and memory flat', async () => {
   assert.deepEqual(r.live, Array(10).fill(0));
   assert.equal(new Set(r.memory).size, 1, `memory grew: ${r.memory}`);
 });
+
+test('parallel work that grows the shared memory gives correct results; arrays handed to JS stay intact', async () => {
+  const r = await run('memory-growth');
+  assert.ok(r.after >= r.before + 16 * 1024 * 1024, `memory grew from ${r.before} to ${r.after}`);
+  assert.equal(r.sum, r.expected);
+  assert.equal(r.keptLength, 1000);
+  assert.ok(r.keptOk, 'the Float64Array returned before the growth still holds its values');
+});

@@ -97,3 +97,25 @@ pub fn panic_in_parallel(k: u32) -> f64 {
         })
         .sum()
 }
+
+/// Grows the shared memory from inside a parallel loop: each of `tasks` tasks
+/// allocates `mib` MiB, fills it and sums it. Returns `[sum, expected sum]`.
+#[wasm_bindgen(js_name = growInParallel)]
+pub fn grow_in_parallel(tasks: u32, mib: u32) -> Vec<f64> {
+    let len = (mib as usize) << 17; // u64 elements per task
+    let sum: u64 = (0..tasks as u64)
+        .into_par_iter()
+        .map(|t| {
+            let v: Vec<u64> = (0..len as u64).map(|i| i ^ t).collect();
+            v.iter().sum::<u64>()
+        })
+        .sum();
+    let expected: u64 = (0..tasks as u64).map(|t| (0..len as u64).map(|i| i ^ t).sum::<u64>()).sum();
+    vec![sum as f64, expected as f64]
+}
+
+/// `n` values `0.5 * i`, returned to JS as a Float64Array (a copy).
+#[wasm_bindgen(js_name = halves)]
+pub fn halves(n: u32) -> Vec<f64> {
+    (0..n).map(|i| 0.5 * i as f64).collect()
+}
