@@ -26,9 +26,14 @@ pub fn run_all() -> Result {
     }
     cmd::run(&mut c)?;
 
-    eprintln!("\n== Node and browser tests (node --test) ==");
+    eprintln!("\n== Node, browser and demo tests (node --test) ==");
+    if root().join("demo/package.json").exists() {
+        setup::ensure_npm("demo")?;
+    }
+    let suites: Vec<&str> = ["tests/node/", "tests/browser/", "tests/demo/"].into_iter().filter(|d| root().join(d).is_dir()).collect();
     cmd::run(Command::new("node")
-        .args(["--test", "--test-concurrency=1", "tests/node/", "tests/browser/"])
+        .args(["--test", "--test-concurrency=1"])
+        .args(&suites)
         .env("GECKODRIVER", &tools.geckodriver)
         .current_dir(root()))?;
     Ok(())
