@@ -5,7 +5,7 @@
 // `workerMain` is shipped as source text (`workerSource()`), so it must not
 // refer to anything outside its own body: bundlers may rename module-level
 // names, but never the inside of a function they keep whole.
-function workerMain() {
+function workerMain(preloadUrl) {
   // In Node `require` exists in eval workers; in browsers `self` is the worker scope.
   const port = typeof self === 'undefined' ? require('node:worker_threads').parentPort : self;
   const post = (msg) => port.postMessage(msg);
@@ -27,6 +27,12 @@ function workerMain() {
     Atomics.store(state, 0, 1);
   };
 
+  // Start fetching and evaluating the glue while the `start` message is still on
+  // its way: worker start-up is dominated by module loading, not by the message.
+  const preload = preloadUrl ? import(preloadUrl) : null;
+  // Reported when `start` arrives, not as an unhandled rejection now.
+  if (preload) preload.catch(() => {});
+
   const onStart = async (data) => {
     if (!data || data.rayonWeb !== 'start') return;
     if (typeof self === 'undefined') port.off('message', onStart);
@@ -34,7 +40,7 @@ function workerMain() {
 
     let glue;
     try {
-      glue = await import(data.glueUrl);
+      glue = await (preload && data.glueUrl === preloadUrl ? preload : import(data.glueUrl));
     } catch (e) {
       post({ rayonWeb: 'error', stage: 'import', message: describe(e) });
       return;
@@ -74,7 +80,8 @@ function workerMain() {
   else self.addEventListener('message', onBrowserMessage);
 }
 
-/// The bootstrap as source text for a blob: or eval worker.
-export function workerSource() {
-  return `(${workerMain.toString()})();\n`;
+/// The bootstrap as source text for a blob: or eval worker that starts
+/// importing `glueUrl` as soon as it runs.
+export function workerSource(glueUrl) {
+  return `(${workerMain.toString()})(${JSON.stringify(glueUrl)});\n`;
 }

@@ -36,7 +36,7 @@ extern "C" {
 #[wasm_bindgen(module = "/js/worker.js")]
 extern "C" {
     #[wasm_bindgen(js_name = workerSource)]
-    fn worker_source() -> JsValue;
+    fn worker_source(glue_url: &str) -> JsValue;
 }
 
 #[wasm_bindgen]
@@ -73,7 +73,7 @@ pub(crate) async fn start(options: &PoolOptions, handoffs: &[Arc<Handoff>]) -> R
         // Reflect::set on a plain fresh object cannot fail.
         let _ = js_sys::Reflect::set(&request, &JsValue::from_str(k), v);
     };
-    set("workerSource", &worker_source());
+    set("workerSource", &worker_source(&glue_url));
     set("module", &wasm_bindgen::module());
     set("memory", &wasm_bindgen::memory());
     set("glueUrl", &JsValue::from_str(&glue_url));
