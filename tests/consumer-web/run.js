@@ -1,0 +1,74 @@
+// What the consumer page runs, either in its module worker or on the page's
+// main thread. `glue` is the wasm-bindgen --target web module of
+// tests/consumer (threaded build).
+
+const now = () => performance.now();
+
+function describe(err) {
+  return {
+    code: err?.code ?? null,
+    name: err?.name ?? null,
+    message: String(err?.message ?? err),
+    // Firefox's err.stack omits the message: keep String(err) too.
+    string: String(err),
+  };
+}
+
+export async function run(glue, params, mode) {
+  const threads = Number(params.get('threads') ?? 2);
+  const base = {
+    crossOriginIsolated: globalThis.crossOriginIsolated,
+    sharedArrayBuffer: typeof SharedArrayBuffer,
+    context: typeof document === 'undefined' ? 'worker' : 'page',
+  };
+  const t0 = now();
+  await glue.default();
+  const loadMs = now() - t0;
+
+  if (mode === 'reject') {
+    const t1 = now();
+    try {
+      const n = await glue.initThreadPool(threads);
+      throw Object.assign(new Error(`initThreadPool(${threads}) resolved with ${n}; a rejection was expected`), { code: 'TEST_NO_REJECTION' });
+    } catch (err) {
+      if (err?.code === 'TEST_NO_REJECTION') throw err;
+      return { ...base, rejected: true, ...describe(err), rejectMs: now() - t1 };
+    }
+  }
+
+  const t1 = now();
+  const got = await glue.initThreadPool(threads);
+  const initMs = now() - t1;
+  const result = { ...base, loadMs, initMs, resolvedWith: got, threads: glue.numThreads() };
+
+  if (mode === 'main') {
+    // Parallel calls from the main thread work but spin; keep them small.
+    const n = 100_000;
+    result.parallel = glue.sumParallel(n);
+    result.sequential = glue.sumSequential(n);
+    return result;
+  }
+
+  const n = Number(params.get('n') ?? 2_000_000);
+  const reps = Number(params.get('reps') ?? 3);
+  // Warm-up (JIT tiers, first-touch of the pool).
+  glue.sumSequential(n / 10);
+  glue.sumParallel(n / 10);
+  const par = [], seq = [];
+  for (let i = 0; i < reps; i++) {
+    let t = now();
+    result.sequential = glue.sumSequential(n);
+    seq.push(now() - t);
+    t = now();
+    result.parallel = glue.sumParallel(n);
+    par.push(now() - t);
+    if (result.parallel !== result.sequential) break;
+  }
+  result.n = n;
+  result.seqMs = Math.min(...seq);
+  result.parMs = Math.min(...par);
+  result.distinct = glue.distinctThreads(64);
+  return result;
+}
+
+export { describe };
