@@ -1,0 +1,377 @@
+// The demo page. Every wasm call runs in rayon-web-host's dedicated worker, so
+// the page (and the frame counter in the corner) stays live during a batch.
+//
+// Tests and `serve.mjs --headless` drive it through `window.demo`:
+//   demo.ready                  true once the host has started (or failed: state().error)
+//   demo.state()                {mode, reason, threads, crossOriginIsolated, rows, cols, ms, singleMs,
+//                                speedup, checksum, nanCount, singleChecksum, singleNanCount,
+//                                progressEvents, framesDuringRun, running, error, csvError, ...}
+//   demo.runDefault()           the default batch on the default series -> state()
+//   demo.run(options)           {length, seed, period:[s,e,st], offset, sigma, floor, compare} -> state()
+//   demo.loadCsv(text, name)    as if the file had been dropped -> {ok, message}
+
+import { createHost } from '/host/index.js';
+import { randomWalk, parseCsv } from './series.js';
+import { checksum, ruleReturn, holdReturn, axisValues } from './stats.js';
+import { Heatmap, sigmaValues } from './heatmap.js';
+import { drawChart } from './chart.js';
+
+const BUILDS = {
+  threaded: new URL('/pkg/indicators-threads/rayon_web_indicators.js', location.href),
+  single: new URL('/pkg/indicators-single/rayon_web_indicators.js', location.href),
+};
+const query = new URLSearchParams(location.search);
+const DEFAULT_THREADS = Number(query.get('threads')) || navigator.hardwareConcurrency || 2;
+const DEFAULTS = {
+  length: 10000,
+  seed: 42,
+  period: [10, 200, 10],
+  offset: [0.05, 0.95, 0.1],
+  sigma: [4, 8, 2],
+  floor: false,
+  compare: true,
+};
+
+const $ = (id) => document.getElementById(id);
+const fmtMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const fmtPct = (v) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}%` : 'n/a');
+const errText = (e) => `${e?.code ? `${e.code}: ` : ''}${e?.message ?? String(e)}`;
+
+const state = {
+  mode: null, reason: null, threads: 0, crossOriginIsolated: globalThis.crossOriginIsolated === true,
+  sharedArrayBuffer: typeof SharedArrayBuffer === 'function',
+  rows: 0, cols: 0, ms: null, singleMs: null, speedup: null, checksum: null, nanCount: null,
+  singleChecksum: null, singleNanCount: null, checksumsMatch: null,
+  progressEvents: 0, framesDuringRun: 0, running: false, error: null, csvError: null, series: null,
+};
+
+let host = null;
+let singleHost = null;
+let csv = null; // {name, text, parsed}
+let result = null; // {values, rows, cols, combos, prices, stats}
+let picked = new Set();
+let chart = null;
+
+// ---- frame counter: proves the main thread stays free during a batch -------
+let frames = 0;
+let runFrames = null;
+{
+  const g = $('spinner').getContext('2d');
+  let last = performance.now();
+  let count = 0;
+  const tick = (now) => {
+    frames++;
+    if (runFrames) runFrames.n++;
+    count++;
+    if (now - last >= 500) { $('fps').textContent = Math.round((count * 1000) / (now - last)); count = 0; last = now; }
+    g.clearRect(0, 0, 36, 36);
+    g.lineWidth = 4;
+    g.strokeStyle = '#dfe3e8';
+    g.beginPath(); g.arc(18, 18, 13, 0, 2 * Math.PI); g.stroke();
+    g.strokeStyle = state.running ? '#1c64d8' : '#2f9e44';
+    const a = (now / 1000) * 2 * Math.PI;
+    g.beginPath(); g.arc(18, 18, 13, a, a + 1.6); g.stroke();
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}
+
+// ---- form ------------------------------------------------------------------
+function setForm(o) {
+  if (o.length !== undefined) $('length').value = o.length;
+  if (o.seed !== undefined) $('seed').value = o.seed;
+  for (const p of ['period', 'offset', 'sigma']) {
+    if (o[p]) ['start', 'end', 'step'].forEach((k, i) => { $(`${p}-${k}`).value = o[p][i]; });
+  }
+  if (o.floor !== undefined) $('floor').checked = !!o.floor;
+  if (o.compare !== undefined) $('compare').checked = !!o.compare;
+  if (o.threads !== undefined) $('threads').value = o.threads;
+  if (o.source) document.querySelector(`input[name=source][value=${o.source}]`).checked = true;
+  sourceChanged();
+  preview();
+}
+
+function readRange(p) {
+  const r = ['start', 'end', 'step'].map((k) => Number($(`${p}-${k}`).value));
+  if (r.some((x) => !Number.isFinite(x))) throw new Error(`${p}: start, end and step must be numbers`);
+  return r;
+}
+
+function readParams() {
+  return { period: readRange('period'), offset: readRange('offset'), sigma: readRange('sigma'), floor: $('floor').checked };
+}
+
+function source() { return document.querySelector('input[name=source]:checked').value; }
+
+function sourceChanged() {
+  const walk = source() === 'walk';
+  $('walk-opts').hidden = !walk;
+  $('csv-opts').hidden = walk;
+  if (walk) seriesMsg('', '');
+  else if (csv?.parsed) seriesMsg(`${csv.parsed.prices.length} prices from ${csv.name}, column ${csv.parsed.columns[csv.parsed.column]}`, 'ok');
+  else if (csv?.error) seriesMsg(csv.error, 'error');
+  else seriesMsg('No file loaded yet.', '');
+  preview();
+}
+
+function seriesMsg(text, cls) {
+  const m = $('series-msg');
+  m.textContent = text;
+  m.className = `msg ${cls}`;
+}
+
+function prices() {
+  if (source() === 'walk') {
+    const length = Number($('length').value);
+    const seed = Number($('seed').value);
+    if (!Number.isInteger(length) || length < 2) throw new Error('bars must be an integer of at least 2');
+    if (!Number.isInteger(seed) || seed < 0) throw new Error('seed must be a non-negative integer');
+    state.series = `random walk, ${length} bars, seed ${seed}`;
+    return randomWalk(length, seed);
+  }
+  if (!csv?.parsed) throw new Error(csv?.error ? `the CSV file has an error: ${csv.error}` : 'choose or drop a CSV file first');
+  state.series = `${csv.name}, column ${csv.parsed.columns[csv.parsed.column]}`;
+  return csv.parsed.prices;
+}
+
+function preview() {
+  try {
+    const p = readParams();
+    const rows = axisValues(p.period).length * axisValues(p.offset).length * axisValues(p.sigma).length;
+    const cols = source() === 'walk' ? Number($('length').value) : csv?.parsed?.prices.length ?? 0;
+    const mb = (rows * cols * 8) / 2 ** 20;
+    $('preview').textContent = `${rows} combinations × ${cols} bars = ${(rows * cols).toLocaleString('en-US')} values (${mb.toFixed(0)} MiB)`;
+  } catch (e) {
+    $('preview').textContent = e.message;
+  }
+}
+
+// ---- CSV -------------------------------------------------------------------
+function loadCsv(text, name = 'pasted.csv', column = 'auto') {
+  csv = { name, text };
+  try {
+    csv.parsed = parseCsv(text, { column: column === 'auto' ? 'auto' : Number(column) });
+    state.csvError = null;
+    const sel = $('column');
+    sel.replaceChildren(new Option('auto-detect', 'auto'), ...csv.parsed.columns.map((c, i) => new Option(c, String(i))));
+    sel.value = String(column);
+  } catch (e) {
+    csv.error = e.message;
+    state.csvError = e.message;
+  }
+  document.querySelector('input[name=source][value=csv]').checked = true;
+  sourceChanged();
+  return csv.parsed ? { ok: true, message: $('series-msg').textContent, count: csv.parsed.prices.length } : { ok: false, message: csv.error };
+}
+
+async function loadFile(file) {
+  if (!file) return;
+  loadCsv(await file.text(), file.name);
+}
+
+// ---- running ---------------------------------------------------------------
+function showProgress(label) {
+  const bar = $('progress');
+  $('progress-wrap').hidden = false;
+  bar.removeAttribute('value'); // indeterminate until the first report
+  $('progress-label').textContent = label;
+}
+
+function progressHandler(label) {
+  let events = 0;
+  const bar = $('progress');
+  const fn = (done, total) => {
+    events++;
+    if (total > 0) {
+      bar.max = total;
+      bar.value = done;
+      $('progress-label').textContent = `${label} ${done} / ${total}`;
+    }
+  };
+  fn.count = () => events;
+  return fn;
+}
+
+async function ensureHost(threads) {
+  if (host && host.mode === 'threads' && host.threads !== threads) {
+    banner('pending', `Restarting the pool with ${threads} threads…`);
+    await host.recreate({ threads });
+    showMode();
+  }
+}
+
+async function runBatch(prices, params, onProgress, on = host) {
+  const t0 = performance.now();
+  const out = await on.call('almaBatch', [prices, params], { onProgress });
+  return { out, ms: performance.now() - t0 };
+}
+
+async function run() {
+  if (state.running) throw new Error('a batch is already running');
+  state.running = true;
+  state.error = null;
+  $('error').hidden = true;
+  $('run').disabled = true;
+  try {
+    const series = prices();
+    const params = readParams();
+    const threads = Number($('threads').value);
+    if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new Error('threads must be an integer 1..64');
+    await ensureHost(threads);
+    Object.assign(state, { ms: null, singleMs: null, speedup: null, checksum: null, nanCount: null, singleChecksum: null, singleNanCount: null, checksumsMatch: null });
+
+    // 1. The batch on the current host (threads, or the single-threaded fallback).
+    const label = host.mode === 'threads' ? `${host.threads} threads:` : 'single-threaded:';
+    showProgress(label);
+    const progress = progressHandler(label);
+    runFrames = { n: 0 };
+    const { out, ms } = await runBatch(series, params, progress);
+    state.framesDuringRun = runFrames.n;
+    runFrames = null;
+    state.progressEvents = progress.count();
+    $('frames-run').textContent = `frames during last run: ${state.framesDuringRun} in ${fmtMs(ms)}`;
+    const sum = checksum(out.values);
+    Object.assign(state, { rows: out.rows, cols: out.cols, ms, checksum: sum.sum, nanCount: sum.nanCount });
+    result = { ...out, prices: series };
+    result.stats = Array.from({ length: out.rows }, (_, r) => ruleReturn(series, out.values, r, out.cols));
+    let best = 0;
+    result.stats.forEach((s, r) => { if (s.ret > result.stats[best].ret) best = r; });
+    picked = new Set([best]);
+    showResults();
+
+    // 2. The same batch on the single-threaded build, for the speed-up.
+    if ($('compare').checked && host.mode === 'threads') {
+      showProgress('single-threaded build:');
+      if (!singleHost) singleHost = await createHost({ single: BUILDS.single, forceSingle: true });
+      const sp = progressHandler('single-threaded build:');
+      const s = await runBatch(series, params, sp, singleHost);
+      const ssum = checksum(s.out.values);
+      Object.assign(state, {
+        singleMs: s.ms, speedup: s.ms / ms, singleChecksum: ssum.sum, singleNanCount: ssum.nanCount,
+        checksumsMatch: ssum.sum === sum.sum && ssum.nanCount === sum.nanCount,
+      });
+      showResults();
+    }
+  } catch (e) {
+    state.error = errText(e);
+    $('error').textContent = state.error;
+    $('error').hidden = false;
+    console.error(e);
+  } finally {
+    runFrames = null;
+    state.running = false;
+    $('progress-wrap').hidden = true;
+    $('run').disabled = !host;
+  }
+  return snapshot();
+}
+
+// ---- results ---------------------------------------------------------------
+function showResults() {
+  $('c-size').textContent = `${state.rows} × ${state.cols}`;
+  $('c-par-label').textContent = host.mode === 'threads' ? `threaded build, ${host.threads} threads` : 'single-threaded fallback';
+  $('c-ms').textContent = fmtMs(state.ms);
+  $('c-single').textContent = state.singleMs !== null ? fmtMs(state.singleMs) : host.mode === 'threads' ? ($('compare').checked ? 'running…' : 'not run') : 'this run';
+  $('c-speedup').textContent = state.speedup !== null ? `${state.speedup.toFixed(2)}×` : '–';
+  let cs = `${state.checksum} · ${state.nanCount} NaN`;
+  if (state.checksumsMatch === true) cs += '  ✓ identical on the single-threaded build';
+  if (state.checksumsMatch === false) cs += `  ✗ single-threaded build: ${state.singleChecksum} · ${state.singleNanCount} NaN`;
+  $('c-checksum').textContent = cs;
+  $('hold').textContent = `Buy and hold: ${fmtPct(holdReturn(result.prices))}.`;
+
+  const sel = $('sigma-slice');
+  const sigmas = sigmaValues(result.combos);
+  const keep = sel.value;
+  sel.replaceChildren(...sigmas.map((s) => new Option(String(+s.toFixed(6)), String(s))));
+  if (sigmas.some((s) => String(s) === keep)) sel.value = keep;
+  drawHeatmap();
+  redrawChart();
+}
+
+const heatmap = new Heatmap($('heatmap'), $('tooltip'), {
+  format: fmtPct,
+  onPick(row) {
+    if (picked.has(row)) picked.delete(row);
+    else { picked.add(row); if (picked.size > 6) picked.delete(picked.values().next().value); }
+    drawHeatmap();
+    redrawChart();
+  },
+});
+
+function drawHeatmap() {
+  if (!result) return;
+  heatmap.set(result.combos, result.stats, Number($('sigma-slice').value), picked);
+}
+
+function redrawChart() {
+  if (!result) return;
+  const overlays = [...picked].map((row) => {
+    const c = result.combos[row];
+    return { row, label: `ALMA ${+c.period.toFixed(4)} / ${+c.offset.toFixed(4)} / ${+c.sigma.toFixed(4)} (${fmtPct(result.stats[row].ret)})` };
+  });
+  chart = drawChart($('chart'), result.prices, result.values, result.cols, overlays, chart);
+  $('chart-note').textContent = `${state.series}. Lines: period / offset / sigma (total return of the rule). Click heatmap cells to add or remove lines; drag on the chart to zoom, double-click to reset.`;
+}
+
+// ---- mode banner -----------------------------------------------------------
+function banner(cls, html) {
+  const b = $('banner');
+  b.className = `banner ${cls}`;
+  b.innerHTML = html;
+}
+
+const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
+
+function showMode() {
+  Object.assign(state, { mode: host.mode, reason: host.reason, threads: host.threads });
+  if (host.mode === 'threads') {
+    banner('threads', `Threaded build: rayon pool of ${host.threads} thread${host.threads === 1 ? '' : 's'}<span class="why">${esc(host.reason)}</span>`);
+  } else {
+    banner('single', `Single-threaded fallback<span class="why">${esc(host.reason)}</span>`);
+  }
+  $('threads').disabled = host.mode !== 'threads';
+  $('compare').disabled = host.mode !== 'threads';
+}
+
+// ---- wiring ----------------------------------------------------------------
+function snapshot() {
+  return JSON.parse(JSON.stringify({ ...state, mode: host?.mode ?? state.mode, reason: host?.reason ?? state.reason, threads: host?.threads ?? state.threads }));
+}
+
+$('form').addEventListener('submit', (e) => { e.preventDefault(); run(); });
+$('form').addEventListener('input', (e) => { if (e.target.id !== 'column') preview(); });
+$('defaults').addEventListener('click', () => setForm({ ...DEFAULTS, threads: host?.threads || DEFAULT_THREADS, source: 'walk' }));
+document.querySelectorAll('input[name=source]').forEach((r) => r.addEventListener('change', sourceChanged));
+$('file').addEventListener('change', (e) => loadFile(e.target.files[0]));
+$('column').addEventListener('change', () => { if (csv) loadCsv(csv.text, csv.name, $('column').value); });
+$('sigma-slice').addEventListener('change', drawHeatmap);
+const drop = $('drop');
+drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); loadFile(e.dataTransfer.files[0]); });
+let resizeTimer;
+addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(() => { drawHeatmap(); redrawChart(); }, 150); });
+
+window.demo = {
+  ready: false,
+  state: snapshot,
+  async run(o = {}) {
+    setForm({ ...DEFAULTS, threads: host?.threads || DEFAULT_THREADS, source: 'walk', ...o });
+    return run();
+  },
+  runDefault() { return this.run({}); },
+  loadCsv,
+  get host() { return host; },
+};
+
+setForm({ ...DEFAULTS, threads: DEFAULT_THREADS, source: 'walk' });
+try {
+  host = await createHost({ threaded: BUILDS.threaded, single: BUILDS.single, threads: DEFAULT_THREADS });
+  showMode();
+  $('run').disabled = false;
+} catch (e) {
+  state.error = `the WebAssembly module could not start: ${errText(e)}`;
+  banner('failed', `The WebAssembly module could not start<span class="why">${esc(errText(e))}</span>`);
+  console.error(e);
+}
+window.demo.ready = true;
