@@ -15,6 +15,7 @@ import { randomWalk, parseCsv } from './series.js';
 import { checksum, ruleReturn, holdReturn, axisValues } from './stats.js';
 import { Heatmap, sigmaValues } from './heatmap.js';
 import { drawChart } from './chart.js';
+import { DEFAULTS } from './defaults.js';
 
 const BUILDS = {
   threaded: new URL('/pkg/indicators-threads/rayon_web_indicators.js', location.href),
@@ -22,15 +23,6 @@ const BUILDS = {
 };
 const query = new URLSearchParams(location.search);
 const DEFAULT_THREADS = Number(query.get('threads')) || navigator.hardwareConcurrency || 2;
-const DEFAULTS = {
-  length: 10000,
-  seed: 42,
-  period: [10, 200, 10],
-  offset: [0.05, 0.95, 0.1],
-  sigma: [4, 8, 2],
-  floor: false,
-  compare: true,
-};
 
 const $ = (id) => document.getElementById(id);
 const fmtMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);

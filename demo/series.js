@@ -14,8 +14,12 @@ function mulberry32(seed) {
 }
 
 /**
- * A geometric random walk starting at 100: `length` prices, daily volatility
- * `vol` (log-returns ~ N(0, vol)), reproducible for a given `seed`.
+ * A geometric random walk starting at 100: `length` prices, each step
+ * multiplying by 1 + vol·z, z approximately N(0, 1) (Irwin–Hall: the sum of 12
+ * uniforms minus 6, so |z| <= 6 and prices stay positive for vol < 1/6).
+ * Reproducible for a given `seed` — and identical in every engine: only
+ * +, -, *, / are used (correctly rounded everywhere), no Math.exp/log/cos,
+ * whose last bits differ between JavaScript engines.
  */
 export function randomWalk(length, seed = 1, vol = 0.01) {
   if (!Number.isInteger(length) || length < 1) throw new RangeError(`length must be a positive integer, got ${length}`);
@@ -24,9 +28,9 @@ export function randomWalk(length, seed = 1, vol = 0.01) {
   let p = 100;
   for (let i = 0; i < length; i++) {
     out[i] = p;
-    // Box–Muller; 1 - rand() is in (0, 1] so the log is finite.
-    const z = Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-    p *= Math.exp(vol * z - (vol * vol) / 2);
+    let z = -6;
+    for (let k = 0; k < 12; k++) z += rand();
+    p *= 1 + vol * z;
   }
   return out;
 }

@@ -1,0 +1,165 @@
+// The demo page (demo/) in Chromium, Firefox ESR and WebKitGTK, on the
+// cross-origin isolated origin and on the plain one, served by the demo's own
+// server (demo/serve.mjs, so its URL layout is what is tested), plus
+// WebKitGTK without JSC_useSharedArrayBuffer=1 (isolated, yet no
+// SharedArrayBuffer: the host must fall back to the single-threaded build),
+// plus rayon-web-host running the threaded build in Node.
+//
+// Expected checksum: computed here in Node by loading the single-threaded
+// wasm build (target/pkg/indicators-single) directly and running the page's
+// default batch on the same seeded series — not from a native Rust run.
+//
+//   node --test tests/demo/          (from the repository root; `cargo xtask test` runs it)
+//
+// Screenshots: tests/artifacts/demo-<browser>-<origin>.png
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startServers } from '../../demo/serve.mjs';
+import { launch, deadline } from '../support/browsers.mjs';
+import { DEFAULTS, LONG, batchParams } from '../../demo/defaults.js';
+import { randomWalk } from '../../demo/series.js';
+import { checksum } from '../../demo/stats.js';
+import { createHost } from '../../js/src/index.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PKG = process.env.DEMO_PKG_DIR ?? path.join(ROOT, 'target/pkg');
+const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
+const GLUE = 'rayon_web_indicators.js';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+let urls;
+let expected; // { sum, nanCount } of the default batch, from the single build in Node
+
+before(async () => {
+  for (const d of ['indicators-threads', 'indicators-single']) {
+    assert.ok(existsSync(path.join(PKG, d, GLUE)), `${path.join(PKG, d, GLUE)} is missing: run \`cargo xtask build\``);
+  }
+  await mkdir(ARTIFACTS, { recursive: true });
+  const glue = await import(pathToFileURL(path.join(PKG, 'indicators-single', GLUE)).href);
+  await glue.default({ module_or_path: await readFile(path.join(PKG, 'indicators-single', 'rayon_web_indicators_bg.wasm')) });
+  const out = glue.almaBatch(randomWalk(DEFAULTS.length, DEFAULTS.seed), batchParams(DEFAULTS));
+  expected = { ...checksum(out.values), rows: out.rows, cols: out.cols };
+  urls = await startServers({ port: 0, pkgDir: PKG });
+});
+
+after(async () => { await urls?.close(); });
+
+/** Runs `expr` (a promise-valued expression) in the page; resolves with its value. */
+async function pageRun(page, expr, ms) {
+  await page.evaluate(`(() => { window.__result = undefined; window.__error = undefined;
+    Promise.resolve().then(() => ${expr}).then((v) => { window.__result = v; }, (e) => { window.__error = { message: String(e) + ' ' + (e && e.stack) }; });
+    return true; })()`);
+  return page.result(ms);
+}
+
+async function waitReady(page, ms = 30_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const ready = await page.evaluate('!!(window.demo && window.demo.ready)');
+    if (ready) return;
+    if (Date.now() > end) throw new Error(`the demo page was not ready within ${ms} ms`);
+    await sleep(100);
+  }
+}
+
+const BROWSERS = [
+  { name: 'chromium', launch: () => launch('chromium'), threads: true },
+  { name: 'firefox', launch: () => launch('firefox'), threads: true },
+  { name: 'webkit', launch: () => launch('webkit'), threads: true },
+  // Isolated, yet no SharedArrayBuffer: the single-threaded build with a reason.
+  { name: 'webkit-nosab', launch: () => launch('webkit', { env: { JSC_useSharedArrayBuffer: null } }), threads: false },
+];
+
+// DEMO_BROWSERS=chromium,webkit runs a subset.
+const only = process.env.DEMO_BROWSERS?.split(',');
+for (const b of BROWSERS.filter((x) => !only || only.includes(x.name))) {
+  test(`demo in ${b.name}`, { timeout: 150_000 }, async (t) => {
+    const browser = await b.launch();
+    try {
+      for (const origin of b.name === 'webkit-nosab' ? ['isolated'] : ['isolated', 'plain']) {
+        await t.test(`${origin} origin`, async () => {
+          const page = await browser.open(urls[origin]);
+          try {
+            await waitReady(page);
+            const hc = await page.evaluate('navigator.hardwareConcurrency || 2');
+            const s = await pageRun(page, 'window.demo.runDefault()', 60_000);
+            const info = `${b.name} ${origin}: ${JSON.stringify(s)}`;
+            assert.equal(s.error, null, info);
+            const threaded = origin === 'isolated' && b.threads;
+            if (threaded) {
+              assert.equal(s.mode, 'threads', info);
+              assert.equal(s.threads, hc, info);
+              assert.equal(s.crossOriginIsolated, true, info);
+              // The same batch on the single-threaded build in the same page.
+              assert.equal(s.checksumsMatch, true, info);
+              assert.ok(s.singleMs > 0 && s.speedup > 0, info);
+            } else {
+              assert.equal(s.mode, 'single', info);
+              assert.equal(s.threads, 1, info);
+              if (origin === 'plain') {
+                assert.equal(s.crossOriginIsolated, false, info);
+                assert.match(s.reason, /not cross-origin isolated/, info);
+              } else {
+                assert.equal(s.crossOriginIsolated, true, info);
+                assert.equal(s.sharedArrayBuffer, false, info);
+                assert.match(s.reason, /SharedArrayBuffer/, info);
+              }
+            }
+            assert.equal(s.rows, expected.rows, info);
+            assert.equal(s.cols, expected.cols, info);
+            assert.equal(s.checksum, expected.sum, `checksum differs from Node's single-threaded build: ${info}`);
+            assert.equal(s.nanCount, expected.nanCount, info);
+            console.log(`# ${b.name} ${origin}: ${s.mode} ${s.threads} thread(s), ${s.rows}x${s.cols}, ${s.ms.toFixed(0)} ms`
+              + (s.singleMs ? `, single-threaded build ${s.singleMs.toFixed(0)} ms, speed-up ${s.speedup.toFixed(2)}x` : '')
+              + `, checksum ${s.checksum} / ${s.nanCount} NaN`);
+            await page.screenshot(path.join(ARTIFACTS, `demo-${b.name}-${origin}.png`));
+
+            // A long batch: the progress bar advances and the page keeps drawing frames.
+            const l = await pageRun(page, `window.demo.run(${JSON.stringify(LONG)})`, 90_000);
+            const linfo = `${b.name} ${origin} long batch: ${JSON.stringify(l)}`;
+            assert.equal(l.error, null, linfo);
+            console.log(`# ${b.name} ${origin} long batch: ${l.rows}x${l.cols} in ${l.ms.toFixed(0)} ms, ${l.progressEvents} progress events, ${l.framesDuringRun} frames`);
+            assert.ok(l.framesDuringRun >= Math.max(3, (l.ms / 1000) * 10), `fewer than 10 frames/s during the batch: ${linfo}`);
+            assert.ok(l.progressEvents > 1, `the progress bar did not advance (progressEvents ${l.progressEvents}): ${linfo}`);
+
+            if (origin === 'plain' || b.name === 'webkit-nosab') {
+              const r = await page.evaluate(`window.demo.loadCsv('date,close\\n2024-01-01,101.5\\n2024-01-02,102\\n2024-01-03,abc\\n', 'bad.csv')`);
+              const shown = await page.evaluate("document.getElementById('series-msg').textContent");
+              assert.equal(r.ok, false);
+              assert.equal(shown, "line 4: 'abc' is not a number (column close)");
+            }
+          } finally {
+            await page.close();
+          }
+        });
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+}
+
+test('rayon-web-host runs the threaded indicators build in Node', { timeout: 60_000 }, async () => {
+  const host = await createHost({
+    threaded: pathToFileURL(path.join(PKG, 'indicators-threads', GLUE)),
+    single: pathToFileURL(path.join(PKG, 'indicators-single', GLUE)),
+    threads: 2,
+  });
+  try {
+    assert.equal(host.mode, 'threads', host.reason);
+    assert.equal(host.threads, 2);
+    const out = await deadline(host.call('almaBatch', [randomWalk(DEFAULTS.length, DEFAULTS.seed), batchParams(DEFAULTS)]), 30_000, 'almaBatch in Node');
+    assert.equal(out.rows, expected.rows);
+    assert.equal(out.cols, expected.cols);
+    const c = checksum(out.values);
+    assert.equal(c.sum, expected.sum);
+    assert.equal(c.nanCount, expected.nanCount);
+  } finally {
+    host.terminate();
+  }
+});
