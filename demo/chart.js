@@ -1,5 +1,14 @@
 // Price chart with ALMA rows overlaid (uPlot, vendored from demo/node_modules).
-import uPlot from '/vendor/uplot/uPlot.esm.js';
+
+// uPlot builds Intl formatters from navigator.language when it loads; an engine
+// in the C/POSIX locale (WebKitGTK with LANG=C reports 'C') makes that throw
+// "invalid language tag", and the import would fail. Fall back to en-US there.
+try {
+  new Intl.NumberFormat(navigator.language);
+} catch {
+  try { Object.defineProperty(navigator, 'language', { value: 'en-US', configurable: true }); } catch { /* keep going */ }
+}
+const { default: uPlot } = await import('/vendor/uplot/uPlot.esm.js');
 
 const COLORS = ['#d9480f', '#1971c2', '#2f9e44', '#9c36b5', '#e8590c', '#0c8599'];
 const MAX_POINTS = 20000;

@@ -14,7 +14,9 @@ import { createHost } from '/host/index.js';
 import { randomWalk, parseCsv } from './series.js';
 import { checksum, ruleReturn, holdReturn, axisValues } from './stats.js';
 import { Heatmap, sigmaValues } from './heatmap.js';
-import { drawChart } from './chart.js';
+// Loaded lazily: the page works (with a message instead of the chart) if the
+// charting library cannot load.
+const chartModule = import('./chart.js');
 import { DEFAULTS } from './defaults.js';
 
 const BUILDS = {
@@ -295,8 +297,15 @@ function drawHeatmap() {
   heatmap.set(result.combos, result.stats, Number($('sigma-slice').value), picked);
 }
 
-function redrawChart() {
+async function redrawChart() {
   if (!result) return;
+  let drawChart;
+  try {
+    ({ drawChart } = await chartModule);
+  } catch (e) {
+    $('chart-note').textContent = `The chart library could not load: ${e}`;
+    return;
+  }
   const overlays = [...picked].map((row) => {
     const c = result.combos[row];
     return { row, label: `ALMA ${+c.period.toFixed(4)} / ${+c.offset.toFixed(4)} / ${+c.sigma.toFixed(4)} (${fmtPct(result.stats[row].ret)})` };
