@@ -59,7 +59,7 @@ export class Heatmap {
   layout() {
     const { periods, offsets } = this.grid;
     const w = this.canvas.clientWidth || 600;
-    const left = 54, top = 10, bottom = 40, right = 70;
+    const left = 54, top = 10, bottom = 40, right = 86;
     const cw = Math.max(4, (w - left - right) / offsets.length);
     const ch = Math.max(6, Math.min(28, 420 / periods.length));
     return { left, top, cw, ch, width: w, height: top + ch * periods.length + bottom };
