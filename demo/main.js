@@ -202,6 +202,7 @@ async function runBatch(prices, params, onProgress, on = host) {
 
 async function run() {
   if (state.running) throw new Error('a batch is already running');
+  if (!host) return snapshot(); // the start-up error stays in state.error and the banner
   state.running = true;
   state.error = null;
   $('error').hidden = true;
