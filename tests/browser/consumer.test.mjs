@@ -11,6 +11,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../support/server.mjs';
 import { launch } from '../support/browsers.mjs';
@@ -72,6 +73,7 @@ async function load(browser, url, ms, { screenshot } = {}) {
 }
 
 const f1 = (x) => x.toFixed(1);
+const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(' ') + ` on ${os.cpus().length} cores`;
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
 function assertPool(r, where) {
@@ -102,14 +104,23 @@ for (const name of BROWSERS) {
     for (const kind of Object.keys(KINDS)) {
       const k = KINDS[kind];
 
-      it(`${kind} page: pool of ${THREADS} in a worker — size, parallel == sequential, distinct threads`, { timeout: 60_000 }, async (t) => {
-        const r = await load(browser, urlOf(k.iso, kind, { threads: THREADS }), 45_000,
+      it(`${kind} page: pool of ${THREADS} in a worker — size, parallel == sequential, distinct threads`, { timeout: 90_000 }, async (t) => {
+        // A pool of 1 first: the same parallel code on one pool thread is the
+        // baseline of the speed-up (sumSequential compiles to different code).
+        const one = await load(browser, urlOf(k.iso, kind, { threads: 1, reps: 5 }), 45_000);
+        assert.equal(one.threads, 1, 'numThreads() of a pool of 1');
+        assert.equal(one.distinct, 1, 'distinctThreads(64) in a pool of 1');
+        assert.equal(one.parallel, one.sequential);
+        const r = await load(browser, urlOf(k.iso, kind, { threads: THREADS, reps: 5 }), 45_000,
           { screenshot: `${ARTIFACTS}${name}-${kind}.png` });
         assert.equal(r.context, 'worker');
         assertPool(r, `${name} ${kind}`);
+        assert.equal(r.parallel, one.parallel, 'same sum with 1 and 2 threads');
         assert.equal(r.distinct, THREADS, 'distinctThreads(64): every pool thread took part');
-        t.diagnostic(`${name} ${kind}: initThreadPool(${THREADS}) ${f1(r.initMs)} ms (init() ${f1(r.loadMs)} ms); ` +
-          `sum of ${r.n}: sequential ${f1(r.seqMs)} ms, parallel ${f1(r.parMs)} ms, speed-up ${(r.seqMs / r.parMs).toFixed(2)}x (best of 3 each)`);
+        t.diagnostic(`${name} ${kind}: initThreadPool(${THREADS}) ${f1(r.initMs)} ms, initThreadPool(1) ${f1(one.initMs)} ms ` +
+          `(init() ${f1(r.loadMs)} ms); sum of ${r.n}, best of 5: sumParallel on 1 pool thread ${f1(one.parMs)} ms, ` +
+          `on ${THREADS} ${f1(r.parMs)} ms -> speed-up ${(one.parMs / r.parMs).toFixed(2)}x; ` +
+          `sumSequential ${f1(r.seqMs)} ms (seq/par ${(r.seqMs / r.parMs).toFixed(2)}x); load average ${loadavg()}`);
       });
 
       it(`${kind} page: initThreadPool from the page's main thread`, { timeout: 60_000 }, async (t) => {
@@ -134,7 +145,7 @@ for (const name of BROWSERS) {
           init.push(r.initMs);
         }
         t.diagnostic(`${name} ${kind}: initThreadPool(${THREADS}) over ${REPEATS} page loads: median ${f1(median(init))} ms, ` +
-          `min ${f1(Math.min(...init))}, max ${f1(Math.max(...init))}`);
+          `min ${f1(Math.min(...init))}, max ${f1(Math.max(...init))}; load average ${loadavg()}`);
       });
 
       for (const where of kind === 'plain' ? ['worker', 'page'] : ['worker']) {

@@ -16,6 +16,7 @@
 // Every wait has a deadline, and every process started here is killed by PID
 // (process group) on close or on a failed launch.
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -66,12 +67,32 @@ async function freePort() {
   return port;
 }
 
+// Process groups started here and still running: killed if this process
+// exits or is interrupted before close() (e.g. node --test cancels a file).
+const liveGroups = new Set();
+const tempDirs = new Set();
+let exitHooks = false;
+function track(child) {
+  liveGroups.add(child);
+  child.once('exit', () => liveGroups.delete(child));
+  if (exitHooks) return;
+  exitHooks = true;
+  process.on('exit', () => {
+    for (const c of liveGroups) { try { process.kill(-c.pid, 'SIGKILL'); } catch { /* gone */ } }
+    for (const d of tempDirs) { try { rmSync(d, { recursive: true, force: true }); } catch { /* ignore */ } }
+  });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(sig, () => process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1)));
+  }
+}
+
 /// Spawns a process in its own process group so that it and its children can
 /// be killed together.
 function start(cmd, args, { env, extraStdio = [] } = {}) {
   const child = spawn(cmd, args, {
     env, detached: true, stdio: ['ignore', 'pipe', 'pipe', ...extraStdio],
   });
+  track(child);
   child.output = '';
   const keep = (d) => { child.output = (child.output + d).slice(-8000); };
   child.stdout.on('data', keep);
@@ -244,11 +265,13 @@ async function newSession(base, capabilities, name) {
 async function launchFirefox({ env } = {}) {
   const port = await freePort();
   const profileRoot = await mkdtemp(path.join(os.tmpdir(), 'rayon-web-ff-'));
+  tempDirs.add(profileRoot);
   const childEnv = mergeEnv({ TMPDIR: profileRoot, MOZ_CRASHREPORTER_DISABLE: '1' }, env);
   const gecko = start(GECKODRIVER, [`--port=${port}`, '--host=127.0.0.1', `--binary=${FIREFOX}`], { env: childEnv });
   const cleanup = async () => {
     await killGroup(gecko, 'geckodriver');
     await rm(profileRoot, { recursive: true, force: true }).catch(() => {});
+    tempDirs.delete(profileRoot);
   };
   try {
     const base = `http://127.0.0.1:${port}`;
@@ -288,6 +311,7 @@ async function startXvfb() {
   const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
     detached: true, stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
   });
+  track(xvfb);
   xvfb.output = '';
   xvfb.stderr.on('data', (d) => { xvfb.output = (xvfb.output + d).slice(-4000); });
   xvfb.exited = new Promise((r) => xvfb.once('exit', (code, signal) => r({ code, signal })));
