@@ -1,0 +1,244 @@
+//! Convolution kernels shared by every indicator path.
+//!
+//! Every kernel computes `out[j] = sum_i w[i] * x[j + i]` for `j in 0..out.len()`,
+//! where `x.len() == out.len() + w.len() - 1`. The weights are already normalised
+//! (they sum to one), so no division happens here. Callers only pass windows that
+//! contain finite values; kernels never branch per element.
+//!
+//! The SIMD kernels vectorise across consecutive outputs: weight `w[i]` is
+//! broadcast into a register and multiplied with `x` loaded at offset `j + i`,
+//! accumulating a vector of consecutive outputs. Several independent
+//! accumulators hide the FMA latency.
+
+/// A concrete, verified-available kernel. Only constructed by
+/// [`crate::alma::Kernel::resolve`] after runtime feature detection, which is
+/// what makes the `unsafe` calls below sound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Resolved {
+    Scalar,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    Simd128,
+}
+
+impl Resolved {
+    /// Runs the kernel. Panics only on an internal length mismatch (a bug).
+    #[inline]
+    pub(crate) fn conv(self, x: &[f64], w: &[f64], out: &mut [f64]) {
+        assert!(!w.is_empty() && x.len() + 1 == out.len() + w.len(), "kernel length contract");
+        match self {
+            Resolved::Scalar => conv_scalar(x, w, out),
+            // SAFETY: the variant exists only after `is_x86_feature_detected!`
+            // confirmed the features (see `Kernel::resolve`), lengths checked above.
+            #[cfg(target_arch = "x86_64")]
+            Resolved::Avx2 => unsafe { x86::conv_avx2(x, w, out) },
+            // SAFETY: as above, for avx512f + fma.
+            #[cfg(target_arch = "x86_64")]
+            Resolved::Avx512 => unsafe { x86::conv_avx512(x, w, out) },
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Resolved::Simd128 => wasm::conv_simd128(x, w, out),
+        }
+    }
+}
+
+/// Plain scalar reference: one sequential sum per output.
+pub(crate) fn conv_scalar(x: &[f64], w: &[f64], out: &mut [f64]) {
+    let p = w.len();
+    for (j, o) in out.iter_mut().enumerate() {
+        let win = &x[j..j + p];
+        let mut acc = 0.0;
+        for (a, b) in w.iter().zip(win) {
+            acc += a * b;
+        }
+        *o = acc;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use core::arch::x86_64::*;
+
+    /// AVX2 + FMA: 8 accumulators x 4 lanes = 32 outputs per inner loop.
+    ///
+    /// # Safety
+    /// The CPU must support avx2 and fma; `x.len() == out.len() + w.len() - 1`.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn conv_avx2(x: &[f64], w: &[f64], out: &mut [f64]) {
+        let p = w.len();
+        let n = out.len();
+        let xp = x.as_ptr();
+        let wp = w.as_ptr();
+        let op = out.as_mut_ptr();
+        let mut j = 0usize;
+        while j + 32 <= n {
+            let mut a0 = _mm256_setzero_pd();
+            let mut a1 = _mm256_setzero_pd();
+            let mut a2 = _mm256_setzero_pd();
+            let mut a3 = _mm256_setzero_pd();
+            let mut a4 = _mm256_setzero_pd();
+            let mut a5 = _mm256_setzero_pd();
+            let mut a6 = _mm256_setzero_pd();
+            let mut a7 = _mm256_setzero_pd();
+            let mut s = xp.add(j);
+            for i in 0..p {
+                let wv = _mm256_broadcast_sd(&*wp.add(i));
+                a0 = _mm256_fmadd_pd(wv, _mm256_loadu_pd(s), a0);
+                a1 = _mm256_fmadd_pd(wv, _mm256_loadu_pd(s.add(4)), a1);
+                a2 = _mm256_fmadd_pd(wv, _mm256_loadu_pd(s.add(8)), a2);
+                a3 = _mm256_fmadd_pd(wv, _mm256_loadu_pd(s.add(12)), a3);
+                a4 = _mm256_fmadd_pd(wv, _mm256_loadu_pd(s.add(16)), a4);
+                a5 = _mm256_fmadd_pd(wv, _mm256_loadu_pd(s.add(20)), a5);
+                a6 = _mm256_fmadd_pd(wv, _mm256_loadu_pd(s.add(24)), a6);
+                a7 = _mm256_fmadd_pd(wv, _mm256_loadu_pd(s.add(28)), a7);
+                s = s.add(1);
+            }
+            let o = op.add(j);
+            _mm256_storeu_pd(o, a0);
+            _mm256_storeu_pd(o.add(4), a1);
+            _mm256_storeu_pd(o.add(8), a2);
+            _mm256_storeu_pd(o.add(12), a3);
+            _mm256_storeu_pd(o.add(16), a4);
+            _mm256_storeu_pd(o.add(20), a5);
+            _mm256_storeu_pd(o.add(24), a6);
+            _mm256_storeu_pd(o.add(28), a7);
+            j += 32;
+        }
+        while j + 4 <= n {
+            let mut a0 = _mm256_setzero_pd();
+            let mut a1 = _mm256_setzero_pd();
+            let mut s = xp.add(j);
+            let mut i = 0;
+            while i + 2 <= p {
+                a0 = _mm256_fmadd_pd(_mm256_broadcast_sd(&*wp.add(i)), _mm256_loadu_pd(s), a0);
+                a1 = _mm256_fmadd_pd(_mm256_broadcast_sd(&*wp.add(i + 1)), _mm256_loadu_pd(s.add(1)), a1);
+                s = s.add(2);
+                i += 2;
+            }
+            if i < p {
+                a0 = _mm256_fmadd_pd(_mm256_broadcast_sd(&*wp.add(i)), _mm256_loadu_pd(s), a0);
+            }
+            _mm256_storeu_pd(op.add(j), _mm256_add_pd(a0, a1));
+            j += 4;
+        }
+        while j < n {
+            let mut acc = 0.0;
+            for i in 0..p {
+                acc = (*wp.add(i)).mul_add(*xp.add(j + i), acc);
+            }
+            *op.add(j) = acc;
+            j += 1;
+        }
+    }
+
+    /// AVX-512F + FMA: 4 accumulators x 8 lanes = 32 outputs per inner loop,
+    /// then single vectors, then one masked vector for the tail.
+    ///
+    /// # Safety
+    /// The CPU must support avx512f and fma; `x.len() == out.len() + w.len() - 1`.
+    #[target_feature(enable = "avx512f,fma")]
+    pub(super) unsafe fn conv_avx512(x: &[f64], w: &[f64], out: &mut [f64]) {
+        let p = w.len();
+        let n = out.len();
+        let xp = x.as_ptr();
+        let wp = w.as_ptr();
+        let op = out.as_mut_ptr();
+        let mut j = 0usize;
+        while j + 32 <= n {
+            let mut a0 = _mm512_setzero_pd();
+            let mut a1 = _mm512_setzero_pd();
+            let mut a2 = _mm512_setzero_pd();
+            let mut a3 = _mm512_setzero_pd();
+            let mut s = xp.add(j);
+            for i in 0..p {
+                let wv = _mm512_set1_pd(*wp.add(i));
+                a0 = _mm512_fmadd_pd(wv, _mm512_loadu_pd(s), a0);
+                a1 = _mm512_fmadd_pd(wv, _mm512_loadu_pd(s.add(8)), a1);
+                a2 = _mm512_fmadd_pd(wv, _mm512_loadu_pd(s.add(16)), a2);
+                a3 = _mm512_fmadd_pd(wv, _mm512_loadu_pd(s.add(24)), a3);
+                s = s.add(1);
+            }
+            let o = op.add(j);
+            _mm512_storeu_pd(o, a0);
+            _mm512_storeu_pd(o.add(8), a1);
+            _mm512_storeu_pd(o.add(16), a2);
+            _mm512_storeu_pd(o.add(24), a3);
+            j += 32;
+        }
+        while j < n {
+            let rem = n - j;
+            let mask: __mmask8 = if rem >= 8 { 0xff } else { ((1u32 << rem) - 1) as u8 };
+            let mut a0 = _mm512_setzero_pd();
+            let mut a1 = _mm512_setzero_pd();
+            let mut s = xp.add(j);
+            let mut i = 0;
+            // Masked loads never touch masked-off lanes, so the tail stays in bounds.
+            while i + 2 <= p {
+                a0 = _mm512_fmadd_pd(_mm512_set1_pd(*wp.add(i)), _mm512_maskz_loadu_pd(mask, s), a0);
+                a1 = _mm512_fmadd_pd(_mm512_set1_pd(*wp.add(i + 1)), _mm512_maskz_loadu_pd(mask, s.add(1)), a1);
+                s = s.add(2);
+                i += 2;
+            }
+            if i < p {
+                a0 = _mm512_fmadd_pd(_mm512_set1_pd(*wp.add(i)), _mm512_maskz_loadu_pd(mask, s), a0);
+            }
+            _mm512_mask_storeu_pd(op.add(j), mask, _mm512_add_pd(a0, a1));
+            j += rem.min(8);
+        }
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod wasm {
+    use core::arch::wasm32::*;
+
+    /// simd128: 8 accumulators x 2 lanes = 16 outputs per inner loop (no FMA in
+    /// baseline wasm SIMD: multiply then add).
+    pub(super) fn conv_simd128(x: &[f64], w: &[f64], out: &mut [f64]) {
+        let p = w.len();
+        let n = out.len();
+        let xp = x.as_ptr();
+        let op = out.as_mut_ptr();
+        let mut j = 0usize;
+        // SAFETY: every load reads x[j + i .. j + i + 16] with j + 16 <= n and
+        // i < p, inside x (len n + p - 1); every store writes out[j .. j + 16].
+        unsafe {
+            while j + 16 <= n {
+                let mut a = [f64x2_splat(0.0); 8];
+                let mut s = xp.add(j);
+                for &wi in w {
+                    let wv = f64x2_splat(wi);
+                    a[0] = f64x2_add(a[0], f64x2_mul(wv, v128_load(s as *const v128)));
+                    a[1] = f64x2_add(a[1], f64x2_mul(wv, v128_load(s.add(2) as *const v128)));
+                    a[2] = f64x2_add(a[2], f64x2_mul(wv, v128_load(s.add(4) as *const v128)));
+                    a[3] = f64x2_add(a[3], f64x2_mul(wv, v128_load(s.add(6) as *const v128)));
+                    a[4] = f64x2_add(a[4], f64x2_mul(wv, v128_load(s.add(8) as *const v128)));
+                    a[5] = f64x2_add(a[5], f64x2_mul(wv, v128_load(s.add(10) as *const v128)));
+                    a[6] = f64x2_add(a[6], f64x2_mul(wv, v128_load(s.add(12) as *const v128)));
+                    a[7] = f64x2_add(a[7], f64x2_mul(wv, v128_load(s.add(14) as *const v128)));
+                    s = s.add(1);
+                }
+                let o = op.add(j);
+                for (k, v) in a.iter().enumerate() {
+                    v128_store(o.add(2 * k) as *mut v128, *v);
+                }
+                j += 16;
+            }
+            while j + 2 <= n {
+                let mut acc = f64x2_splat(0.0);
+                let mut s = xp.add(j);
+                for &wi in w {
+                    acc = f64x2_add(acc, f64x2_mul(f64x2_splat(wi), v128_load(s as *const v128)));
+                    s = s.add(1);
+                }
+                v128_store(op.add(j) as *mut v128, acc);
+                j += 2;
+            }
+        }
+        if j < n {
+            super::conv_scalar(&x[j..], w, &mut out[j..]);
+        }
+    }
+}
