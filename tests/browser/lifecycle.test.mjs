@@ -51,7 +51,7 @@ describe('lifecycle in chromium', { timeout: 300_000 }, () => {
 
   it('panic=unwind: a panic in par_iter throws with its message and the pool keeps working', async () => {
     const r = await scenario('unwind');
-    assert.deepEqual(r.error, { name: 'PanicError', message: 'boom at item 5' });
+    assert.deepEqual(r.panic, { name: 'PanicError', message: 'boom at item 5' });
     assert.equal(r.after, r.expected);
     assert.equal(r.distinct, 2);
   });

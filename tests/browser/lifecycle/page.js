@@ -28,7 +28,7 @@ try {
   } else {
     const worker = new Worker(new URL(`./worker.js?case=${name}`, import.meta.url), { type: 'module' });
     window.__result = await new Promise((resolve, reject) => {
-      worker.onmessage = (e) => (e.data.error ? reject(Object.assign(new Error(e.data.error.message), e.data.error)) : resolve(e.data));
+      worker.onmessage = (e) => (e.data.failed ? reject(Object.assign(new Error(e.data.failed.message), e.data.failed)) : resolve(e.data));
       worker.onerror = (e) => reject(new Error(e.message || 'scenario worker failed'));
     });
   }

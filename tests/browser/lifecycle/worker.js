@@ -33,9 +33,9 @@ const scenarios = {
   },
   async unwind(glue) {
     await glue.initThreadPool(2);
-    let error = null;
-    try { glue.panicInParallel(5); } catch (e) { error = { name: e.name, message: e.message }; }
-    return { error, after: glue.sumParallel(100_000), expected: glue.sumSequential(100_000), distinct: glue.distinctThreads(64) };
+    let panic = null;
+    try { glue.panicInParallel(5); } catch (e) { panic = { name: e.name, message: e.message }; }
+    return { panic, after: glue.sumParallel(100_000), expected: glue.sumSequential(100_000), distinct: glue.distinctThreads(64) };
   },
 };
 
@@ -43,5 +43,5 @@ try {
   const glue = await load(name === 'unwind' ? 'consumer-unwind' : 'consumer');
   self.postMessage(await scenarios[name](glue));
 } catch (e) {
-  self.postMessage({ error: { code: e.code ?? null, message: String(e.message ?? e) } });
+  self.postMessage({ failed: { code: e.code ?? null, message: String(e.message ?? e) } });
 }
