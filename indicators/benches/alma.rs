@@ -1,1 +1,139 @@
-fn main() {}
+//! ALMA benchmarks: scalar vs SIMD kernels, 1 vs 2 threads, for
+//! - a batch of 250 periods (9..=258) x 100k points, and
+//! - one combination (defaults, period 9) x 1M points.
+//!
+//! `cargo bench -p rayon-web-indicators --bench alma` (about 2 minutes). Besides
+//! criterion's report, prints one `SUMMARY` line per case: median time of the
+//! measured samples and GFLOP/s = 2 * sum_combos((N - period + 1) * period) / time.
+//! Filter cases with criterion's usual argument, e.g. `-- batch`.
+
+use criterion::{BenchmarkId, Criterion};
+use rayon_web_indicators::*;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+fn walk(n: usize) -> Vec<f64> {
+    let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut v = 100.0;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            v += ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 0.5;
+            v
+        })
+        .collect()
+}
+
+fn flops(n: usize, periods: impl Iterator<Item = usize>) -> f64 {
+    periods.map(|p| 2.0 * ((n - p + 1) * p) as f64).sum()
+}
+
+thread_local! {
+    /// Per-iteration times of every sample, per case.
+    static SAMPLES: RefCell<BTreeMap<String, (f64, usize, Vec<f64>)>> = RefCell::new(BTreeMap::new());
+}
+
+fn record(case: &str, flop: f64, samples: usize, per_iter: f64) {
+    SAMPLES.with(|s| s.borrow_mut().entry(case.to_string()).or_insert((flop, samples, Vec::new())).2.push(per_iter));
+}
+
+fn kernels() -> Vec<(&'static str, Kernel)> {
+    let mut v = vec![("scalar", Kernel::Scalar)];
+    if Kernel::Avx2.resolve().is_ok() {
+        v.push(("avx2", Kernel::Avx2));
+    }
+    if Kernel::Avx512.resolve().is_ok() {
+        v.push(("avx512", Kernel::Avx512));
+    }
+    v
+}
+
+fn bench_batch(c: &mut Criterion) {
+    let n = 100_000;
+    let data = walk(n);
+    let range = AlmaBatchRange { period: (9, 258, 1), offset: (0.85, 0.85, 0.0), sigma: (6.0, 6.0, 0.0), floor: false };
+    let flop = flops(n, 9..=258);
+    let mut out = vec![0.0; range.combo_count().unwrap() * n];
+    const SAMPLE_SIZE: usize = 10;
+    let mut g = c.benchmark_group("batch_250x100k");
+    g.sample_size(SAMPLE_SIZE).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(4));
+    for threads in [1usize, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        for (name, kernel) in kernels() {
+            let case = format!("batch 250x100k {name} {threads}t");
+            let opts = BatchOptions { kernel, parallel: true, ..Default::default() };
+            g.bench_function(BenchmarkId::new(name, format!("{threads}t")), |b| {
+                b.iter_custom(|iters| {
+                    let t = Instant::now();
+                    for _ in 0..iters {
+                        pool.install(|| alma_batch_into_with(black_box(&data), &range, &opts, &mut out)).unwrap();
+                    }
+                    let e = t.elapsed();
+                    record(&case, flop, SAMPLE_SIZE, e.as_secs_f64() / iters as f64);
+                    e
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+fn bench_single(c: &mut Criterion) {
+    let n = 1_000_000;
+    let data = walk(n);
+    let params = AlmaParams::default();
+    let flop = flops(n, std::iter::once(params.period));
+    let mut out = vec![0.0; n];
+    const SAMPLE_SIZE: usize = 20;
+    let mut g = c.benchmark_group("single_1x1M");
+    g.sample_size(SAMPLE_SIZE).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(2));
+    for threads in [1usize, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        for (name, kernel) in kernels() {
+            let case = format!("single 1x1M p9 {name} {threads}t");
+            let opts = BatchOptions { kernel, parallel: true, ..Default::default() };
+            g.bench_function(BenchmarkId::new(name, format!("{threads}t")), |b| {
+                b.iter_custom(|iters| {
+                    let t = Instant::now();
+                    for _ in 0..iters {
+                        pool.install(|| alma_into_with(black_box(&data), &params, &opts, &mut out)).unwrap();
+                    }
+                    let e = t.elapsed();
+                    record(&case, flop, SAMPLE_SIZE, e.as_secs_f64() / iters as f64);
+                    e
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+fn summary() {
+    SAMPLES.with(|s| {
+        for (case, (flop, samples, v)) in s.borrow().iter() {
+            // Criterion's warm-up calls come first; keep the last (measured) samples.
+            let keep = v.len().min(*samples);
+            let mut m: Vec<f64> = v[v.len() - keep..].to_vec();
+            m.sort_by(|a, b| a.total_cmp(b));
+            let med = m[m.len() / 2];
+            println!(
+                "SUMMARY {case:<32} median {:>9.3} ms  {:>7.2} GFLOP/s  ({} samples)",
+                med * 1e3,
+                flop / med / 1e9,
+                m.len()
+            );
+        }
+    });
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    bench_batch(&mut c);
+    bench_single(&mut c);
+    c.final_summary();
+    summary();
+}

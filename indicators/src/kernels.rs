@@ -197,7 +197,6 @@ mod wasm {
     /// simd128: 8 accumulators x 2 lanes = 16 outputs per inner loop (no FMA in
     /// baseline wasm SIMD: multiply then add).
     pub(super) fn conv_simd128(x: &[f64], w: &[f64], out: &mut [f64]) {
-        let p = w.len();
         let n = out.len();
         let xp = x.as_ptr();
         let op = out.as_mut_ptr();
