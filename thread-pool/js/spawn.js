@@ -184,7 +184,11 @@ export class WorkerGroup {
     try {
       worker = await createWorker(name, workerSource);
     } catch (e) {
-      throw codedError('WORKER_LOAD_FAILED', `rayon-web: could not create worker ${name}: ${e}`);
+      // WebKit throws SecurityError right here when a CSP blocks blob: workers;
+      // Chromium and Firefox fire an error event instead (handled below).
+      const hint = e?.name === 'SecurityError'
+        ? ' (blocked by a Content-Security-Policy without "worker-src blob:"?)' : '';
+      throw codedError('WORKER_LOAD_FAILED', `rayon-web: could not create worker ${name}: ${e}${hint}`);
     }
     this.workers[index] = worker;
     live += 1;

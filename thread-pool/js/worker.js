@@ -5,9 +5,7 @@
 // `workerMain` is shipped as source text (`workerSource()`), so it must not
 // refer to anything outside its own body: bundlers may rename module-level
 // names, but never the inside of a function they keep whole.
-function workerMain(preloadUrl) {
-  // In Node `require` exists in eval workers; in browsers `self` is the worker scope.
-  const port = typeof self === 'undefined' ? require('node:worker_threads').parentPort : self;
+function workerMain(preloadUrl, port) {
   const post = (msg) => port.postMessage(msg);
   const describe = (e) => {
     // Firefox's `err.stack` omits the message: report both.
@@ -81,7 +79,12 @@ function workerMain(preloadUrl) {
 }
 
 /// The bootstrap as source text for a blob: or eval worker that starts
-/// importing `glueUrl` as soon as it runs.
+/// importing `glueUrl` as soon as it runs. The message port is looked up in
+/// the text, not in `workerMain`: bundlers (Vite) rewrite a `require` they see
+/// inside a function into a reference to a module-level stub, which would make
+/// it no longer self-contained. In Node `require` exists in eval workers; in
+/// browsers `self` is the worker scope.
 export function workerSource(glueUrl) {
-  return `(${workerMain.toString()})(${JSON.stringify(glueUrl)});\n`;
+  const port = "typeof self === 'undefined' ? require('node:worker_threads').parentPort : self";
+  return `(${workerMain.toString()})(${JSON.stringify(glueUrl)}, ${port});\n`;
 }
