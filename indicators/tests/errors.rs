@@ -1,0 +1,143 @@
+//! Typed errors, range rules, memory limits, infinities, parallel blocks.
+
+use rayon_web_indicators::*;
+
+fn code<T: std::fmt::Debug>(r: Result<T, AlmaError>) -> &'static str {
+    r.expect_err("expected an error").code()
+}
+
+const P: AlmaParams = AlmaParams { period: 3, offset: 0.85, sigma: 6.0, floor: false };
+
+#[test]
+fn single_errors_have_codes_and_messages() {
+    let x = [1.0, 2.0, 3.0, 4.0];
+    assert_eq!(code(alma(&[], &P)), "EMPTY_INPUT");
+    assert_eq!(code(alma(&x, &AlmaParams { period: 0, ..P })), "INVALID_PERIOD");
+    assert_eq!(code(alma(&x, &AlmaParams { period: 5, ..P })), "INVALID_PERIOD");
+    assert_eq!(code(alma(&x, &AlmaParams { offset: -0.1, ..P })), "INVALID_OFFSET");
+    assert_eq!(code(alma(&x, &AlmaParams { offset: f64::NAN, ..P })), "INVALID_OFFSET");
+    assert_eq!(code(alma(&x, &AlmaParams { sigma: 0.0, ..P })), "INVALID_SIGMA");
+    assert_eq!(code(alma(&x, &AlmaParams { sigma: f64::INFINITY, ..P })), "INVALID_SIGMA");
+    assert_eq!(code(alma(&[f64::NAN; 4], &P)), "ALL_NAN");
+    assert_eq!(code(alma(&[f64::NAN, f64::NAN, 1.0, 2.0], &P)), "NOT_ENOUGH_VALID_DATA");
+    let mut out = [0.0; 3];
+    let e = alma_into(&x, &P, &mut out).unwrap_err();
+    assert_eq!(e.code(), "OUTPUT_LENGTH_MISMATCH");
+    assert!(e.to_string().contains("length 4"), "{e}");
+    let e = alma(&x, &AlmaParams { period: 7, ..P }).unwrap_err();
+    assert!(e.to_string().contains("use a period from 1 to 4"), "{e}");
+    let _: &dyn std::error::Error = &e;
+}
+
+#[test]
+fn infinities_poison_their_windows_like_nan() {
+    let mut x: Vec<f64> = (0..20).map(|i| i as f64).collect();
+    x[10] = f64::INFINITY;
+    let out = alma(&x, &P).unwrap();
+    for (t, v) in out.iter().enumerate() {
+        let poisoned = t < 2 || (10..=12).contains(&t);
+        assert_eq!(v.is_nan(), poisoned, "t={t} {v}");
+    }
+    // Leading infinities shift the warm-up like leading NaNs.
+    let y = [f64::NEG_INFINITY, f64::NAN, 1.0, 2.0, 3.0];
+    let out = alma(&y, &P).unwrap();
+    assert!(out[..4].iter().all(|v| v.is_nan()) && out[4].is_finite());
+}
+
+#[test]
+fn float_ranges_count_exactly_without_drift() {
+    let r = AlmaBatchRange { period: (5, 5, 0), offset: (0.1, 0.3, 0.1), sigma: (6.0, 6.0, 0.0), floor: false };
+    let c = r.combos().unwrap();
+    assert_eq!(c.iter().map(|c| c.offset).collect::<Vec<_>>(), vec![0.1, 0.1 + 0.1, 0.3]);
+    let r = AlmaBatchRange { offset: (0.0, 1.0, 0.1), ..r };
+    let c = r.combos().unwrap();
+    assert_eq!(c.len(), 11);
+    for (k, p) in c.iter().enumerate() {
+        assert_eq!(p.offset, (k as f64 * 0.1).min(1.0), "value {k} is start + k*step");
+    }
+    let r = AlmaBatchRange { offset: (0.7, 1.0, 0.1), ..r };
+    assert_eq!(r.combos().unwrap().last().unwrap().offset, 1.0);
+    // step 0 = start only; start == end = one value
+    let r = AlmaBatchRange { offset: (0.5, 0.2, 0.0), ..r };
+    assert_eq!(r.combo_count().unwrap(), 1);
+    let r = AlmaBatchRange { period: (3, 10, 3), ..r };
+    assert_eq!(r.combos().unwrap().iter().map(|c| c.period).collect::<Vec<_>>(), vec![3, 6, 9]);
+}
+
+#[test]
+fn range_and_size_errors() {
+    let x: Vec<f64> = (0..50).map(|i| i as f64).collect();
+    let ok = AlmaBatchRange { period: (3, 9, 3), offset: (0.8, 0.9, 0.05), sigma: (4.0, 6.0, 2.0), floor: true };
+    let b = alma_batch(&x, &ok).unwrap();
+    assert_eq!((b.rows, b.cols), (3 * 3 * 2, 50));
+    assert_eq!(code(alma_batch(&x, &AlmaBatchRange { period: (9, 3, 1), ..ok })), "INVALID_RANGE");
+    assert_eq!(code(alma_batch(&x, &AlmaBatchRange { offset: (0.9, 0.8, 0.1), ..ok })), "INVALID_RANGE");
+    assert_eq!(code(alma_batch(&x, &AlmaBatchRange { offset: (0.1, 0.8, -0.1), ..ok })), "INVALID_RANGE");
+    assert_eq!(code(alma_batch(&x, &AlmaBatchRange { sigma: (1.0, 2.0, f64::NAN), ..ok })), "INVALID_RANGE");
+    assert_eq!(code(alma_batch(&x, &AlmaBatchRange { sigma: (f64::NAN, 2.0, 1.0), ..ok })), "INVALID_RANGE");
+    assert_eq!(code(alma_batch(&x, &AlmaBatchRange { period: (0, 9, 3), ..ok })), "INVALID_PERIOD");
+    assert_eq!(code(alma_batch(&x, &AlmaBatchRange { period: (3, 60, 3), ..ok })), "INVALID_PERIOD");
+    assert_eq!(code(alma_batch(&x, &AlmaBatchRange { offset: (0.5, 1.2, 0.1), ..ok })), "INVALID_OFFSET");
+    assert_eq!(code(alma_batch(&x, &AlmaBatchRange { sigma: (0.0, 2.0, 1.0), ..ok })), "INVALID_SIGMA");
+    assert_eq!(code(alma_batch(&[], &ok)), "EMPTY_INPUT");
+    // Astronomically many combinations: rejected before allocating anything.
+    let huge = AlmaBatchRange { offset: (0.0, 1.0, 1e-300), ..ok };
+    assert_eq!(code(alma_batch(&x, &huge)), "OUTPUT_TOO_LARGE");
+    assert_eq!(code(huge.combo_count()), "OUTPUT_TOO_LARGE");
+    let huge = AlmaBatchRange { period: (1, 50, 1), offset: (0.0, 1.0, 1e-12), sigma: (1.0, 100.0, 1e-12), ..ok };
+    assert_eq!(code(alma_batch(&x, &huge)), "OUTPUT_TOO_LARGE");
+    // A configurable limit.
+    let opts = BatchOptions { max_output_bytes: 18 * 50 * 8, ..Default::default() };
+    assert_eq!(code(alma_batch_with(&x, &ok, &opts)), "OUTPUT_TOO_LARGE");
+    let opts = BatchOptions { max_output_bytes: 1 << 20, ..Default::default() };
+    assert!(alma_batch_with(&x, &ok, &opts).is_ok());
+    // into: wrong buffer length
+    let mut out = vec![0.0; 10];
+    assert_eq!(code(alma_batch_into(&x, &ok, &mut out)), "OUTPUT_LENGTH_MISMATCH");
+    let mut out = vec![0.0; 18 * 50];
+    let combos = alma_batch_into(&x, &ok, &mut out).unwrap();
+    assert_eq!(combos, b.combos);
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert!(bits(&out) == bits(&b.values), "into and allocating batch agree bitwise");
+}
+
+#[test]
+fn kernels_resolve_and_unsupported_is_typed() {
+    assert!(Kernel::Scalar.resolve().is_ok());
+    let auto = Kernel::Auto.resolve().unwrap();
+    assert_ne!(auto, Kernel::Auto);
+    #[cfg(not(target_arch = "wasm32"))]
+    assert_eq!(code(alma_with_kernel(&[1.0, 2.0], &AlmaParams { period: 1, ..P }, Kernel::Simd128)), "UNSUPPORTED_KERNEL");
+}
+
+/// One long row on a 2-thread pool (column blocks) and a many-row batch agree
+/// with the sequential scalar path, including NaN gaps across block borders.
+#[test]
+fn parallel_blocks_match_sequential_scalar() {
+    let n = 200_000;
+    let mut x: Vec<f64> = (0..n).map(|i| 100.0 + (i as f64 * 0.001).sin() * 10.0).collect();
+    for i in [0usize, 1, 16_380, 16_390, 50_000, 99_999, 100_000, 150_001] {
+        x[i] = f64::NAN;
+    }
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let range = AlmaBatchRange { period: (1, 200, 67), offset: (0.0, 1.0, 0.5), sigma: (6.0, 6.0, 0.0), floor: false };
+    let seq = BatchOptions { kernel: Kernel::Scalar, parallel: false, ..Default::default() };
+    let want = alma_batch_with(&x, &range, &seq).unwrap();
+    for kernel in [Kernel::Scalar, Kernel::Auto] {
+        let par = BatchOptions { kernel, parallel: true, ..Default::default() };
+        let got = pool.install(|| alma_batch_with(&x, &range, &par)).unwrap();
+        for (g, w) in got.values.iter().zip(&want.values) {
+            assert_eq!(g.is_nan(), w.is_nan());
+            if !w.is_nan() {
+                assert!((g - w).abs() <= 1e-12 * w.abs().max(1.0));
+            }
+        }
+        for c in &want.combos {
+            let single = pool.install(|| alma_with(&x, c, &par)).unwrap();
+            let r = want.combos.iter().position(|d| d == c).unwrap();
+            for (g, w) in single.iter().zip(want.row(r).unwrap()) {
+                assert_eq!(g.is_nan(), w.is_nan());
+            }
+        }
+    }
+}
