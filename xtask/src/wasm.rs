@@ -132,7 +132,7 @@ fn config_rustflags() -> Result<Vec<String>> {
 
 /// Every package the tests use.
 pub fn build_all(tools: &Tools) -> Result {
-    for v in [&CONSUMER, &CONSUMER_UNSHARED, &CONSUMER_UNWIND] {
+    for v in [&CONSUMER, &CONSUMER_UNSHARED, &CONSUMER_UNWIND, &INDICATORS_THREADS, &INDICATORS_SINGLE] {
         v.build(tools)?;
     }
     Ok(())
