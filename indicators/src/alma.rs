@@ -500,8 +500,10 @@ fn run_rows(
     let total: u64 = (0..rows).map(|r| work_of(cols, offsets[r + 1] - offsets[r])).fold(0, u64::saturating_add);
     let threads = rayon::current_num_threads().max(1);
     if !parallel || threads == 1 || total < SEQUENTIAL_WORK_THRESHOLD {
+        crate::progress::begin(rows);
         for (r, row) in values.chunks_mut(cols).enumerate() {
             series.fill_block(w_of(r), 0, row, kernel);
+            crate::progress::advance(1);
         }
         return;
     }
@@ -512,13 +514,16 @@ fn run_rows(
         let per_row = target_tasks.div_ceil(rows);
         cols.div_ceil(per_row).max(MIN_COLUMN_BLOCK)
     };
+    crate::progress::begin(rows * cols.div_ceil(block));
     values.par_chunks_mut(cols).enumerate().for_each(|(r, row)| {
         let w = w_of(r);
         if block >= cols {
             series.fill_block(w, 0, row, kernel);
+            crate::progress::advance(1);
         } else {
             row.par_chunks_mut(block).enumerate().for_each(|(b, blk)| {
                 series.fill_block(w, b * block, blk, kernel);
+                crate::progress::advance(1);
             });
         }
     });

@@ -43,6 +43,7 @@
 
 pub mod alma;
 mod kernels;
+pub mod progress;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
