@@ -1,0 +1,39 @@
+// Compile-only check (tsc --noEmit --strict) that the published declarations
+// describe how the packages are used: js/ rayon-web-host, and the wasm-bindgen
+// declarations of the indicators package (its custom TypeScript section).
+import { createHost, detectThreads, HostError, type Host } from '../../js/src/index.js';
+import init, { alma, almaBatch, initThreadPool } from '../../target/pkg/indicators-threads/rayon_web_indicators.js';
+
+export async function useHost(): Promise<number> {
+  const support = detectThreads();
+  const reason: string = support.reason;
+  const host: Host = await createHost({
+    threaded: new URL('./pkg-threads/x.js', 'https://example.invalid/'),
+    single: './pkg-single/x.js',
+    threads: 2,
+  });
+  const mode: 'threads' | 'single' = host.mode;
+  const out = await host.call<Float64Array>('alma', [new Float64Array(10)], {
+    onProgress: (done: number, total: number) => void (done / total),
+    transfer: [],
+  });
+  try {
+    await host.recreate({ threads: 1 });
+  } catch (e) {
+    if (e instanceof HostError) console.log(e.code);
+  }
+  host.terminate();
+  return out.length + reason.length + mode.length;
+}
+
+export async function useIndicators(): Promise<number> {
+  await init();
+  await initThreadPool(2);
+  const prices = new Float64Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  const one: Float64Array = alma(prices, { period: 3, offset: 0.85, sigma: 6, floor: true });
+  const batch = almaBatch(prices, { period: [2, 4, 1], offset: [0.5, 0.9, 0.2], sigma: [6, 6, 0], floor: false });
+  const rows: number = batch.rows;
+  const firstPeriod: number = batch.combos[0].period;
+  const values: Float64Array = batch.values;
+  return one.length + rows + firstPeriod + values.length + batch.cols;
+}
