@@ -141,3 +141,27 @@ fn parallel_blocks_match_sequential_scalar() {
         }
     }
 }
+
+/// Many adjacent periods without NaN (rows run as padded pairs on the SIMD
+/// kernels), with column blocks on a 2-thread pool, against sequential scalar.
+#[test]
+fn paired_rows_match_scalar() {
+    let n = 70_001;
+    let x: Vec<f64> = (0..n).map(|i| 50.0 + (i as f64 * 0.003).cos() * 5.0 + (i % 7) as f64 * 0.01).collect();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    for floor in [false, true] {
+        let range = AlmaBatchRange { period: (1, 41, 1), offset: (0.85, 0.85, 0.0), sigma: (6.0, 6.0, 0.0), floor };
+        let seq = BatchOptions { kernel: Kernel::Scalar, parallel: false, ..Default::default() };
+        let want = alma_batch_with(&x, &range, &seq).unwrap();
+        for parallel in [false, true] {
+            let opts = BatchOptions { parallel, ..Default::default() };
+            let got = pool.install(|| alma_batch_with(&x, &range, &opts)).unwrap();
+            for (i, (g, w)) in got.values.iter().zip(&want.values).enumerate() {
+                assert_eq!(g.is_nan(), w.is_nan(), "index {i}");
+                if !w.is_nan() {
+                    assert!((g - w).abs() <= 1e-12 * w.abs().max(1.0), "index {i}: {g} vs {w}");
+                }
+            }
+        }
+    }
+}
