@@ -6,7 +6,13 @@ use std::process::Command;
 
 pub fn run(_args: &[String]) -> Result {
     let tools = setup::ensure_all()?;
-    wasm::CONSUMER.build(&tools)?;
+    for v in [&wasm::CONSUMER, &wasm::INDICATORS_THREADS, &wasm::INDICATORS_SINGLE] {
+        v.build(&tools)?;
+    }
     eprintln!("\n== rayon-web pool: start-up and speed-up (Node, headless Chromium) ==");
-    cmd::run(Command::new("node").arg("tests/bench/pool.mjs").current_dir(root()))
+    cmd::run(Command::new("node").arg("tests/bench/pool.mjs").current_dir(root()))?;
+    eprintln!("\n== ALMA in wasm: single-threaded build vs pool of 2 (Node, headless Chromium) ==");
+    cmd::run(Command::new("node").arg("tests/bench/alma.mjs").current_dir(root()))?;
+    eprintln!("\n== ALMA native (criterion): scalar vs SIMD, 1 vs 2 threads ==");
+    cmd::run(cmd::cargo().args(["bench", "-p", "rayon-web-indicators"]))
 }

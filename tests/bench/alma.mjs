@@ -1,0 +1,45 @@
+// `cargo xtask bench` (ALMA wasm part): the single-threaded build vs the
+// threaded build on a pool of 2, in Node and headless Chromium — a batch of 50
+// periods (9..=58) x 100k points, and one default ALMA over 1k points (where
+// the pool must not cost more than ~1.1x: small work stays on the caller).
+// Medians of 5; figures only.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { serve } from '../support/server.mjs';
+import { launch } from '../support/browsers.mjs';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[(s.length - 1) >> 1]; };
+
+function node(pkg, threads) {
+  const out = execFileSync(process.execPath, [fileURLToPath(new URL('./alma-node.mjs', import.meta.url)), pkg, String(threads)], { timeout: 300_000 });
+  return JSON.parse(out.toString().trim());
+}
+
+async function chromium(pkg, threads) {
+  const server = await serve(ROOT, { isolated: true });
+  const browser = await launch('chromium');
+  try {
+    const page = await browser.open(`${server.url}/tests/bench/alma.html?pkg=${pkg}&threads=${threads}`);
+    try { return await page.result(300_000); } finally { await page.close(); }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+for (const [env, run] of [['node', node], ['chromium', chromium]]) {
+  // Alternate the two builds so machine noise hits both alike.
+  const single = [], pool = [];
+  for (let i = 0; i < RUNS; i++) {
+    single.push(await run('indicators-single', 0));
+    pool.push(await run('indicators-threads', 2));
+  }
+  if (single.some((s, i) => s.checksum !== pool[i].checksum)) console.log(`${env}: CHECKSUMS DIFFER`, single.map((s) => s.checksum), pool.map((s) => s.checksum));
+  const ratios = single.map((s, i) => s.batchMs / pool[i].batchMs);
+  const tiny = single.map((s, i) => pool[i].tinyMs / s.tinyMs);
+  const m = (xs, k) => median(xs.map((x) => x[k]));
+  console.log(`${env.padEnd(9)} batch 50x100k: single build ${m(single, 'batchMs').toFixed(1)} ms (${m(single, 'gflops').toFixed(2)} GFLOP/s), pool of 2 ${m(pool, 'batchMs').toFixed(1)} ms (${m(pool, 'gflops').toFixed(2)} GFLOP/s), speed-up ${median(ratios).toFixed(2)}x (median of ${RUNS} runs)`);
+  console.log(`${env.padEnd(9)} 1 combo x 1k points: single build ${(m(single, 'tinyMs') * 1000).toFixed(1)} us, pool ${(m(pool, 'tinyMs') * 1000).toFixed(1)} us, pool/single ${median(tiny).toFixed(2)}x`);
+}
