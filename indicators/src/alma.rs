@@ -508,6 +508,19 @@ impl Series<'_> {
     }
 }
 
+/// A zeroed output buffer, written by all pool threads when it is large: a
+/// 200 MB batch output zeroed on one thread is a serial step that caps the
+/// speed-up (Amdahl), and the kernels overwrite every element anyway.
+fn zeroed(len: usize, parallel: bool) -> Vec<f64> {
+    let mut v = Vec::with_capacity(len);
+    if parallel && len >= 1 << 20 {
+        v.par_extend(rayon::iter::repeat_n(0.0, len));
+    } else {
+        v.resize(len, 0.0);
+    }
+    v
+}
+
 fn work_of(cols: usize, period: usize) -> u64 {
     (cols.saturating_sub(period) as u64 + 1).saturating_mul(period as u64)
 }
@@ -919,7 +932,7 @@ pub fn alma_batch_with(data: &[f64], range: &AlmaBatchRange, opts: &BatchOptions
     let series = Series::new(data)?;
     series.check_period(grid.max_period)?;
     let cols = data.len();
-    let mut values = vec![0.0; grid.rows * cols];
+    let mut values = zeroed(grid.rows * cols, opts.parallel);
     let combos = compute_batch(&series, range, &grid, &mut values, kernel, opts.parallel);
     Ok(AlmaBatch { values, combos, rows: grid.rows, cols })
 }

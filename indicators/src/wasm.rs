@@ -207,20 +207,46 @@ pub fn alma_batch_js(prices: &[f64], range: JsValue) -> Result<JsValue, JsValue>
     let batch = alma_batch(prices, &r).map_err(alma_error)?;
     let values = Float64Array::from(&batch.values[..]);
     drop(batch.values);
-    let combos = Array::new_with_length(batch.combos.len() as u32);
-    for (i, c) in batch.combos.iter().enumerate() {
+    batch_result(Some(&values), &batch.combos, batch.rows, batch.cols)
+}
+
+/// `almaBatch` writing `values` into the caller's `out` (length `rows * cols`)
+/// instead of a new array; returns `{ rows, cols, combos }`. The output is still
+/// copied once out of wasm memory, but into pages already in use: for large
+/// batches, reusing one `out` avoids a fresh allocation whose first touch costs
+/// more than the copy (200 MB in V8: ~100 ms against ~15 ms), a serial step
+/// that caps the parallel speed-up.
+#[wasm_bindgen(js_name = almaBatchInto, skip_typescript)]
+pub fn alma_batch_into_js(prices: &[f64], range: JsValue, out: &Float64Array) -> Result<JsValue, JsValue> {
+    let r = parse_range(&range)?;
+    let rows = r.combo_count().map_err(alma_error)?;
+    let expected = rows.saturating_mul(prices.len());
+    if out.length() as usize != expected {
+        return Err(alma_error(AlmaError::OutputLengthMismatch { expected, got: out.length() as usize }));
+    }
+    let batch = alma_batch(prices, &r).map_err(alma_error)?;
+    out.copy_from(&batch.values);
+    drop(batch.values);
+    batch_result(None, &batch.combos, batch.rows, batch.cols)
+}
+
+fn batch_result(values: Option<&Float64Array>, combos: &[AlmaParams], rows: usize, cols: usize) -> Result<JsValue, JsValue> {
+    let list = Array::new_with_length(combos.len() as u32);
+    for (i, c) in combos.iter().enumerate() {
         let o = Object::new();
         let set = |k: &str, v: f64| Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_f64(v));
         set("period", c.period as f64)?;
         set("offset", c.offset)?;
         set("sigma", c.sigma)?;
-        combos.set(i as u32, o.into());
+        list.set(i as u32, o.into());
     }
     let out = Object::new();
-    Reflect::set(&out, &JsValue::from_str("values"), &values)?;
-    Reflect::set(&out, &JsValue::from_str("rows"), &JsValue::from_f64(batch.rows as f64))?;
-    Reflect::set(&out, &JsValue::from_str("cols"), &JsValue::from_f64(batch.cols as f64))?;
-    Reflect::set(&out, &JsValue::from_str("combos"), &combos)?;
+    if let Some(values) = values {
+        Reflect::set(&out, &JsValue::from_str("values"), values)?;
+    }
+    Reflect::set(&out, &JsValue::from_str("rows"), &JsValue::from_f64(rows as f64))?;
+    Reflect::set(&out, &JsValue::from_str("cols"), &JsValue::from_f64(cols as f64))?;
+    Reflect::set(&out, &JsValue::from_str("combos"), &list)?;
     Ok(out.into())
 }
 
@@ -237,4 +263,10 @@ export function alma(prices: Float64Array, params?: AlmaParams): Float64Array;
  * @throws Error with a stable `code` (see AlmaErrorLike).
  */
 export function almaBatch(prices: Float64Array, range: AlmaBatchRange): AlmaBatchResult;
+/**
+ * almaBatch into `out` (length rows x cols, reusable across calls; faster for large
+ * batches than a fresh array). Returns the shape and the combinations.
+ * @throws Error with a stable `code`; OUTPUT_LENGTH_MISMATCH when `out` has the wrong length.
+ */
+export function almaBatchInto(prices: Float64Array, range: AlmaBatchRange, out: Float64Array): Omit<AlmaBatchResult, "values">;
 "#;
