@@ -1,0 +1,17 @@
+// Runs tests/indicators/checks.js on both builds in a worker (the threaded
+// one on a pool of 2) and posts the results.
+import { runChecks } from '/tests/indicators/checks.js';
+const load = async (name, threads) => {
+  const glue = await import(`/target/pkg/${name}/rayon_web_indicators.js`);
+  await glue.default();
+  if (threads) await glue.initThreadPool(threads);
+  return glue;
+};
+try {
+  const fx = await (await fetch('/indicators/tests/fixtures/alma_reference.json')).json();
+  const single = await load('indicators-single', 0);
+  const threads = await load('indicators-threads', 2);
+  self.postMessage({ single: runChecks(single, fx, null), threads: runChecks(threads, fx, single), isolated: self.crossOriginIsolated });
+} catch (e) {
+  self.postMessage({ failed: { message: String(e.message ?? e) } });
+}
