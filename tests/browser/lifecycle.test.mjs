@@ -49,6 +49,13 @@ describe('lifecycle in chromium', { timeout: 300_000 }, () => {
     assert.ok(r.memory.at(-1) - r.memory[0] <= 4 * 1024 * 1024, `memory grew: ${r.memory}`);
   });
 
+  it('10,000 parallel calls leave memory and worker count flat', async () => {
+    const r = await scenario('many-calls', 120_000);
+    assert.equal(r.wrong, 0);
+    assert.deepEqual(r.live, Array(10).fill(2));
+    assert.equal(new Set(r.memory).size, 1, `memory changed: ${r.memory}`);
+  });
+
   it('panic=unwind: a panic in par_iter throws with its message and the pool keeps working', async () => {
     const r = await scenario('unwind');
     assert.deepEqual(r.panic, { name: 'PanicError', message: 'boom at item 5' });

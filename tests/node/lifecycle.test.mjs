@@ -39,3 +39,10 @@ test('parallel work that grows the shared memory gives correct results; arrays h
   assert.equal(r.keptLength, 1000);
   assert.ok(r.keptOk, 'the Float64Array returned before the growth still holds its values');
 });
+
+test('10,000 parallel calls leave memory and worker count flat', async () => {
+  const r = await run('many-calls');
+  assert.equal(r.wrong, 0);
+  assert.deepEqual(r.live, Array(10).fill(2));
+  assert.equal(new Set(r.memory).size, 1, `memory changed: ${r.memory}`);
+});

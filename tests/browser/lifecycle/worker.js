@@ -24,6 +24,17 @@ const scenarios = {
     }
     return { live, memory };
   },
+  async 'many-calls'(glue) {
+    await glue.initThreadPool(2);
+    const memory = [], live = [];
+    const expected = glue.sumSequential(2000);
+    let wrong = 0;
+    for (let i = 0; i < 10_000; i++) {
+      if (glue.sumParallel(2000) !== expected) wrong++;
+      if (i % 1000 === 999) { memory.push(glue.memoryBytes()); live.push(glue.liveWorkers()); }
+    }
+    return { wrong, memory, live };
+  },
   async growth(glue) {
     await glue.initThreadPool(2);
     const kept = glue.halves(1000);
