@@ -10,6 +10,9 @@ pub fn run_all() -> Result {
     eprintln!("\n== native unit, doc and property tests ==");
     cmd::run(cmd::cargo().args(["test", "--workspace", "--exclude", "rayon-web-consumer", "--release"]))?;
 
+    eprintln!("\n== a wasm build without +atomics must not compile ==");
+    compile_fails_without_atomics()?;
+
     eprintln!("\n== wasm builds ==");
     wasm::build_all(&tools)?;
 
@@ -44,4 +47,23 @@ pub fn run(args: &[String]) -> Result {
         return Err(format!("`cargo xtask test` takes no arguments (got {a})").into());
     }
     run_all()
+}
+
+/// rayon-web must refuse a non-threaded wasm build at compile time (instead of
+/// silently running on one thread), naming the fix.
+fn compile_fails_without_atomics() -> Result {
+    let out = cmd::cargo()
+        .args(["check", "-p", "rayon-web", "--target", "wasm32-unknown-unknown", "--target-dir"])
+        .arg(root().join("target/wasm-no-atomics"))
+        .env("CARGO_ENCODED_RUSTFLAGS", "-Ctarget-feature=+simd128")
+        .output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.success() {
+        return Err("rayon-web compiled for wasm32 without +atomics; it must fail with compile_error!".into());
+    }
+    if !stderr.contains("rayon-web needs a threaded wasm build") || !stderr.contains("+atomics") {
+        return Err(format!("rayon-web failed to compile without +atomics, but not with its own message:\n{stderr}").into());
+    }
+    eprintln!("ok: `cargo check --target wasm32-unknown-unknown` without +atomics fails with rayon-web's message");
+    Ok(())
 }
