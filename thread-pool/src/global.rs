@@ -17,7 +17,7 @@ static STATE: AtomicU8 = AtomicU8::new(IDLE);
 
 thread_local! {
     // The global pool's workers, kept by the thread that started them (the
-    // only one that can talk to them) so a host can watch or terminate them.
+    // only one that can talk to them): their JS handles live as long as the pool.
     static GLOBAL_WORKERS: RefCell<Option<WorkerGroup>> = const { RefCell::new(None) };
 }
 
@@ -110,9 +110,4 @@ async fn start_global_inner(options: &PoolOptions) -> Result<usize, Error> {
     }
     GLOBAL_WORKERS.with(|w| *w.borrow_mut() = Some(workers));
     Ok(n)
-}
-
-/// The global pool's workers, if this thread started them.
-pub(crate) fn global_workers() -> Option<WorkerGroup> {
-    GLOBAL_WORKERS.with(|w| w.borrow().clone())
 }
