@@ -15,7 +15,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -34,6 +36,35 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let urls;
 let expected; // { sum, nanCount } of the default batch, from the single build in Node
+let nativeMismatch; // null, or what differs between that batch and the native crate's
+
+/**
+ * The default batch computed by the native crate (indicators/examples/batch_file.rs,
+ * AVX-512/AVX2 kernels) against the wasm single-threaded build's: same shape, same
+ * NaN mask, every value within 1e-12 * max(1, |native|) (FMA vs separate
+ * multiply-add rounding may differ in the last bits).
+ */
+async function compareWithNative(prices, wasm) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'rayon-web-demo-'));
+  const input = path.join(dir, 'prices.f64');
+  const output = path.join(dir, 'values.f64');
+  await writeFile(input, new Uint8Array(prices.buffer, prices.byteOffset, prices.byteLength));
+  const d = DEFAULTS;
+  const args = [input, output, ...d.period, ...d.offset, ...d.sigma, String(d.floor)].map(String);
+  const shape = JSON.parse(execFileSync(process.env.CARGO ?? 'cargo',
+    ['run', '--quiet', '--release', '-p', 'rayon-web-indicators', '--example', 'batch_file', '--', ...args],
+    { cwd: ROOT, timeout: 600_000, encoding: 'utf8' }));
+  const buf = await readFile(output);
+  const native = new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8);
+  await rm(dir, { recursive: true, force: true });
+  if (shape.rows !== wasm.rows || shape.cols !== wasm.cols) return `shape ${shape.rows}x${shape.cols} vs ${wasm.rows}x${wasm.cols}`;
+  for (let k = 0; k < native.length; k++) {
+    const a = native[k], b = wasm.values[k];
+    if (Number.isNaN(a) !== Number.isNaN(b)) return `NaN mask differs at ${k}: native ${a}, wasm ${b}`;
+    if (!Number.isNaN(a) && Math.abs(a - b) > 1e-12 * Math.max(1, Math.abs(a))) return `value ${k}: native ${a}, wasm ${b}`;
+  }
+  return null;
+}
 
 before(async () => {
   for (const d of ['indicators-threads', 'indicators-single']) {
@@ -42,12 +73,18 @@ before(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   const glue = await import(pathToFileURL(path.join(PKG, 'indicators-single', GLUE)).href);
   await glue.default({ module_or_path: await readFile(path.join(PKG, 'indicators-single', 'rayon_web_indicators_bg.wasm')) });
-  const out = glue.almaBatch(randomWalk(DEFAULTS.length, DEFAULTS.seed), batchParams(DEFAULTS));
+  const prices = randomWalk(DEFAULTS.length, DEFAULTS.seed);
+  const out = glue.almaBatch(prices, batchParams(DEFAULTS));
   expected = { ...checksum(out.values), rows: out.rows, cols: out.cols };
+  nativeMismatch = await compareWithNative(prices, out);
   urls = await startServers({ port: 0, pkgDir: PKG });
 });
 
 after(async () => { await urls?.close(); });
+
+test('the default batch of the wasm builds matches the native crate', () => {
+  assert.equal(nativeMismatch, null, nativeMismatch ?? '');
+});
 
 /** Runs `expr` (a promise-valued expression) in the page; resolves with its value. */
 async function pageRun(page, expr, ms) {
