@@ -68,11 +68,6 @@ impl Variant {
         self.package.replace('-', "_")
     }
 
-    /// The generated glue's path.
-    pub fn glue(&self) -> PathBuf {
-        self.out_dir().join(format!("{}.js", self.crate_file()))
-    }
-
     /// Builds the module and runs wasm-bindgen on it.
     pub fn build(&self, tools: &Tools) -> Result {
         let target_dir = match self.flags {
