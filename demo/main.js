@@ -17,7 +17,7 @@ import { Heatmap, sigmaValues } from './heatmap.js';
 // Loaded lazily: the page works (with a message instead of the chart) if the
 // charting library cannot load.
 const chartModule = import('./chart.js');
-import { DEFAULTS } from './defaults.js';
+import { DEFAULTS, batchParams } from './defaults.js';
 
 const BUILDS = {
   threaded: new URL('/pkg/indicators-threads/rayon_web_indicators.js', location.href),
@@ -190,8 +190,21 @@ async function ensureHost(threads) {
   if (host && host.mode === 'threads' && host.threads !== threads) {
     banner('pending', `Restarting the pool with ${threads} threads…`);
     await host.recreate({ threads });
+    await warmUp(host);
     showMode();
   }
+}
+
+// One-time costs kept out of the timings: engines first run wasm on a baseline
+// compiler and optimise hot functions in the background (with every core busy in
+// a threaded batch, the first batch runs mostly on baseline code), and the first
+// large batch grows the (shared) memory. The default batch, run once untimed
+// right after start-up (twice: Chromium tiers up over several calls), pays both;
+// measured here: Chromium's first threaded default batch took 150-270 ms, later
+// ones 63-100 ms.
+async function warmUp(on) {
+  const prices = randomWalk(DEFAULTS.length, DEFAULTS.seed);
+  for (let i = 0; i < 2; i++) await on.call('almaBatch', [prices, batchParams(DEFAULTS)]);
 }
 
 async function runBatch(prices, params, onProgress, on = host) {
@@ -237,7 +250,10 @@ async function run() {
     // 2. The same batch on the single-threaded build, for the speed-up.
     if ($('compare').checked && host.mode === 'threads') {
       showProgress('single-threaded build:');
-      if (!singleHost) singleHost = await createHost({ single: BUILDS.single, forceSingle: true });
+      if (!singleHost) {
+        singleHost = await createHost({ single: BUILDS.single, forceSingle: true });
+        await warmUp(singleHost);
+      }
       const sp = progressHandler('single-threaded build:');
       const s = await runBatch(series, params, sp, singleHost);
       const ssum = checksum(s.out.values);
@@ -369,6 +385,7 @@ window.demo = {
 setForm({ ...DEFAULTS, threads: DEFAULT_THREADS, source: 'walk' });
 try {
   host = await createHost({ threaded: BUILDS.threaded, single: BUILDS.single, threads: DEFAULT_THREADS });
+  await warmUp(host);
   showMode();
   $('run').disabled = false;
 } catch (e) {
