@@ -32,9 +32,11 @@ fn flops(n: usize, periods: impl Iterator<Item = usize>) -> f64 {
     periods.map(|p| 2.0 * ((n - p + 1) * p) as f64).sum()
 }
 
+/// Per case: flop count, measured sample count, per-iteration time of every sample.
+type Samples = BTreeMap<String, (f64, usize, Vec<f64>)>;
+
 thread_local! {
-    /// Per-iteration times of every sample, per case.
-    static SAMPLES: RefCell<BTreeMap<String, (f64, usize, Vec<f64>)>> = RefCell::new(BTreeMap::new());
+    static SAMPLES: RefCell<Samples> = const { RefCell::new(BTreeMap::new()) };
 }
 
 fn record(case: &str, flop: f64, samples: usize, per_iter: f64) {

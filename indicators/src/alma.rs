@@ -908,7 +908,7 @@ impl AlmaBatchRange {
 }
 
 fn to_usize(c: f64) -> Option<usize> {
-    (c.is_finite() && c >= 0.0 && c <= MAX_AXIS_COUNT && c <= usize::MAX as f64).then_some(c as usize)
+    ((0.0..=MAX_AXIS_COUNT).contains(&c) && c <= usize::MAX as f64).then_some(c as usize)
 }
 
 fn sat_u128(c: f64) -> u128 {

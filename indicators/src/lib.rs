@@ -9,7 +9,7 @@
 //! - **One series, many parameter sets.** A *batch* takes one price series of
 //!   `cols` samples and a grid of parameters ([`AlmaBatchRange`]); it returns a
 //!   row-major matrix with one row per combination ([`AlmaBatch`]). A single
-//!   call ([`alma`]) is the one-row case.
+//!   call ([`alma()`]) is the one-row case.
 //! - **Same length in, same length out.** Output `t` depends on the window
 //!   ending at `t`; the warm-up and any window touching a NaN or infinite
 //!   sample are NaN. Nothing is dropped or shifted.
