@@ -50,6 +50,8 @@ impl Resolved {
         match self {
             #[cfg(target_arch = "x86_64")]
             Resolved::Avx2 | Resolved::Avx512 => true,
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Resolved::Simd128 => true,
             _ => false,
         }
     }
@@ -70,6 +72,8 @@ impl Resolved {
             // SAFETY: as above.
             #[cfg(target_arch = "x86_64")]
             Resolved::Avx512 => unsafe { x86::conv2_avx512(x, wa, wb, oa, ob) },
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Resolved::Simd128 => wasm::conv2_simd128(x, wa, wb, oa, ob),
             _ => {
                 self.conv(x, wa, oa);
                 self.conv(x, wb, ob);
@@ -344,6 +348,56 @@ mod x86 {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod wasm {
     use core::arch::wasm32::*;
+
+    /// Two rows, simd128: 2 rows x 4 accumulators x 2 lanes = 8 outputs of
+    /// each row per inner loop (4 loads + 2 splats per 8 multiply-adds).
+    pub(super) fn conv2_simd128(x: &[f64], wa: &[f64], wb: &[f64], oa: &mut [f64], ob: &mut [f64]) {
+        let n = oa.len();
+        let xp = x.as_ptr();
+        let mut j = 0usize;
+        // SAFETY: loads read x[j + i .. j + i + 8] with j + 8 <= n, i < p, inside
+        // x (len n + p - 1); stores write oa/ob[j .. j + 8].
+        unsafe {
+            while j + 8 <= n {
+                let z = f64x2_splat(0.0);
+                let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
+                let (mut b0, mut b1, mut b2, mut b3) = (z, z, z, z);
+                let mut s = xp.add(j);
+                for (&u, &v) in wa.iter().zip(wb) {
+                    let va = f64x2_splat(u);
+                    let vb = f64x2_splat(v);
+                    let x0 = v128_load(s as *const v128);
+                    let x1 = v128_load(s.add(2) as *const v128);
+                    let x2 = v128_load(s.add(4) as *const v128);
+                    let x3 = v128_load(s.add(6) as *const v128);
+                    a0 = f64x2_add(a0, f64x2_mul(va, x0));
+                    b0 = f64x2_add(b0, f64x2_mul(vb, x0));
+                    a1 = f64x2_add(a1, f64x2_mul(va, x1));
+                    b1 = f64x2_add(b1, f64x2_mul(vb, x1));
+                    a2 = f64x2_add(a2, f64x2_mul(va, x2));
+                    b2 = f64x2_add(b2, f64x2_mul(vb, x2));
+                    a3 = f64x2_add(a3, f64x2_mul(va, x3));
+                    b3 = f64x2_add(b3, f64x2_mul(vb, x3));
+                    s = s.add(1);
+                }
+                let o = oa.as_mut_ptr().add(j);
+                v128_store(o as *mut v128, a0);
+                v128_store(o.add(2) as *mut v128, a1);
+                v128_store(o.add(4) as *mut v128, a2);
+                v128_store(o.add(6) as *mut v128, a3);
+                let o = ob.as_mut_ptr().add(j);
+                v128_store(o as *mut v128, b0);
+                v128_store(o.add(2) as *mut v128, b1);
+                v128_store(o.add(4) as *mut v128, b2);
+                v128_store(o.add(6) as *mut v128, b3);
+                j += 8;
+            }
+        }
+        if j < n {
+            conv_simd128(&x[j..], wa, &mut oa[j..]);
+            conv_simd128(&x[j..], wb, &mut ob[j..]);
+        }
+    }
 
     /// simd128: 8 accumulators x 2 lanes = 16 outputs per inner loop (no FMA in
     /// baseline wasm SIMD: multiply then add).
