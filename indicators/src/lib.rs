@@ -19,8 +19,11 @@
 //!   `1e-12 * max(1, |exact|)`, with identical NaN masks (tests/fixtures).
 //! - **How it is fast.** Weights are normalised once per combination; SIMD
 //!   kernels (AVX-512 / AVX2+FMA, chosen at run time; simd128 on wasm32)
-//!   vectorise across consecutive outputs; windows are classified valid/NaN
-//!   once per series so kernels never branch per element. Work is split across
+//!   vectorise across consecutive outputs, two rows at a time in a batch (each
+//!   loaded vector of prices feeds both rows; the shorter period's weights are
+//!   zero-padded when the periods differ by at most 1/8); the positions of
+//!   non-finite samples are collected once per series, so valid windows come
+//!   in runs and kernels never branch per element. Work is split across
 //!   rows and, when there are few rows, across column blocks of the same row,
 //!   on rayon's current pool; small work stays on the calling thread.
 //! - **Errors, never panics.** Every rejected input gives a typed
