@@ -1,0 +1,59 @@
+// Pool lifecycle scenarios, shared by the Node tests (tests/node/fixtures/case.mjs)
+// and the Chromium tests (tests/browser/lifecycle/worker.js). Each takes the
+// consumer's glue (already initialised, no pool yet) and returns plain data.
+
+/** Waits (bounded) until the live worker count drops to `target`; returns the count seen. */
+export async function settle(glue, target = 0) {
+  for (let i = 0; i < 300 && glue.liveWorkers() > target; i++) await new Promise((r) => setTimeout(r, 10));
+  return glue.liveWorkers();
+}
+
+/** A custom pool of `threads` beside a global pool of 2; dropped at the end. */
+export async function customBesideGlobal(glue, threads) {
+  await glue.initThreadPool(2);
+  const [sum, distinct, size] = await glue.customPoolSum(threads, 1_000_000);
+  return {
+    size, sum, distinct, sequential: glue.sumSequential(1_000_000),
+    liveAfterDrop: await settle(glue, 2), globalThreads: glue.numThreads(), globalDistinct: glue.distinctThreads(64),
+  };
+}
+
+/** 100 create/drop cycles of a 2-thread custom pool, sampled every 10. */
+export async function cycles(glue) {
+  const live = [], memory = [];
+  for (let i = 0; i < 100; i++) {
+    await glue.customPoolSum(2, 1000);
+    if (i % 10 === 9) { live.push(await settle(glue, 0)); memory.push(glue.memoryBytes()); }
+  }
+  return { live, memory };
+}
+
+/** 10,000 small parallel calls on the global pool, sampled every 1000. */
+export async function manyCalls(glue) {
+  await glue.initThreadPool(2);
+  const memory = [], live = [];
+  const expected = glue.sumSequential(2000);
+  let wrong = 0;
+  for (let i = 0; i < 10_000; i++) {
+    if (glue.sumParallel(2000) !== expected) wrong++;
+    if (i % 1000 === 999) { memory.push(glue.memoryBytes()); live.push(glue.liveWorkers()); }
+  }
+  return { wrong, memory, live };
+}
+
+/** Parallel work that grows the shared memory; an array handed out before must stay intact. */
+export async function growth(glue) {
+  await glue.initThreadPool(2);
+  const kept = glue.halves(1000);
+  const before = glue.memoryBytes();
+  const [sum, expected] = glue.growInParallel(8, 16);
+  return { before, after: glue.memoryBytes(), sum, expected, keptLength: kept.length, keptOk: kept.every((v, i) => v === 0.5 * i) };
+}
+
+/** panic = "unwind" build: a panic in par_iter, then more parallel work. */
+export async function unwind(glue) {
+  await glue.initThreadPool(2);
+  let panic = null;
+  try { glue.panicInParallel(5); } catch (e) { panic = { name: e.name, message: e.message }; }
+  return { panic, after: glue.sumParallel(100_000), expected: glue.sumSequential(100_000), distinct: glue.distinctThreads(64) };
+}
