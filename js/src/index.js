@@ -225,7 +225,6 @@ export class Host {
   /** Terminates every worker the instance owns (host worker and pool) and starts a fresh one. */
   async recreate({ threads = this.requestedThreads, forceSingle = this.forceSingle } = {}) {
     this.requestedThreads = threads;
-    this.broken = null;
     this.forceSingle = forceSingle;
     this.terminate();
     await this.start();

@@ -97,7 +97,6 @@ async function createWorker(name, source) {
     const { Worker } = await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
     const worker = new Worker(source, { eval: true, name });
     return {
-      raw: worker,
       // An idle pool must not keep a finished script alive (Emscripten does the
       // same). Call after adding listeners: a 'message' listener re-refs the port.
       unref() { worker.unref(); },
@@ -119,7 +118,6 @@ async function createWorker(name, source) {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
   return {
-    raw: worker,
     unref() {},
     onMessage(fn) { worker.addEventListener('message', (e) => fn(e.data)); },
     onError(fn) {
@@ -167,13 +165,7 @@ export class WorkerGroup {
     this.namePrefix = namePrefix;
     this.workers = [];
     this.states = [];
-    this.crash = null;         // the first crash message, if a worker trapped
-    this.onCrash = null;       // set by hosts that want to be told at once
-    this.exited = 0;
-    this.onAllExited = null;
   }
-
-  get size() { return this.workers.length; }
 
   notReady() { return this.states.filter((s) => s !== 'ready').length; }
 
@@ -209,16 +201,14 @@ export class WorkerGroup {
                 : `rayon-web: worker ${name} could not instantiate the module: ${msg.message}`));
             break;
           case 'crashed':
+            // Hosts learn of it from the crash record in shared memory (src/crash.rs):
+            // this thread may be blocked in the very call that is waiting for the worker.
             this.states[index] = 'crashed';
-            this.crash ??= `worker ${name} crashed: ${msg.message}`;
-            if (this.onCrash) this.onCrash(this.crash);
             break;
           case 'exited':
             this.end(index);
             this.states[index] = 'exited';
-            this.exited += 1;
             worker.terminate();
-            if (this.exited === this.workers.length && this.onAllExited) this.onAllExited();
             break;
         }
       });
@@ -226,11 +216,9 @@ export class WorkerGroup {
         if (this.states[index] === 'exited' || this.states[index] === 'terminated') return;
         const wasStarting = this.states[index] === 'starting';
         this.states[index] = 'failed';
+        // After start-up a dying worker is reported through the crash record, as above.
         if (wasStarting) {
           reject(codedError('WORKER_LOAD_FAILED', `rayon-web: worker ${name} failed to start: ${e.message || e}`));
-        } else {
-          this.crash ??= `worker ${name} died: ${e.message || e}`;
-          if (this.onCrash) this.onCrash(this.crash);
         }
       });
       worker.unref();
@@ -254,10 +242,5 @@ export class WorkerGroup {
   end(index) {
     if (this.states[index] === 'exited' || this.states[index] === 'terminated') return;
     live -= 1;
-  }
-
-  /// How many workers are still alive (not exited, failed or terminated).
-  alive() {
-    return this.states.filter((s) => s === 'ready' || s === 'starting').length;
   }
 }

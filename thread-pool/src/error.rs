@@ -104,6 +104,10 @@ impl Error {
         Error::new(ErrorCode::InvalidArgument, message)
     }
 
+    pub(crate) fn build_failed(cause: impl fmt::Display) -> Self {
+        Error::new(ErrorCode::BuildFailed, format!("rayon-web: rayon could not build the pool: {cause}"))
+    }
+
     /// The JS form: an `Error` named `RayonWebError` with a `code` property.
     #[cfg(target_arch = "wasm32")]
     pub fn to_js(&self) -> wasm_bindgen::JsValue {

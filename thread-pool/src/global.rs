@@ -1,9 +1,8 @@
 //! `initThreadPool`: rayon's global pool, backed by workers.
 
 use crate::error::{Error, ErrorCode};
-use crate::handoff::Handoff;
 use crate::options::PoolOptions;
-use crate::spawn::{self, WorkerGroup};
+use crate::spawn::{ReadyWorkers, WorkerGroup};
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU8, Ordering};
 use wasm_bindgen::prelude::*;
@@ -71,30 +70,17 @@ pub async fn start_global(options: PoolOptions) -> Result<usize, Error> {
 }
 
 async fn start_global_inner(options: &PoolOptions) -> Result<usize, Error> {
-    spawn::check_environment()?;
-    let n = options.num_threads;
-    let handoffs: Vec<_> = (0..n).map(|_| Handoff::new()).collect();
-    let workers = spawn::start(options, &handoffs).await?;
-
+    let workers = ReadyWorkers::start(options).await?;
     // Every worker is now waiting in its handoff, so rayon's wait for the
     // threads to prime (inside build_global) lasts microseconds; on a page's
     // main thread it spins (rayon-core's web_spin_lock) instead of Atomics.wait.
-    let prefix = options.name_prefix.clone();
-    let slots = handoffs.clone();
     let built = rayon_core::ThreadPoolBuilder::new()
-        .num_threads(n)
-        .thread_name(move |i| format!("{prefix}{i}"))
-        .spawn_handler(move |thread| {
-            slots[thread.index()].deliver(thread);
-            Ok(())
-        })
+        .num_threads(options.num_threads)
+        .thread_name(workers.thread_name())
+        .spawn_handler(workers.spawn_handler())
         .build_global();
     if let Err(e) = built {
-        for h in &handoffs {
-            h.cancel();
-        }
-        // The cancelled workers exit by themselves; terminate in case one is stuck.
-        workers.terminate();
+        workers.abandon();
         let msg = e.to_string();
         return Err(if msg.contains("already") {
             Error::new(
@@ -105,9 +91,9 @@ async fn start_global_inner(options: &PoolOptions) -> Result<usize, Error> {
                  the first rayon call.",
             )
         } else {
-            Error::new(ErrorCode::BuildFailed, format!("rayon-web: rayon could not build the pool: {msg}"))
+            Error::build_failed(e)
         });
     }
-    GLOBAL_WORKERS.with(|w| *w.borrow_mut() = Some(workers));
-    Ok(n)
+    GLOBAL_WORKERS.with(|w| *w.borrow_mut() = Some(workers.into_group()));
+    Ok(options.num_threads)
 }

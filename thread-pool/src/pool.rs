@@ -7,7 +7,7 @@
 //! Natively the same call builds a plain rayon pool, so code using it compiles
 //! for both.
 
-use crate::error::{Error, ErrorCode};
+use crate::error::Error;
 use crate::options::PoolOptions;
 
 impl PoolOptions {
@@ -23,29 +23,22 @@ impl PoolOptions {
 
 #[cfg(target_arch = "wasm32")]
 async fn build_pool(options: &PoolOptions) -> Result<rayon::ThreadPool, Error> {
-    use crate::handoff::Handoff;
-    crate::spawn::check_environment()?;
-    let handoffs: Vec<_> = (0..options.num_threads).map(|_| Handoff::new()).collect();
-    let workers = crate::spawn::start(options, &handoffs).await?;
-    let prefix = options.name_prefix.clone();
-    let slots = handoffs.clone();
+    let workers = crate::spawn::ReadyWorkers::start(options).await?;
     // `build` (unlike `build_global`) does not wait for the threads to prime,
-    // so nothing here blocks the calling thread.
-    rayon::ThreadPoolBuilder::new()
+    // so nothing here blocks the calling thread. The pool owns the threads; each
+    // worker ends itself when the pool is dropped.
+    let built = rayon::ThreadPoolBuilder::new()
         .num_threads(options.num_threads)
-        .thread_name(move |i| format!("{prefix}{i}"))
-        .spawn_handler(move |thread| {
-            slots[thread.index()].deliver(thread);
-            Ok(())
-        })
-        .build()
-        .map_err(|e| {
-            for h in &handoffs {
-                h.cancel();
-            }
-            workers.terminate();
-            Error::new(ErrorCode::BuildFailed, format!("rayon-web: rayon could not build the pool: {e}"))
-        })
+        .thread_name(workers.thread_name())
+        .spawn_handler(workers.spawn_handler())
+        .build();
+    match built {
+        Ok(pool) => Ok(pool),
+        Err(e) => {
+            workers.abandon();
+            Err(Error::build_failed(e))
+        }
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -56,7 +49,7 @@ async fn build_pool(options: &PoolOptions) -> Result<rayon::ThreadPool, Error> {
         .stack_size(options.stack_size)
         .thread_name(move |i| format!("{prefix}{i}"))
         .build()
-        .map_err(|e| Error::new(ErrorCode::BuildFailed, format!("rayon-web: rayon could not build the pool: {e}")))
+        .map_err(Error::build_failed)
 }
 
 /// How many pool workers this thread has started that are still alive

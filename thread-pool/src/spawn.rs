@@ -11,7 +11,6 @@ use wasm_bindgen_futures::JsFuture;
 #[wasm_bindgen(module = "/js/spawn.js")]
 extern "C" {
     /// The workers of one pool (JS class `WorkerGroup`).
-    #[derive(Clone)]
     pub(crate) type WorkerGroup;
 
     #[wasm_bindgen(js_name = startWorkers)]
@@ -24,13 +23,7 @@ extern "C" {
     pub(crate) fn live_workers() -> u32;
 
     #[wasm_bindgen(method)]
-    pub(crate) fn terminate(this: &WorkerGroup);
-
-    #[wasm_bindgen(method)]
-    pub(crate) fn alive(this: &WorkerGroup) -> u32;
-
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn crash(this: &WorkerGroup) -> Option<String>;
+    fn terminate(this: &WorkerGroup);
 }
 
 #[wasm_bindgen(module = "/js/worker.js")]
@@ -48,8 +41,60 @@ extern "C" {
     static GLUE_URL: String;
 }
 
+/// Workers that have instantiated the module and wait in their handoffs: what
+/// both the global pool (`global.rs`) and custom pools (`pool.rs`) build on.
+/// The caller configures a rayon builder with [`ReadyWorkers::thread_name`]
+/// and [`ReadyWorkers::spawn_handler`], then keeps the group or, if rayon
+/// refuses the build, [`ReadyWorkers::abandon`]s it.
+pub(crate) struct ReadyWorkers {
+    handoffs: Vec<Arc<Handoff>>,
+    group: WorkerGroup,
+    name_prefix: String,
+}
+
+impl ReadyWorkers {
+    /// Checks the environment, starts `options.num_threads` workers and waits
+    /// until all are ready (or one fails, or the deadline passes — then all are
+    /// terminated and the error returned).
+    pub(crate) async fn start(options: &PoolOptions) -> Result<ReadyWorkers, Error> {
+        check_environment()?;
+        let handoffs: Vec<_> = (0..options.num_threads).map(|_| Handoff::new()).collect();
+        let group = start(options, &handoffs).await?;
+        Ok(ReadyWorkers { handoffs, group, name_prefix: options.name_prefix.clone() })
+    }
+
+    /// rayon's thread names, the same as the workers' (`rayon-web-0`, …).
+    pub(crate) fn thread_name(&self) -> impl FnMut(usize) -> String + 'static {
+        let prefix = self.name_prefix.clone();
+        move |i| format!("{prefix}{i}")
+    }
+
+    /// rayon's spawn handler: thread `i` goes to the worker waiting in handoff `i`.
+    pub(crate) fn spawn_handler(&self) -> impl FnMut(rayon_core::ThreadBuilder) -> std::io::Result<()> {
+        let slots = self.handoffs.clone();
+        move |thread| {
+            slots[thread.index()].deliver(thread);
+            Ok(())
+        }
+    }
+
+    /// rayon refused the build: the waiting workers return from their entry
+    /// point, and are terminated in case one is stuck.
+    pub(crate) fn abandon(self) {
+        for h in &self.handoffs {
+            h.cancel();
+        }
+        self.group.terminate();
+    }
+
+    /// The workers, once rayon owns their threads.
+    pub(crate) fn into_group(self) -> WorkerGroup {
+        self.group
+    }
+}
+
 /// Fails with a coded error when this environment cannot run workers sharing our memory.
-pub(crate) fn check_environment() -> Result<(), Error> {
+fn check_environment() -> Result<(), Error> {
     let problem = environment_problem(&wasm_bindgen::memory());
     if problem.is_null() || problem.is_undefined() {
         return Ok(());
@@ -59,9 +104,8 @@ pub(crate) fn check_environment() -> Result<(), Error> {
     Err(Error::new(code, pair.get(1).as_string().unwrap_or_default()))
 }
 
-/// Starts one worker per handoff and waits until all are ready (or one fails,
-/// or the deadline passes — then all are terminated and the error returned).
-pub(crate) async fn start(options: &PoolOptions, handoffs: &[Arc<Handoff>]) -> Result<WorkerGroup, Error> {
+/// Starts one worker per handoff; see [`ReadyWorkers::start`].
+async fn start(options: &PoolOptions, handoffs: &[Arc<Handoff>]) -> Result<WorkerGroup, Error> {
     crate::crash::install_panic_hook();
     let addrs: js_sys::Array = handoffs.iter().map(|h| JsValue::from(Handoff::share_with_worker(h))).collect();
     let glue_url = match &options.glue_url {
