@@ -57,3 +57,31 @@ export async function unwind(glue) {
   try { glue.panicInParallel(5); } catch (e) { panic = { name: e.name, message: e.message }; }
   return { panic, after: glue.sumParallel(100_000), expected: glue.sumSequential(100_000), distinct: glue.distinctThreads(64) };
 }
+
+/**
+ * panic = "abort" build through rayon-web-host (on a thread that is not blocked):
+ * a panicking pool thread, a later call, then recovery by `recreate()` with
+ * `recreateThreads` threads.
+ */
+export async function abortAndRecover(createHost, glueUrl, recreateThreads) {
+  const host = await createHost({ threaded: glueUrl, threads: 2 });
+  const settled = async (call) => {
+    const t = performance.now();
+    try { await call(); return { outcome: 'resolved', ms: performance.now() - t }; } catch (e) {
+      return { outcome: { code: e.code, message: e.message }, ms: performance.now() - t };
+    }
+  };
+  try {
+    const out = { mode: host.mode };
+    const first = await settled(() => host.call('panicInParallel', [5]));
+    const later = await settled(() => host.call('sumParallel', [1000]));
+    Object.assign(out, { first: first.outcome, firstMs: first.ms, later: later.outcome, laterMs: later.ms });
+    await host.recreate({ threads: recreateThreads });
+    out.recoveredHostThreads = host.threads;
+    out.recoveredThreads = await host.exports.numThreads();
+    out.recoveredOk = (await host.exports.sumParallel(100_000)) === (await host.exports.sumSequential(100_000));
+    return out;
+  } finally {
+    host.terminate();
+  }
+}

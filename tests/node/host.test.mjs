@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 import { createHost } from '../../js/src/index.js';
 import { run } from './fixtures/run.mjs';
+import { abortAndRecover } from '../lifecycle/scenarios.js';
+import { expectAbortRecovery, expectUnwind } from '../lifecycle/expect.mjs';
 
 const glue = (name) => pathToFileURL(new URL(`../../target/pkg/${name}/rayon_web_consumer.js`, import.meta.url).pathname).href;
 
@@ -26,33 +28,11 @@ test('the host runs the threaded build in Node and exposes exports as async func
 });
 
 test('panic=abort: a panicking pool thread rejects the call within 5 s, later calls at once, recreate() recovers', async () => {
-  const host = await createHost({ threaded: glue('consumer'), threads: 2 });
-  try {
-    const t0 = performance.now();
-    await assert.rejects(host.call('panicInParallel', [5]), (e) => {
-      assert.equal(e.code, 'POOL_BROKEN');
-      assert.match(e.message, /panic in pool thread \d: panicked at .*\nboom at item 5/);
-      assert.match(e.message, /call host\.recreate\(\)/i);
-      return true;
-    });
-    assert.ok(performance.now() - t0 < 5000, 'rejected within 5 s');
-    const t1 = performance.now();
-    await assert.rejects(host.call('sumParallel', [1000]), { code: 'POOL_BROKEN', message: /boom at item 5/ });
-    assert.ok(performance.now() - t1 < 50, 'later calls reject at once');
-    await host.recreate({ threads: 3 });
-    assert.equal(host.threads, 3);
-    assert.equal(await host.exports.numThreads(), 3);
-    assert.equal(await host.exports.sumParallel(100_000), await host.exports.sumSequential(100_000));
-  } finally {
-    host.terminate();
-  }
+  expectAbortRecovery(await abortAndRecover(createHost, glue('consumer'), 3), 3);
 });
 
 test('panic=unwind: a panic in par_iter is a JS error with its message and the pool keeps working', async () => {
-  const r = await run('unwind-panic');
-  assert.deepEqual(r.panic, { name: 'PanicError', message: 'boom at item 5' });
-  assert.equal(r.after, r.expected);
-  assert.equal(r.distinct, 2);
+  expectUnwind(await run('unwind-panic'));
 });
 
 test('terminate() rejects pending calls and later calls with HOST_TERMINATED', async () => {
