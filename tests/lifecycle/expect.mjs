@@ -34,14 +34,22 @@ export function expectCustomBesideGlobal(r, threads) {
   assert.equal(r.globalDistinct, 2);
 }
 
-/** 100 create/drop cycles: no worker left, memory flat. */
-export function expectFlatCycles(r) {
+/**
+ * 100 create/drop cycles of 2-thread pools, sampled every 10: no worker left, each
+ * thread's 2 MiB stack and TLS block freed. What does grow is Rust std's: on wasm
+ * threads it never runs thread-local destructors and leaks those values (std
+ * src/sys/thread_local/mod.rs: "For now we just leak everything"), measured here
+ * at 1.5-2 KB per thread created. So memory is not flat: between the second and
+ * the last sample (80 cycles, 160 threads) it may grow by at most 4 KiB per thread
+ * plus one 64 KiB page, far below a single leaked stack.
+ */
+export function expectCyclesFreeStacks(r) {
   assert.deepEqual(r.live, Array(10).fill(0));
-  // Sampled every 10 cycles. The first sample may include one-time allocator growth
-  // (a new pool's stacks can be allocated before the previous pool's are freed);
-  // after that the size must not move at all — a leak of one 2 MiB stack per cycle
-  // would add 20 MiB between samples.
-  assert.equal(new Set(r.memory.slice(1)).size, 1, `memory grew: ${r.memory}`);
+  const perThread = 4096;
+  const growth = r.memory.at(-1) - r.memory[1];
+  assert.ok(growth <= 80 * 2 * perThread + 65536, `memory grew by ${growth} bytes over 80 cycles: ${r.memory}`);
+  // The first sample may also include one-time allocator growth (a new pool's
+  // stacks can be allocated before the previous pool's are freed).
   assert.ok(r.memory.at(-1) - r.memory[0] <= 4 * 1024 * 1024, `memory grew: ${r.memory}`);
 }
 
