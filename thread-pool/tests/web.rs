@@ -26,7 +26,9 @@ async fn global_pool_starts_runs_in_parallel_and_refuses_a_second_start() {
     let mut seen: Vec<usize> = (0..64)
         .into_par_iter()
         .map(|i| {
-            std::hint::black_box((0..200_000u64).map(|x| x ^ i).sum::<u64>());
+            // black_box per element: otherwise the sum folds to a few instructions and one
+            // thread can finish all 64 tasks before the other wakes up.
+            std::hint::black_box((0..200_000u64).map(|x| std::hint::black_box(x ^ i)).sum::<u64>());
             rayon::current_thread_index().unwrap()
         })
         .collect();
