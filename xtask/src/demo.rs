@@ -8,9 +8,7 @@ pub fn run(args: &[String]) -> Result {
     setup::ensure_apt(&[("/usr/bin/chromium", "chromium")])?;
     let tools = setup::ensure_cargo_tools(false)?;
     setup::ensure_npm("tests")?;
-    if root().join("demo/package.json").exists() {
-        setup::ensure_npm("demo")?;
-    }
+    setup::ensure_npm("demo")?;
     wasm::INDICATORS_THREADS.build(&tools)?;
     wasm::INDICATORS_SINGLE.build(&tools)?;
     let mut c = Command::new("node");

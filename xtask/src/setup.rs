@@ -30,6 +30,7 @@ pub fn ensure_all() -> Result<Tools> {
     ensure_apt(&APT.iter().map(|(b, p)| (*b, *p)).collect::<Vec<_>>())?;
     let tools = ensure_cargo_tools(true)?;
     ensure_npm("tests")?;
+    ensure_npm("demo")?;
     Ok(tools)
 }
 
