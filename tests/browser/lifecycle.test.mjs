@@ -1,14 +1,15 @@
 // Pool lifecycle and failure in headless Chromium (the Node side is in
 // tests/node/lifecycle.test.mjs and host.test.mjs): custom pools beside the
-// global one, dropped pools end their workers, 100 create/drop cycles free
-// every stack, 10,000 calls stay flat, panic=unwind errors, panic=abort breakage seen and recovered by the
+// global one, dropped pools' workers reused or ended, 100 create/drop cycles
+// flat (and, without reuse, free every stack), 10,000 calls stay flat, panic=unwind errors, panic=abort breakage seen and recovered by the
 // host, memory growth inside parallel work.
 import { describe, it, before, after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../support/server.mjs';
 import { launch } from '../support/browsers.mjs';
 import {
-  expectAbortRecovery, expectCustomBesideGlobal, expectCyclesFreeStacks, expectFlatManyCalls, expectGrowth, expectUnwind,
+  expectAbortRecovery, expectCustomBesideGlobal, expectCustomThenRelease, expectCyclesFreeStacks, expectCyclesReuse,
+  expectFlatManyCalls, expectGrowth, expectReuseRules, expectUnwind,
 } from '../lifecycle/expect.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -35,12 +36,24 @@ async function scenario(name, ms = 60_000) {
 }
 
 describe('lifecycle in chromium', { timeout: 300_000 }, () => {
-  it('a custom pool works beside the global pool; dropping it ends its workers', async () => {
+  it('a custom pool works beside the global pool; with keep-alive 0 dropping it ends its workers', async () => {
     expectCustomBesideGlobal(await scenario('custom'), 3);
   });
 
-  it('100 create/drop cycles end every worker and free their stacks (std leaks ~2 KB of thread-locals per thread)', async () => {
-    expectCyclesFreeStacks(await scenario('cycles', 120_000));
+  it('a dropped custom pool\'s workers wait idle until released', async () => {
+    expectCustomThenRelease(await scenario('custom-release'));
+  });
+
+  it('100 create/drop cycles reuse the same workers: memory and worker count flat', async () => {
+    expectCyclesReuse(await scenario('cycles', 120_000));
+  });
+
+  it('100 create/drop cycles with keep-alive 0 end every worker and free their stacks (std leaks ~2 KB of thread-locals per exiting thread)', async () => {
+    expectCyclesFreeStacks(await scenario('cycles-no-reuse', 120_000));
+  });
+
+  it('idle workers are reused by pools with the same stack size and by the global pool, and end after their keep-alive', async () => {
+    expectReuseRules(await scenario('reuse-rules'));
   });
 
   it('10,000 parallel calls leave memory and worker count flat', async () => {

@@ -8,24 +8,73 @@ export async function settle(glue, target = 0) {
   return glue.liveWorkers();
 }
 
-/** A custom pool of `threads` beside a global pool of 2; dropped at the end. */
+/** A custom pool of `threads` beside a global pool of 2; dropped at the end, with keep-alive 0. */
 export async function customBesideGlobal(glue, threads) {
   await glue.initThreadPool(2);
-  const [sum, distinct, size] = await glue.customPoolSum(threads, 1_000_000);
+  const [sum, distinct, size] = await glue.customPoolSum(threads, 1_000_000, 0);
   return {
     size, sum, distinct, sequential: glue.sumSequential(1_000_000),
     liveAfterDrop: await settle(glue, 2), globalThreads: glue.numThreads(), globalDistinct: glue.distinctThreads(64),
   };
 }
 
-/** 100 create/drop cycles of a 2-thread custom pool, sampled every 10. */
-export async function cycles(glue) {
+/**
+ * A custom pool of 3 with the default keep-alive: after the drop its workers
+ * wait idle, and releaseIdleWorkers() ends them.
+ */
+export async function customThenRelease(glue) {
+  const [sum, distinct, size] = await glue.customPoolSum(3, 1_000_000);
+  const liveIdle = glue.liveWorkers();
+  const released = glue.releaseIdleWorkers();
+  return { size, sum, distinct, sequential: glue.sumSequential(1_000_000), liveIdle, released, liveAfterRelease: await settle(glue, 0) };
+}
+
+/**
+ * 100 create/drop cycles of a 2-thread custom pool, sampled every 10 right
+ * after the drop; `keepAliveMs` 0 ends the workers at each drop (the sample
+ * then waits for them to exit), undefined reuses them.
+ */
+export async function cycles(glue, keepAliveMs) {
   const live = [], memory = [];
+  let wrong = 0;
+  const expected = glue.sumSequential(1000);
   for (let i = 0; i < 100; i++) {
-    await glue.customPoolSum(2, 1000);
-    if (i % 10 === 9) { live.push(await settle(glue, 0)); memory.push(glue.memoryBytes()); }
+    const [sum] = await glue.customPoolSum(2, 1000, keepAliveMs);
+    if (sum !== expected) wrong++;
+    if (i % 10 === 9) {
+      live.push(keepAliveMs === 0 ? await settle(glue, 0) : glue.liveWorkers());
+      memory.push(glue.memoryBytes());
+    }
   }
-  return { live, memory };
+  const released = glue.releaseIdleWorkers();
+  return { wrong, live, memory, released, liveAfterRelease: await settle(glue, 0) };
+}
+
+/**
+ * When idle workers are reused: only by a pool with the same stack size, by
+ * the global pool too, and a short keep-alive ends them by itself.
+ */
+export async function reuseRules(glue) {
+  const out = {};
+  await glue.customPoolSum(2, 100_000);
+  out.afterFirst = glue.liveWorkers();
+  await glue.customPoolSum(2, 100_000, undefined, 4 << 20);
+  out.afterOtherStack = glue.liveWorkers();
+  const [sum, distinct] = await glue.customPoolSum(2, 100_000);
+  out.afterSameStack = glue.liveWorkers();
+  out.reusedOk = sum === glue.sumSequential(100_000) && distinct === 2;
+  await glue.initThreadPool(2);
+  out.afterGlobal = glue.liveWorkers();
+  out.globalOk = glue.sumParallel(100_000) === glue.sumSequential(100_000) && glue.distinctThreads(64) === 2;
+  out.released = glue.releaseIdleWorkers();
+  out.afterRelease = await settle(glue, 2);
+  // A keep-alive of 300 ms: idle just after the drop, gone by itself soon after.
+  await glue.customPoolSum(2, 1000, 300);
+  out.idleWithKeepAlive = glue.liveWorkers();
+  const t = performance.now();
+  out.afterKeepAlive = await settle(glue, 2);
+  out.keepAliveEndedMs = performance.now() - t;
+  return out;
 }
 
 /** 10,000 small parallel calls on the global pool, sampled every 1000. */

@@ -1,24 +1,30 @@
-// Custom pools in Node: alongside the global pool or not, dropped pools end
-// their workers, and create/drop cycles leave no worker and free every stack.
+// Custom pools in Node: alongside the global pool or not, dropped pools' workers
+// reused or ended, and create/drop cycles leave memory and worker count flat.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import { run } from './fixtures/run.mjs';
-import { expectCustomBesideGlobal, expectCyclesFreeStacks, expectFlatManyCalls, expectGrowth } from '../lifecycle/expect.mjs';
+import {
+  expectCustomBesideGlobal, expectCustomThenRelease, expectCyclesFreeStacks, expectCyclesReuse, expectFlatManyCalls,
+  expectGrowth, expectReuseRules,
+} from '../lifecycle/expect.mjs';
 
-test('a custom pool runs on its own workers, which are gone after it is dropped', async () => {
-  const r = await run('custom-pool');
-  assert.equal(r.ok, 3);
-  assert.equal(r.sum, r.sequential);
-  assert.equal(r.distinct, 3);
-  assert.equal(r.liveAfterDrop, 0);
+test('a custom pool runs on its own workers, which wait idle after the drop until released', async () => {
+  expectCustomThenRelease(await run('custom-pool'));
 });
 
-test('a custom pool works beside the global pool and leaves it intact', async () => {
+test('a custom pool works beside the global pool; with keep-alive 0 dropping it ends its workers', async () => {
   expectCustomBesideGlobal(await run('custom-beside-global'), 2);
 });
 
-test('100 create/drop cycles end every worker and free their stacks (std leaks ~2 KB of thread-locals per thread)', async () => {
-  expectCyclesFreeStacks(await run('custom-cycles'));
+test('100 create/drop cycles reuse the same workers: memory and worker count flat', async () => {
+  expectCyclesReuse(await run('custom-cycles'));
+});
+
+test('100 create/drop cycles with keep-alive 0 end every worker and free their stacks (std leaks ~2 KB of thread-locals per exiting thread)', async () => {
+  expectCyclesFreeStacks(await run('custom-cycles-no-reuse'));
+});
+
+test('idle workers are reused by pools with the same stack size and by the global pool, and end after their keep-alive', async () => {
+  expectReuseRules(await run('reuse-rules'));
 });
 
 test('parallel work that grows the shared memory gives correct results; arrays handed to JS stay intact', async () => {

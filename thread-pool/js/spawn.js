@@ -10,8 +10,10 @@
 //   worker -> host  {rayonWeb: 'ready', index}            initSync done, entering Rust
 //                   {rayonWeb: 'error', stage, message}   import or initSync failed
 //                   {rayonWeb: 'crashed', message}        Rust trapped (panic=abort, OOB...)
-//                   {rayonWeb: 'exited'}                  the pool ended this thread; its
-//                                                         stack and TLS are already freed
+//                   {rayonWeb: 'exited'}                  the worker left Rust (its start was
+//                                                         cancelled, or it stayed idle past its
+//                                                         keep-alive, src/idle.rs); its stack
+//                                                         and TLS are already freed
 //
 // `handoff` is the address (in the shared memory) of the slot through which
 // the worker receives its rayon `ThreadBuilder`; the worker owns its stack and
@@ -32,6 +34,11 @@ let live = 0;
 /// How many pool workers started here are still alive (for leak checks).
 export function liveWorkers() {
   return live;
+}
+
+/// Resolves after `ms` milliseconds (Rust yields to the event loop with it).
+export function delay(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function codedError(code, message) {
@@ -133,12 +140,13 @@ async function createWorker(name, source) {
   };
 }
 
-/// Starts `handoffs.length` workers in parallel and resolves with a WorkerGroup
+/// Starts `handoffs.length` workers in parallel (rayon threads `firstIndex`,
+/// `firstIndex + 1`, …; lower ones reuse idle workers) and resolves with a WorkerGroup
 /// once every one has instantiated the module and is about to wait for its
 /// rayon thread; rejects (after terminating all of them) with a coded Error on
 /// the first failure or after `timeoutMs`.
-export async function startWorkers({ workerSource, module, memory, glueUrl, stackSize, namePrefix, timeoutMs, handoffs, crashRecord }) {
-  const group = new WorkerGroup(namePrefix);
+export async function startWorkers({ workerSource, module, memory, glueUrl, stackSize, namePrefix, timeoutMs, handoffs, firstIndex, crashRecord }) {
+  const group = new WorkerGroup(namePrefix, firstIndex);
   try {
     await Promise.race([
       Promise.all(Array.from(handoffs, (handoff, index) =>
@@ -161,8 +169,9 @@ export async function startWorkers({ workerSource, module, memory, glueUrl, stac
 
 /// The workers of one pool, as seen from the thread that created them.
 export class WorkerGroup {
-  constructor(namePrefix) {
+  constructor(namePrefix, firstIndex) {
     this.namePrefix = namePrefix;
+    this.firstIndex = firstIndex;
     this.workers = [];
     this.states = [];
   }
@@ -170,7 +179,8 @@ export class WorkerGroup {
   notReady() { return this.states.filter((s) => s !== 'ready').length; }
 
   async start(index, { workerSource, module, memory, glueUrl, stackSize, handoff, crashRecord }) {
-    const name = `${this.namePrefix}${index}`;
+    const thread = this.firstIndex + index;
+    const name = `${this.namePrefix}${thread}`;
     this.states[index] = 'starting';
     let worker;
     try {
@@ -222,7 +232,7 @@ export class WorkerGroup {
         }
       });
       worker.unref();
-      worker.post({ rayonWeb: 'start', module, memory, glueUrl, stackSize, handoff, crashRecord, index });
+      worker.post({ rayonWeb: 'start', module, memory, glueUrl, stackSize, handoff, crashRecord, index: thread });
     });
   }
 

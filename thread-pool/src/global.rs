@@ -70,7 +70,8 @@ pub async fn start_global(options: PoolOptions) -> Result<usize, Error> {
 }
 
 async fn start_global_inner(options: &PoolOptions) -> Result<usize, Error> {
-    let workers = ReadyWorkers::start(options).await?;
+    // Keep-alive 0: the global pool's threads never end, so never become idle.
+    let workers = ReadyWorkers::start(options, 0).await?;
     // Every worker is now waiting in its handoff, so rayon's wait for the
     // threads to prime (inside build_global) lasts microseconds; on a page's
     // main thread it spins (rayon-core's web_spin_lock) instead of Atomics.wait.
@@ -94,6 +95,6 @@ async fn start_global_inner(options: &PoolOptions) -> Result<usize, Error> {
             Error::build_failed(e)
         });
     }
-    GLOBAL_WORKERS.with(|w| *w.borrow_mut() = Some(workers.into_group()));
+    GLOBAL_WORKERS.with(|w| *w.borrow_mut() = workers.into_group());
     Ok(options.num_threads)
 }

@@ -54,14 +54,16 @@ pub mod options;
 mod pool;
 
 pub use error::{Error, ErrorCode};
-pub use options::{PoolOptions, MAX_THREADS};
+pub use options::{PoolOptions, DEFAULT_KEEP_ALIVE_MS, MAX_THREADS};
 pub use crash::crash_message;
-pub use pool::live_workers;
+pub use pool::{idle_workers, live_workers, release_idle_workers};
 
 #[cfg(target_arch = "wasm32")]
 mod global;
 #[cfg(target_arch = "wasm32")]
 mod handoff;
+#[cfg(target_arch = "wasm32")]
+mod idle;
 #[cfg(target_arch = "wasm32")]
 pub mod host;
 #[cfg(target_arch = "wasm32")]

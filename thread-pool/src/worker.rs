@@ -1,11 +1,13 @@
 //! The entry point a worker calls after it has instantiated the module
-//! (`js/worker.js`): receive a rayon thread through the handoff and run it.
+//! (`js/worker.js`): run the rayon threads handed to it through its handoff.
 
 use crate::handoff::Handoff;
 use wasm_bindgen::prelude::*;
 
-/// Runs the rayon thread handed to this worker; returns when its pool ends
-/// (custom pools) or the start was cancelled. Never returns for the global pool.
+/// Runs the rayon threads handed to this worker; returns when the worker
+/// should exit: its start was cancelled, or its last pool ended and no other
+/// pool claimed it within the keep-alive (`idle.rs`). Never returns while the
+/// worker runs a thread of the global pool.
 ///
 /// Called by rayon-web's worker bootstrap only; not part of the API.
 #[doc(hidden)]
@@ -15,8 +17,5 @@ pub fn worker_entry(handoff: u32) {
     // message, which `Handoff::share_with_worker` created for this worker
     // alone, and calls this entry point once.
     let handoff = unsafe { Handoff::claim(handoff) };
-    if let Some(thread) = handoff.take() {
-        drop(handoff);
-        thread.run();
-    }
+    crate::idle::run_threads(handoff);
 }

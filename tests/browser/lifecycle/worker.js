@@ -10,7 +10,10 @@ const load = async (pkg) => {
 };
 const scenarios = {
   custom: (glue) => lifecycle.customBesideGlobal(glue, 3),
-  cycles: lifecycle.cycles,
+  'custom-release': lifecycle.customThenRelease,
+  cycles: (glue) => lifecycle.cycles(glue),
+  'cycles-no-reuse': (glue) => lifecycle.cycles(glue, 0),
+  'reuse-rules': lifecycle.reuseRules,
   'many-calls': lifecycle.manyCalls,
   growth: lifecycle.growth,
   unwind: lifecycle.unwind,

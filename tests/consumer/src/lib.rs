@@ -63,15 +63,24 @@ pub fn distinct_threads(tasks: u32) -> usize {
     seen.len()
 }
 
-/// Builds a custom pool of `threads` workers, sums `work` over 0..n in it, and
-/// drops it. Resolves with `[sum, distinct threads used, pool size]`.
+/// Builds a custom pool of `threads` workers (keep-alive and stack size
+/// default unless given), sums `work` over 0..n in it, and drops it. Resolves
+/// with `[sum, distinct threads used, pool size]`.
 #[wasm_bindgen(js_name = customPoolSum)]
-pub async fn custom_pool_sum(threads: usize, n: u32) -> Result<Vec<f64>, JsValue> {
-    let pool = rayon_web::PoolOptions::new(threads)
-        .name_prefix("custom-")
-        .build()
-        .await
-        .map_err(|e| e.to_js())?;
+pub async fn custom_pool_sum(
+    threads: usize,
+    n: u32,
+    keep_alive_ms: Option<u32>,
+    stack_size: Option<u32>,
+) -> Result<Vec<f64>, JsValue> {
+    let mut options = rayon_web::PoolOptions::new(threads).name_prefix("custom-");
+    if let Some(ms) = keep_alive_ms {
+        options = options.keep_alive_ms(ms);
+    }
+    if let Some(bytes) = stack_size {
+        options = options.stack_size(bytes as usize);
+    }
+    let pool = options.build().await.map_err(|e| e.to_js())?;
     let (sum, distinct) = pool.install(|| {
         let sum = (0..n as u64).into_par_iter().map(work).sum::<u64>() as f64;
         (sum, distinct_threads(64))
@@ -83,6 +92,12 @@ pub async fn custom_pool_sum(threads: usize, n: u32) -> Result<Vec<f64>, JsValue
 #[wasm_bindgen(js_name = liveWorkers)]
 pub fn live_workers() -> usize {
     rayon_web::live_workers()
+}
+
+/// Ends this thread's idle workers (of dropped custom pools); returns how many.
+#[wasm_bindgen(js_name = releaseIdleWorkers)]
+pub fn release_idle_workers() -> usize {
+    rayon_web::release_idle_workers()
 }
 
 /// Current size of the shared memory in bytes.
@@ -129,4 +144,29 @@ pub fn grow_in_parallel(tasks: u32, mib: u32) -> Vec<f64> {
 #[wasm_bindgen(js_name = halves)]
 pub fn halves(n: u32) -> Vec<f64> {
     (0..n).map(|i| 0.5 * i as f64).collect()
+}
+
+/// Times one custom pool of `threads`: `[build ms, first install ms]`
+/// (for the pool benchmark: new workers against reused idle ones).
+#[wasm_bindgen(js_name = customPoolTimes)]
+pub async fn custom_pool_times(threads: usize) -> Result<Vec<f64>, JsValue> {
+    let now = || js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|p| js_sys::Reflect::get(&p, &"now".into()).ok().map(|f| (p, f)))
+        .and_then(|(p, f)| f.unchecked_into::<js_sys::Function>().call0(&p).ok())
+        .and_then(|v| v.as_f64())
+        .unwrap_or_else(js_sys::Date::now);
+    let t0 = now();
+    let pool = rayon_web::PoolOptions::new(threads).build().await.map_err(|e| e.to_js())?;
+    let t1 = now();
+    let distinct = pool.install(|| distinct_threads(64));
+    let t2 = now();
+    drop(pool);
+    Ok(vec![t1 - t0, t2 - t1, distinct as f64])
+}
+
+/// Idle workers of dropped custom pools started by this thread.
+#[wasm_bindgen(js_name = idleWorkers)]
+pub fn idle_workers() -> usize {
+    rayon_web::idle_workers()
 }

@@ -24,3 +24,14 @@ fn stack_size_must_be_whole_pages() {
     }
     assert_eq!(PoolOptions::new(1).stack_size(4 * WASM_PAGE).validate(), Ok(()));
 }
+
+#[test]
+fn keep_alive_defaults_to_ten_seconds_and_any_value_is_valid() {
+    assert_eq!(PoolOptions::new(2).keep_alive_ms, DEFAULT_KEEP_ALIVE_MS);
+    assert_eq!(DEFAULT_KEEP_ALIVE_MS, 10_000);
+    for ms in [0, 1, u32::MAX] {
+        let options = PoolOptions::new(2).keep_alive_ms(ms);
+        assert_eq!(options.keep_alive_ms, ms);
+        assert_eq!(options.validate(), Ok(()));
+    }
+}
