@@ -22,6 +22,11 @@
 //!   imports the wasm-bindgen glue (`--target web`) by its URL, calls
 //!   `initSync({ module, memory })` and enters Rust in `worker.rs`.
 //!   One `wasm-bindgen --target web` build serves plain pages, bundlers and Node.
+//! - **Workers outlive custom pools.** Dropping a custom pool ends its rayon
+//!   threads; their workers wait idle (`PoolOptions::keep_alive_ms`) and the
+//!   next pool the same thread builds runs on them (`idle.rs`). A wasm thread
+//!   that exits leaks its thread-locals (std runs no TLS destructors on wasm),
+//!   so reuse is what keeps memory flat — and a reused worker needs no start-up.
 //!
 //! ## Failures are errors, never hangs
 //!
