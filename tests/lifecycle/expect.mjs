@@ -112,3 +112,12 @@ export function expectGrowth(r) {
   assert.equal(r.keptLength, 1000);
   assert.equal(r.keptOk, true, 'the Float64Array returned before the growth still holds its values');
 }
+
+/** Random concurrent builds, drops, keep-alives and releases: right sums, bounded workers, none left. */
+export function expectReuseStress(r) {
+  assert.equal(r.wrong, 0, `${r.wrong} of ${r.calls} sums wrong`);
+  // At most 3 pools of at most 3 threads at once, plus idle workers of other stack sizes.
+  assert.ok(r.maxLive <= 18, `${r.maxLive} workers alive at once`);
+  assert.equal(r.liveEnd, 0);
+  assert.equal(r.idleEnd, 0);
+}

@@ -134,3 +134,29 @@ export async function abortAndRecover(createHost, glueUrl, recreateThreads) {
     host.terminate();
   }
 }
+
+/**
+ * Pools built concurrently and dropped, with random sizes, stack sizes and
+ * keep-alives (0 to 10 s; 1-10 ms ones expire while other pools claim idle
+ * workers), and releases in between: every sum right, nothing hangs, and once
+ * released no worker is left. Seeded, so a failure replays.
+ */
+export async function reuseStress(glue, rounds = 40, seed = 7) {
+  const random = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const expected = glue.sumSequential(5000);
+  let wrong = 0, calls = 0, maxLive = 0;
+  for (let round = 0; round < rounds; round++) {
+    const pending = Array.from({ length: 1 + random(3) }, () => {
+      const keepAlive = [0, 1, 3, 10, 10_000][random(5)];
+      const stack = random(4) === 0 ? 1 << 20 : undefined;
+      calls++;
+      return glue.customPoolSum(1 + random(3), 5000, keepAlive, stack).then(([sum]) => { if (sum !== expected) wrong++; });
+    });
+    if (random(3) === 0) pending.push(new Promise((r) => setTimeout(r, random(5))));
+    if (random(10) === 0) glue.releaseIdleWorkers();
+    await Promise.all(pending);
+    maxLive = Math.max(maxLive, glue.liveWorkers());
+  }
+  glue.releaseIdleWorkers();
+  return { wrong, calls, maxLive, liveEnd: await settle(glue, 0), idleEnd: glue.idleWorkers() };
+}

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { run } from './fixtures/run.mjs';
 import {
   expectCustomBesideGlobal, expectCustomThenRelease, expectCyclesFreeStacks, expectCyclesReuse, expectFlatManyCalls,
-  expectGrowth, expectReuseRules,
+  expectGrowth, expectReuseRules, expectReuseStress,
 } from '../lifecycle/expect.mjs';
 
 test('a custom pool runs on its own workers, which wait idle after the drop until released', async () => {
@@ -25,6 +25,10 @@ test('100 create/drop cycles with keep-alive 0 end every worker and free their s
 
 test('idle workers are reused by pools with the same stack size and by the global pool, and end after their keep-alive', async () => {
   expectReuseRules(await run('reuse-rules'));
+});
+
+test('pools built concurrently with random sizes, stacks and keep-alives, and releases in between: right results, no hang, no worker left', async () => {
+  expectReuseStress(await run('reuse-stress'));
 });
 
 test('parallel work that grows the shared memory gives correct results; arrays handed to JS stay intact', async () => {
