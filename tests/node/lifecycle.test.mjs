@@ -1,6 +1,7 @@
 // Custom pools in Node: alongside the global pool or not, dropped pools' workers
 // reused or ended, and create/drop cycles leave memory and worker count flat.
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { run } from './fixtures/run.mjs';
 import {
   expectCustomBesideGlobal, expectCustomThenRelease, expectCyclesFreeStacks, expectCyclesReuse, expectFlatManyCalls,
@@ -29,6 +30,17 @@ test('idle workers are reused by pools with the same stack size and by the globa
 
 test('pools built concurrently with random sizes, stacks and keep-alives, and releases in between: right results, no hang, no worker left', async () => {
   expectReuseStress(await run('reuse-stress'));
+});
+
+test('panic=abort without a host: after a crash, calls that use rayon_web::check_pool reject at once with POOL_BROKEN', async () => {
+  const r = await run('broken-direct');
+  assert.equal(r.before, true);
+  assert.deepEqual(r.trap, { name: 'RuntimeError', message: 'unreachable' });
+  assert.equal(r.later.name, 'RayonWebError');
+  assert.equal(r.later.code, 'POOL_BROKEN');
+  assert.match(r.later.message, /^rayon-web: the pool is broken \(panic in a thread outside the pool: panicked at .*\nboom on the caller\)/);
+  assert.match(r.later.message, /host\.recreate\(\)/);
+  assert.ok(r.laterMs < 50, `took ${r.laterMs} ms`);
 });
 
 test('parallel work that grows the shared memory gives correct results; arrays handed to JS stay intact', async () => {

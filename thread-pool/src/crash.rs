@@ -79,6 +79,42 @@ pub fn crash_message() -> Option<String> {
     RECORD.message()
 }
 
+/// Fails with [`ErrorCode::PoolBroken`](crate::ErrorCode::PoolBroken) once a
+/// crash has been recorded: a panic on any thread under `panic = "abort"`, or a
+/// trap in a pool thread. Call it first in exported functions that use rayon so
+/// that, without `rayon-web-host`, every call after a crash rejects at once
+/// with the crash's message and how to recover, instead of entering rayon with
+/// a dead thread. (The call that was running when a pool thread died stays
+/// blocked: only a host on another thread can reject that one.)
+///
+/// ```ignore
+/// #[wasm_bindgen]
+/// pub fn total(xs: &[f64]) -> Result<f64, JsValue> {
+///     rayon_web::check_pool().map_err(|e| e.to_js())?;
+///     Ok(xs.par_iter().sum())
+/// }
+/// ```
+pub fn check_pool() -> Result<(), crate::Error> {
+    RECORD.check()
+}
+
+impl CrashRecord {
+    fn check(&self) -> Result<(), crate::Error> {
+        match self.message() {
+            None => Ok(()),
+            Some(crash) => Err(crate::Error::new(
+                crate::ErrorCode::PoolBroken,
+                format!(
+                    "rayon-web: the pool is broken ({crash}); a thread died mid-work, so this \
+                     module instance cannot run parallel code any more. Re-create the instance: \
+                     with rayon-web-host call host.recreate(), otherwise terminate the worker \
+                     that owns it and instantiate the module again (README, \"Lifecycle and errors\")."
+                ),
+            )),
+        }
+    }
+}
+
 /// Under `panic = "abort"`, records every panic before the trap, then runs the
 /// previously installed hook (for example `console_error_panic_hook`).
 /// Under `panic = "unwind"` panics reach their caller instead, so nothing is recorded.
@@ -113,5 +149,16 @@ mod test {
         r.record("second");
         let got = r.message().unwrap();
         assert!(got.len() <= CAPACITY && got.chars().all(|c| c == 'é'));
+    }
+
+    #[test]
+    fn check_fails_with_pool_broken_once_a_crash_is_recorded() {
+        let r = CrashRecord { state: AtomicI32::new(0), len: AtomicU32::new(0), message: UnsafeCell::new([0; CAPACITY]) };
+        assert_eq!(r.check(), Ok(()));
+        r.record("panic in pool thread 1: boom");
+        let err = r.check().unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::PoolBroken);
+        assert!(err.message().contains("(panic in pool thread 1: boom)"), "{err}");
+        assert!(err.message().contains("host.recreate()"), "{err}");
     }
 }

@@ -60,7 +60,7 @@ mod pool;
 
 pub use error::{Error, ErrorCode};
 pub use options::{PoolOptions, DEFAULT_KEEP_ALIVE_MS, MAX_THREADS};
-pub use crash::crash_message;
+pub use crash::{check_pool, crash_message};
 pub use pool::{idle_workers, live_workers, release_idle_workers};
 
 #[cfg(target_arch = "wasm32")]

@@ -170,3 +170,16 @@ pub async fn custom_pool_times(threads: usize) -> Result<Vec<f64>, JsValue> {
 pub fn idle_workers() -> usize {
     rayon_web::idle_workers()
 }
+
+/// `sumParallel`, refusing at once (`POOL_BROKEN`) once a crash is recorded.
+#[wasm_bindgen(js_name = checkedSumParallel)]
+pub fn checked_sum_parallel(n: u32) -> Result<f64, JsValue> {
+    rayon_web::check_pool().map_err(|e| e.to_js())?;
+    Ok(sum_parallel(n))
+}
+
+/// Panics on the calling thread (under `panic = "abort"`: records the crash, then traps).
+#[wasm_bindgen(js_name = panicHere)]
+pub fn panic_here() {
+    panic!("boom on the caller");
+}
