@@ -1,7 +1,7 @@
 //! One error type for everything that can go wrong while starting or using a
 //! pool, with a stable machine-readable [`ErrorCode`] and a message that says
 //! what to change. In JS it becomes an `Error` named `RayonWebError` whose
-//! `code` property is the code's string (see [`Error::to_js`]).
+//! `code` property is the code's string (see `Error::to_js`, wasm only).
 
 use std::fmt;
 

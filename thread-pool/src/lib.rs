@@ -11,7 +11,7 @@
 //!   shared memory (built with the flags in the README, "Build flags"). Every
 //!   instance has its own stack and thread-local storage inside that memory.
 //! - **Who blocks where.** Workers block (`Atomics.wait`) inside rayon while
-//!   idle. The thread that calls [`init_thread_pool`] never waits on a worker:
+//!   idle. The thread that calls `init_thread_pool` never waits on a worker:
 //!   it awaits a promise while the workers start, then hands each one its rayon
 //!   thread through shared memory. A parallel call (`par_iter`, `join`) blocks
 //!   its caller until the work is done — so make parallel calls from a Web

@@ -16,7 +16,7 @@ impl PoolOptions {
     /// Starts a custom pool (its own workers on wasm, OS threads natively).
     ///
     /// Resolves once every worker is ready; fails with the same coded errors
-    /// as `initThreadPool` (see [`ErrorCode`]).
+    /// as `initThreadPool` (see [`ErrorCode`](crate::ErrorCode)).
     pub async fn build(self) -> Result<rayon::ThreadPool, Error> {
         self.validate()?;
         build_pool(&self).await
