@@ -4,7 +4,7 @@ use crate::cmd::{self, root, Result};
 use crate::{setup, wasm};
 use std::process::Command;
 
-pub fn run(_args: &[String]) -> Result {
+pub fn run() -> Result {
     let tools = setup::ensure_all()?;
     for v in [&wasm::CONSUMER, &wasm::INDICATORS_THREADS, &wasm::INDICATORS_SINGLE] {
         v.build(&tools)?;

@@ -57,18 +57,19 @@ pub fn ensure_apt(wanted: &[(&str, &str)]) -> Result {
         .args(&missing))
 }
 
-/// The wasm-bindgen version Cargo.lock pins: the CLI must match it exactly.
+/// The wasm-bindgen version the workspace resolves to (Cargo.lock, via `cargo
+/// metadata`): the CLI must match it exactly.
 pub fn locked_wasm_bindgen_version() -> Result<String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock"))?;
-    let mut lines = lock.lines();
-    while let Some(line) = lines.next() {
-        if line == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
-                return Ok(v.trim_end_matches('"').to_string());
-            }
-        }
+    let meta = cmd::metadata()?;
+    let mut versions: Vec<String> =
+        meta.packages.iter().filter(|p| p.name.as_str() == "wasm-bindgen").map(|p| p.version.to_string()).collect();
+    versions.sort();
+    versions.dedup();
+    match versions.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err("`cargo metadata` lists no wasm-bindgen package in the workspace".into()),
+        many => Err(format!("the workspace resolves several wasm-bindgen versions ({}); the CLI can match only one", many.join(", ")).into()),
     }
-    Err("Cargo.lock has no wasm-bindgen entry".into())
 }
 
 fn tool_version_ok(path: &PathBuf, needle: &str) -> bool {

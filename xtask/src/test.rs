@@ -16,6 +16,9 @@ pub fn run_all() -> Result {
     eprintln!("\n== wasm builds ==");
     wasm::build_all(&tools)?;
 
+    eprintln!("\n== release checks: README crate, package contents, publish dry-run, docs.rs ==");
+    crate::release::run_with(&tools)?;
+
     eprintln!("\n== wasm-bindgen-test in headless Chromium (dedicated worker) ==");
     let mut c = cmd::cargo();
     c.args(["test", "-p", "rayon-web", "--tests", "--release", "--target", "wasm32-unknown-unknown", "-Z", "build-std=std,panic_abort"])
@@ -35,13 +38,6 @@ pub fn run_all() -> Result {
         .env("GECKODRIVER", &tools.geckodriver)
         .current_dir(root()))?;
     Ok(())
-}
-
-pub fn run(args: &[String]) -> Result {
-    if let Some(a) = args.first() {
-        return Err(format!("`cargo xtask test` takes no arguments (got {a})").into());
-    }
-    run_all()
 }
 
 /// rayon-web must refuse a non-threaded wasm build at compile time (instead of

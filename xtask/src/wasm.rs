@@ -3,7 +3,7 @@
 
 use crate::cmd::{self, root, run, Result};
 use crate::setup::Tools;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// One wasm package the tests, benchmarks or demo use.
 pub struct Variant {
@@ -99,30 +99,72 @@ impl Variant {
         run(&mut c)?;
         let wasm = target_dir.join("wasm32-unknown-unknown/release").join(format!("{}.wasm", self.crate_file()));
         let out = self.out_dir();
-        let _ = std::fs::remove_dir_all(&out);
-        run(std::process::Command::new(&tools.wasm_bindgen).args(["--target", "web", "--out-dir"]).arg(&out).arg(&wasm))?;
+        // Built beside its final place (same file system, so the swap is a rename).
+        let tmp = out.with_file_name(format!(".{}.tmp-{}", self.name, std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        run(std::process::Command::new(&tools.wasm_bindgen).args(["--target", "web", "--out-dir"]).arg(&tmp).arg(&wasm))?;
         // wasm-bindgen writes no package.json: Node needs "type": "module" to load
         // the ES-module glue, and bundlers resolve a package by its "main".
         std::fs::write(
-            out.join("package.json"),
+            tmp.join("package.json"),
             format!(
                 "{{\n  \"name\": \"{}\",\n  \"private\": true,\n  \"type\": \"module\",\n  \"main\": \"{f}.js\",\n  \"types\": \"{f}.d.ts\"\n}}\n",
                 self.name,
                 f = self.crate_file()
             ),
         )?;
+        replace_dir(&tmp, &out)?;
         Ok(())
     }
 }
 
 /// The wasm32 rustflags array of `.cargo/config.toml` (the one place they live).
-fn config_rustflags() -> Result<Vec<String>> {
-    let config = std::fs::read_to_string(root().join(".cargo/config.toml"))?;
-    let table = config.split("[target.wasm32-unknown-unknown]").nth(1).ok_or("no wasm32 table in .cargo/config.toml")?;
-    let array = table.split("rustflags = [").nth(1).and_then(|a| a.split(']').next()).ok_or("no rustflags in the wasm32 table")?;
-    // Every other piece between double quotes is a flag (comments hold no quotes).
-    let uncommented: String = array.lines().map(|l| l.split('#').next().unwrap_or("")).collect::<Vec<_>>().join("\n");
-    Ok(uncommented.split('"').skip(1).step_by(2).map(str::to_string).collect())
+pub fn config_rustflags() -> Result<Vec<String>> {
+    let path = root().join(".cargo/config.toml");
+    let config: toml::Table = std::fs::read_to_string(&path)?.parse().map_err(|e| format!("{}: {e}", path.display()))?;
+    let flags = config
+        .get("target")
+        .and_then(|t| t.get("wasm32-unknown-unknown"))
+        .and_then(|t| t.get("rustflags"))
+        .and_then(|f| f.as_array())
+        .ok_or_else(|| format!("{}: no [target.wasm32-unknown-unknown] rustflags array", path.display()))?;
+    flags
+        .iter()
+        .map(|f| f.as_str().map(str::to_string).ok_or_else(|| format!("{}: a wasm32 rustflag is not a string: {f}", path.display()).into()))
+        .collect()
+}
+
+/// Replaces `dest` by `fresh` (a fully written folder beside it) so that at no
+/// moment `dest` is missing or half-written: an interrupted build leaves the old
+/// package or the new one, never neither.
+fn replace_dir(fresh: &Path, dest: &Path) -> Result {
+    if !dest.exists() {
+        std::fs::rename(fresh, dest)?;
+        return Ok(());
+    }
+    #[cfg(target_os = "linux")]
+    {
+        // rename(2) cannot replace a non-empty directory; renameat2's RENAME_EXCHANGE
+        // swaps the two names in one step (Linux >= 3.15).
+        use std::os::unix::ffi::OsStrExt;
+        let c = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).expect("no NUL in paths");
+        let (a, b) = (c(fresh), c(dest));
+        // SAFETY: both are valid NUL-terminated paths that outlive the call; the
+        // syscall only reads them.
+        let rc = unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE) };
+        if rc == 0 {
+            // `fresh` now holds the old package.
+            std::fs::remove_dir_all(fresh)?;
+            return Ok(());
+        }
+        eprintln!("xtask: renameat2 failed ({}), replacing in two steps", std::io::Error::last_os_error());
+    }
+    let old = dest.with_extension("old");
+    let _ = std::fs::remove_dir_all(&old);
+    std::fs::rename(dest, &old)?;
+    std::fs::rename(fresh, dest)?;
+    std::fs::remove_dir_all(&old)?;
+    Ok(())
 }
 
 /// Every package the tests use.
