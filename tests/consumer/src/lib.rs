@@ -65,7 +65,9 @@ pub fn distinct_threads(tasks: u32) -> usize {
 
 /// Builds a custom pool of `threads` workers (keep-alive and stack size
 /// default unless given), sums `work` over 0..n in it, and drops it. Resolves
-/// with `[sum, distinct threads used, pool size]`.
+/// with `[sum, distinct threads used, pool size]`; a pool that cannot start
+/// rejects with the `RayonWebError` (`code` and all) through `?`
+/// (`From<rayon_web::Error> for JsValue`), as in users' async exports.
 #[wasm_bindgen(js_name = customPoolSum)]
 pub async fn custom_pool_sum(
     threads: usize,
@@ -80,7 +82,7 @@ pub async fn custom_pool_sum(
     if let Some(bytes) = stack_size {
         options = options.stack_size(bytes as usize);
     }
-    let pool = options.build().await.map_err(|e| e.to_js())?;
+    let pool = options.build().await?;
     let (sum, distinct) = pool.install(|| {
         let sum = (0..n as u64).into_par_iter().map(work).sum::<u64>() as f64;
         (sum, distinct_threads(64))
@@ -157,7 +159,7 @@ pub async fn custom_pool_times(threads: usize) -> Result<Vec<f64>, JsValue> {
         .and_then(|v| v.as_f64())
         .unwrap_or_else(js_sys::Date::now);
     let t0 = now();
-    let pool = rayon_web::PoolOptions::new(threads).build().await.map_err(|e| e.to_js())?;
+    let pool = rayon_web::PoolOptions::new(threads).build().await?;
     let t1 = now();
     let distinct = pool.install(|| distinct_threads(64));
     let t2 = now();
@@ -174,7 +176,7 @@ pub fn idle_workers() -> usize {
 /// `sumParallel`, refusing at once (`POOL_BROKEN`) once a crash is recorded.
 #[wasm_bindgen(js_name = checkedSumParallel)]
 pub fn checked_sum_parallel(n: u32) -> Result<f64, JsValue> {
-    rayon_web::check_pool().map_err(|e| e.to_js())?;
+    rayon_web::check_pool()?;
     Ok(sum_parallel(n))
 }
 
