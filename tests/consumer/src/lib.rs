@@ -185,3 +185,90 @@ pub fn checked_sum_parallel(n: u32) -> Result<f64, JsValue> {
 pub fn panic_here() {
     panic!("boom on the caller");
 }
+
+/// Pool thread of the caller after a few milliseconds of work (`None` outside the pool).
+fn busy_index(seed: u64) -> Option<usize> {
+    std::hint::black_box((0..20_000u64).map(|i| work(i + seed)).sum::<u64>());
+    rayon::current_thread_index()
+}
+
+/// `rayon::join` splitting `lo..hi` down to single tasks; pushes where each ran.
+fn join_tree(lo: u64, hi: u64, seen: &std::sync::Mutex<Vec<Option<usize>>>) {
+    if hi - lo == 1 {
+        let i = busy_index(lo);
+        seen.lock().unwrap().push(i);
+    } else {
+        let mid = lo + (hi - lo) / 2;
+        rayon::join(|| join_tree(lo, mid, seen), || join_tree(mid, hi, seen));
+    }
+}
+
+/// Runs `tasks` tasks of a few milliseconds each through `rayon::join`,
+/// `rayon::scope` + `Scope::spawn`, and `rayon::spawn` (waiting for them on a
+/// channel), on the global pool. Returns, per API, `[distinct pool threads that
+/// ran tasks, tasks that ran outside the pool, tasks run]` — 9 numbers,
+/// join's first.
+#[wasm_bindgen(js_name = scopeSpawnJoinThreads)]
+pub fn scope_spawn_join_threads(tasks: u32) -> Vec<f64> {
+    use std::sync::{mpsc, Mutex};
+    let tasks = u64::from(tasks.max(1));
+    let summary = |seen: Vec<Option<usize>>| {
+        let outside = seen.iter().filter(|i| i.is_none()).count();
+        let mut inside: Vec<usize> = seen.iter().flatten().copied().collect();
+        inside.sort_unstable();
+        inside.dedup();
+        [inside.len() as f64, outside as f64, seen.len() as f64]
+    };
+    let joined = Mutex::new(Vec::new());
+    join_tree(0, tasks, &joined);
+    let scoped = Mutex::new(Vec::new());
+    rayon::scope(|s| {
+        for t in 0..tasks {
+            let scoped = &scoped;
+            s.spawn(move |_| {
+                let i = busy_index(t);
+                scoped.lock().unwrap().push(i);
+            });
+        }
+    });
+    let (tx, rx) = mpsc::channel();
+    for t in 0..tasks {
+        let tx = tx.clone();
+        rayon::spawn(move || {
+            // The receiver outlives every task: it waits for all of them below.
+            let _ = tx.send(busy_index(t));
+        });
+    }
+    drop(tx);
+    let spawned: Vec<Option<usize>> = rx.iter().collect();
+    [summary(joined.into_inner().unwrap()), summary(scoped.into_inner().unwrap()), summary(spawned)].concat()
+}
+
+/// Native `cargo test` of this crate: the same `pub use rayon_web::init_thread_pool`
+/// that wasm exports as `initThreadPool` configures rayon's global pool natively.
+/// One test, because the global pool is per process and tests run concurrently.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod native {
+    use super::*;
+    use rayon_web::ErrorCode;
+
+    #[test]
+    fn init_thread_pool_configures_the_native_global_pool() {
+        assert_eq!(init_thread_pool(3), Ok(3));
+        assert_eq!(num_threads(), 3);
+        assert_eq!(sum_parallel(300_000), sum_sequential(300_000));
+        let name = rayon::broadcast(|_| std::thread::current().name().map(String::from));
+        assert!(name.iter().all(|n| n.as_deref().is_some_and(|n| n.starts_with("rayon-web-"))), "{name:?}");
+        let r = scope_spawn_join_threads(24);
+        for (api, chunk) in ["join", "scope", "spawn"].iter().zip(r.chunks(3)) {
+            assert!(chunk[0] >= 2.0, "{api}: ran on {} pool threads", chunk[0]);
+            assert_eq!(chunk[1], 0.0, "{api}: tasks outside the pool");
+            assert_eq!(chunk[2], 24.0, "{api}: tasks run");
+        }
+        let again = init_thread_pool(2).unwrap_err();
+        assert_eq!(again.code(), ErrorCode::AlreadyInitialized);
+        assert!(again.message().contains("already called"), "{again}");
+        let bad = init_thread_pool(rayon_web::PoolOptions::new(0)).unwrap_err();
+        assert_eq!(bad.code(), ErrorCode::InvalidArgument);
+    }
+}
