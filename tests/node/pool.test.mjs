@@ -55,3 +55,11 @@ test('rejects when workers are not ready before the deadline', () =>
   rejects('timeout', 'WORKER_TIMEOUT', 'did not become ready within 1 ms'));
 test('rejects a module built without shared memory, naming the missing flags', () =>
   rejects('memory-not-shared', 'MEMORY_NOT_SHARED', '--shared-memory', '--import-memory', '-Z build-std', 'rust-lang/rust#147225'));
+
+test('`?` on a rayon_web::Error in an async export rejects with the coded RayonWebError', async () => {
+  const r = await run('custom-pool-error');
+  assert.equal(r.isError, true);
+  assert.equal(r.error.name, 'RayonWebError');
+  assert.equal(r.error.code, 'INVALID_ARGUMENT');
+  assert.match(r.error.message, /numThreads must be at least 1/);
+});

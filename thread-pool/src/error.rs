@@ -1,7 +1,26 @@
 //! One error type for everything that can go wrong while starting or using a
 //! pool, with a stable machine-readable [`ErrorCode`] and a message that says
 //! what to change. In JS it becomes an `Error` named `RayonWebError` whose
-//! `code` property is the code's string (see `Error::to_js`, wasm only).
+//! `code` property is the code's string ([`Error::to_js`], or `?` in an
+//! export returning `Result<_, JsValue>`, through `From<Error> for JsValue`).
+//!
+//! ```no_run
+//! use wasm_bindgen::prelude::*;
+//!
+//! /// Resolves with the pool's sum, or rejects with a RayonWebError (its `code`
+//! /// is e.g. "WORKER_TIMEOUT").
+//! #[wasm_bindgen]
+//! pub async fn total(n: u32) -> Result<f64, JsValue> {
+//!     let pool = rayon_web::PoolOptions::new(2).build().await?;
+//!     Ok(pool.install(|| (0..n).map(f64::from).sum()))
+//! }
+//! ```
+//!
+//! `?` into [`wasm_bindgen::JsError`] compiles too, through wasm-bindgen's
+//! blanket `impl<E: std::error::Error> From<E> for JsError` — but that one
+//! makes a plain `Error` with the message only (no `code`, no name), and
+//! coherence forbids a more specific impl here. Return `Result<_, JsValue>`
+//! to keep the code.
 
 use std::fmt;
 
@@ -108,8 +127,12 @@ impl Error {
         Error::new(ErrorCode::BuildFailed, format!("rayon-web: rayon could not build the pool: {cause}"))
     }
 
-    /// The JS form: an `Error` named `RayonWebError` with a `code` property.
-    #[cfg(target_arch = "wasm32")]
+    /// The JS form: an `Error` named `RayonWebError` with a `code` property —
+    /// the same object `initThreadPool` rejects with. Also available as
+    /// `JsValue::from(error)` (so `?` works in exports returning
+    /// `Result<_, JsValue>`). Compiles on every target so that code using it
+    /// builds natively too, but like every `JsValue` it can only be created on
+    /// wasm32 (wasm-bindgen panics when a native build creates one).
     pub fn to_js(&self) -> wasm_bindgen::JsValue {
         use wasm_bindgen::JsValue;
         let err = js_sys::Error::new(&self.message);
@@ -143,6 +166,20 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl From<Error> for wasm_bindgen::JsValue {
+    /// [`Error::to_js`]: a `RayonWebError` with `code` and `message`.
+    fn from(error: Error) -> Self {
+        error.to_js()
+    }
+}
+
+impl From<&Error> for wasm_bindgen::JsValue {
+    /// [`Error::to_js`].
+    fn from(error: &Error) -> Self {
+        error.to_js()
+    }
+}
 
 #[cfg(test)]
 mod test {

@@ -55,6 +55,7 @@ compile_error!(
 
 mod crash;
 pub mod error;
+mod global;
 pub mod options;
 mod pool;
 
@@ -63,8 +64,6 @@ pub use options::{PoolOptions, DEFAULT_KEEP_ALIVE_MS, MAX_THREADS};
 pub use crash::{check_pool, crash_message};
 pub use pool::{idle_workers, live_workers, release_idle_workers};
 
-#[cfg(target_arch = "wasm32")]
-mod global;
 #[cfg(target_arch = "wasm32")]
 mod handoff;
 #[cfg(target_arch = "wasm32")]
@@ -75,6 +74,4 @@ pub mod host;
 mod spawn;
 #[cfg(target_arch = "wasm32")]
 mod worker;
-
-#[cfg(target_arch = "wasm32")]
 pub use global::{init_thread_pool, start_global};

@@ -125,6 +125,14 @@ impl PoolOptions {
     }
 }
 
+impl From<usize> for PoolOptions {
+    /// `PoolOptions::new(num_threads)`: lets the native
+    /// [`init_thread_pool`](crate::init_thread_pool) take a plain count.
+    fn from(num_threads: usize) -> Self {
+        PoolOptions::new(num_threads)
+    }
+}
+
 #[cfg(target_arch = "wasm32")]
 mod js {
     use super::*;

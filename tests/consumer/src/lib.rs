@@ -65,7 +65,9 @@ pub fn distinct_threads(tasks: u32) -> usize {
 
 /// Builds a custom pool of `threads` workers (keep-alive and stack size
 /// default unless given), sums `work` over 0..n in it, and drops it. Resolves
-/// with `[sum, distinct threads used, pool size]`.
+/// with `[sum, distinct threads used, pool size]`; a pool that cannot start
+/// rejects with the `RayonWebError` (`code` and all) through `?`
+/// (`From<rayon_web::Error> for JsValue`), as in users' async exports.
 #[wasm_bindgen(js_name = customPoolSum)]
 pub async fn custom_pool_sum(
     threads: usize,
@@ -80,7 +82,7 @@ pub async fn custom_pool_sum(
     if let Some(bytes) = stack_size {
         options = options.stack_size(bytes as usize);
     }
-    let pool = options.build().await.map_err(|e| e.to_js())?;
+    let pool = options.build().await?;
     let (sum, distinct) = pool.install(|| {
         let sum = (0..n as u64).into_par_iter().map(work).sum::<u64>() as f64;
         (sum, distinct_threads(64))
@@ -157,7 +159,7 @@ pub async fn custom_pool_times(threads: usize) -> Result<Vec<f64>, JsValue> {
         .and_then(|v| v.as_f64())
         .unwrap_or_else(js_sys::Date::now);
     let t0 = now();
-    let pool = rayon_web::PoolOptions::new(threads).build().await.map_err(|e| e.to_js())?;
+    let pool = rayon_web::PoolOptions::new(threads).build().await?;
     let t1 = now();
     let distinct = pool.install(|| distinct_threads(64));
     let t2 = now();
@@ -174,7 +176,7 @@ pub fn idle_workers() -> usize {
 /// `sumParallel`, refusing at once (`POOL_BROKEN`) once a crash is recorded.
 #[wasm_bindgen(js_name = checkedSumParallel)]
 pub fn checked_sum_parallel(n: u32) -> Result<f64, JsValue> {
-    rayon_web::check_pool().map_err(|e| e.to_js())?;
+    rayon_web::check_pool()?;
     Ok(sum_parallel(n))
 }
 
@@ -182,4 +184,91 @@ pub fn checked_sum_parallel(n: u32) -> Result<f64, JsValue> {
 #[wasm_bindgen(js_name = panicHere)]
 pub fn panic_here() {
     panic!("boom on the caller");
+}
+
+/// Pool thread of the caller after a few milliseconds of work (`None` outside the pool).
+fn busy_index(seed: u64) -> Option<usize> {
+    std::hint::black_box((0..20_000u64).map(|i| work(i + seed)).sum::<u64>());
+    rayon::current_thread_index()
+}
+
+/// `rayon::join` splitting `lo..hi` down to single tasks; pushes where each ran.
+fn join_tree(lo: u64, hi: u64, seen: &std::sync::Mutex<Vec<Option<usize>>>) {
+    if hi - lo == 1 {
+        let i = busy_index(lo);
+        seen.lock().unwrap().push(i);
+    } else {
+        let mid = lo + (hi - lo) / 2;
+        rayon::join(|| join_tree(lo, mid, seen), || join_tree(mid, hi, seen));
+    }
+}
+
+/// Runs `tasks` tasks of a few milliseconds each through `rayon::join`,
+/// `rayon::scope` + `Scope::spawn`, and `rayon::spawn` (waiting for them on a
+/// channel), on the global pool. Returns, per API, `[distinct pool threads that
+/// ran tasks, tasks that ran outside the pool, tasks run]` — 9 numbers,
+/// join's first.
+#[wasm_bindgen(js_name = scopeSpawnJoinThreads)]
+pub fn scope_spawn_join_threads(tasks: u32) -> Vec<f64> {
+    use std::sync::{mpsc, Mutex};
+    let tasks = u64::from(tasks.max(1));
+    let summary = |seen: Vec<Option<usize>>| {
+        let outside = seen.iter().filter(|i| i.is_none()).count();
+        let mut inside: Vec<usize> = seen.iter().flatten().copied().collect();
+        inside.sort_unstable();
+        inside.dedup();
+        [inside.len() as f64, outside as f64, seen.len() as f64]
+    };
+    let joined = Mutex::new(Vec::new());
+    join_tree(0, tasks, &joined);
+    let scoped = Mutex::new(Vec::new());
+    rayon::scope(|s| {
+        for t in 0..tasks {
+            let scoped = &scoped;
+            s.spawn(move |_| {
+                let i = busy_index(t);
+                scoped.lock().unwrap().push(i);
+            });
+        }
+    });
+    let (tx, rx) = mpsc::channel();
+    for t in 0..tasks {
+        let tx = tx.clone();
+        rayon::spawn(move || {
+            // The receiver outlives every task: it waits for all of them below.
+            let _ = tx.send(busy_index(t));
+        });
+    }
+    drop(tx);
+    let spawned: Vec<Option<usize>> = rx.iter().collect();
+    [summary(joined.into_inner().unwrap()), summary(scoped.into_inner().unwrap()), summary(spawned)].concat()
+}
+
+/// Native `cargo test` of this crate: the same `pub use rayon_web::init_thread_pool`
+/// that wasm exports as `initThreadPool` configures rayon's global pool natively.
+/// One test, because the global pool is per process and tests run concurrently.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod native {
+    use super::*;
+    use rayon_web::ErrorCode;
+
+    #[test]
+    fn init_thread_pool_configures_the_native_global_pool() {
+        assert_eq!(init_thread_pool(3), Ok(3));
+        assert_eq!(num_threads(), 3);
+        assert_eq!(sum_parallel(300_000), sum_sequential(300_000));
+        let name = rayon::broadcast(|_| std::thread::current().name().map(String::from));
+        assert!(name.iter().all(|n| n.as_deref().is_some_and(|n| n.starts_with("rayon-web-"))), "{name:?}");
+        let r = scope_spawn_join_threads(24);
+        for (api, chunk) in ["join", "scope", "spawn"].iter().zip(r.chunks(3)) {
+            assert!(chunk[0] >= 2.0, "{api}: ran on {} pool threads", chunk[0]);
+            assert_eq!(chunk[1], 0.0, "{api}: tasks outside the pool");
+            assert_eq!(chunk[2], 24.0, "{api}: tasks run");
+        }
+        let again = init_thread_pool(2).unwrap_err();
+        assert_eq!(again.code(), ErrorCode::AlreadyInitialized);
+        assert!(again.message().contains("already called"), "{again}");
+        let bad = init_thread_pool(rayon_web::PoolOptions::new(0)).unwrap_err();
+        assert_eq!(bad.code(), ErrorCode::InvalidArgument);
+    }
 }
