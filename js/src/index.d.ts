@@ -22,6 +22,13 @@ export interface HostOptions {
   startTimeoutMs?: number;
 }
 
+/**
+ * What a call can move to the worker instead of copying: ArrayBuffers. Declared
+ * here rather than using the DOM lib's `Transferable`, which does not exist in
+ * Node-only TypeScript projects (lib es2022 + @types/node).
+ */
+type Transferable = ArrayBuffer;
+
 export interface CallOptions {
   /** ArrayBuffers to move to the worker instead of copying (they become unusable here). */
   transfer?: Transferable[];
