@@ -28,12 +28,12 @@ pub fn run_with(tools: &Tools) -> Result {
     licences()?;
     eprintln!("\n== cargo package --list: rayon-web ships its run-time JS and no junk ==");
     package_list()?;
+    eprintln!("\n== the README's crate, built with the README's commands ==");
+    crate::readme::check(tools)?;
     eprintln!("\n== cargo publish --dry-run of both crates (one workspace command) ==");
     publish_dry_run()?;
     eprintln!("\n== rustdoc as docs.rs runs it ==");
-    docs_rs()?;
-    eprintln!("\n== the README's crate, built with the README's commands ==");
-    crate::readme::check(tools)
+    docs_rs()
 }
 
 /// LICENSE-MIT and LICENSE-APACHE exist in the root, in each crate and in js/,
