@@ -141,3 +141,23 @@ export { total, s };
     assert.fail(`tsc reported errors:\n${e.stdout}${e.stderr}`);
   }
 });
+
+test('initThreadPool(64) then parallel sums, under CPU load: starts within its default deadline, never hangs (issue 12 item 6)', { timeout: 300_000 }, async (t) => {
+  const { spawn } = await import('node:child_process');
+  // One busy-loop process per core: the condition of the one 20 s hang seen.
+  const { availableParallelism } = await import('node:os');
+  const busy = Array.from({ length: availableParallelism() }, () =>
+    spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+  try {
+    for (let i = 0; i < 2; i++) {
+      // run() is the per-run deadline: the child is killed (and the test fails) after 60 s.
+      const r = await run('init-64');
+      assert.equal(r.ok, 64, JSON.stringify(r));
+      assert.ok(r.initMs < 4000 + 250 * 64, `start-up took ${r.initMs} ms`);
+      assert.ok(r.distinct >= 2, `distinct threads ${r.distinct}`);
+      t.diagnostic(`run ${i}: init ${r.initMs.toFixed(0)} ms, sums ${r.sumMs.map((x) => x.toFixed(0)).join('/')} ms, ${r.distinct} threads took part`);
+    }
+  } finally {
+    for (const p of busy) p.kill();
+  }
+});
