@@ -64,8 +64,9 @@
 // docs.rs: wasm-only items appear in native docs too, marked "wasm32 + atomics only".
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// Not under docs.rs, which documents wasm32 without these flags (nothing is linked).
-#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics"), not(docsrs)))]
+// Not for documentation: rustdoc never gets the rustflags (so `cargo doc --target
+// wasm32-unknown-unknown` has no +atomics), nor does docs.rs; nothing is linked there.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics"), not(doc), not(docsrs)))]
 compile_error!(
     "rayon-web needs a threaded wasm build: add the rustflags from rayon-web's README \
      (\"Build flags\": -C target-feature=+atomics and the shared-memory link args) and \
