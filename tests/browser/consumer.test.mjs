@@ -117,6 +117,8 @@ for (const name of BROWSERS) {
         assertPool(r, `${name} ${kind}`);
         assert.equal(r.parallel, one.parallel, 'same sum with 1 and 2 threads');
         assert.equal(r.distinct, THREADS, 'distinctThreads(64): every pool thread took part');
+        assert.deepEqual(r.scopeSpawnJoin, [THREADS, 0, 16, THREADS, 0, 16, THREADS, 0, 16],
+          'rayon::join, scope and spawn: every pool thread took part, no task outside the pool');
         t.diagnostic(`${name} ${kind}: initThreadPool(${THREADS}) ${f1(r.initMs)} ms, initThreadPool(1) ${f1(one.initMs)} ms ` +
           `(init() ${f1(r.loadMs)} ms); sum of ${r.n}, best of 5: sumParallel on 1 pool thread ${f1(one.parMs)} ms, ` +
           `on ${THREADS} ${f1(r.parMs)} ms -> speed-up ${(one.parMs / r.parMs).toFixed(2)}x; ` +

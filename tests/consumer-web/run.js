@@ -68,6 +68,8 @@ export async function run(glue, params, mode) {
   result.seqMs = Math.min(...seq);
   result.parMs = Math.min(...par);
   result.distinct = glue.distinctThreads(64);
+  // rayon::join / scope / spawn: [distinct pool threads, tasks outside the pool, tasks] each.
+  result.scopeSpawnJoin = ['join', 'scope', 'spawn'].flatMap((api) => Array.from(glue.poolThreadsUsed(api, 16)));
   return result;
 }
 

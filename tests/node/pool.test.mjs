@@ -14,6 +14,13 @@ test('a 2-thread pool runs parallel work on both threads and the process exits b
   t.diagnostic(`initThreadPool(2) ready in ${r.initMs.toFixed(1)} ms`);
 });
 
+test('rayon::join, rayon::scope (Scope::spawn) and rayon::spawn run on the pool: both threads take part', async () => {
+  const r = await run('scope-spawn-join');
+  assert.equal(r.ok, 2);
+  // Per API: [distinct pool threads, tasks outside the pool, tasks run].
+  for (const api of ['join', 'scope', 'spawn']) assert.deepEqual(r[api], [2, 0, 16], api);
+});
+
 test('the options object sets thread count and stack size', async () => {
   const r = await run('options');
   assert.equal(r.ok, 3);
@@ -62,4 +69,95 @@ test('`?` on a rayon_web::Error in an async export rejects with the coded RayonW
   assert.equal(r.error.name, 'RayonWebError');
   assert.equal(r.error.code, 'INVALID_ARGUMENT');
   assert.match(r.error.message, /numThreads must be at least 1/);
+});
+
+test('hostile initThreadPool arguments reject with INVALID_ARGUMENT naming the value passed; the longest timeoutMs works', async () => {
+  const r = await run('hostile-options');
+  const expect = {
+    timeout2e31: 'timeoutMs is 2147483648; it must be from 1 to 2147483647 ms',
+    timeoutInf: 'timeoutMs must be an integer, got Infinity',
+    revokedProxy: 'listing the keys of the options object threw (TypeError:',
+    throwingGetter: 'reading option "numThreads" threw (Error: getter says no)',
+    throwingOwnKeys: 'listing the keys of the options object threw (TypeError: ownKeys says no)',
+    throwingThrown: 'reading option "stackSize" threw (',
+    stack2e31: 'stackSize is 2147483648;',
+    threads1e300: 'numThreads is 1e+300, above the maximum of 64',
+    threadsNaN: 'numThreads must be an integer, got NaN',
+    threadsInfinity: 'numThreads must be an integer, got Infinity',
+    threadsMinusZero: 'numThreads must be at least 1, got -0',
+    threadsBigInt: 'numThreads must be a number, got the BigInt 2n',
+  };
+  for (const [key, phrase] of Object.entries(expect)) {
+    const e = r[key];
+    assert.equal(e.name, 'RayonWebError', `${key}: ${JSON.stringify(e)}`);
+    assert.equal(e.code, 'INVALID_ARGUMENT', `${key}: ${e.message}`);
+    assert.ok(e.message.includes(phrase), `${key}: message lacks ${JSON.stringify(phrase)}: ${e.message}`);
+    assert.ok(e.ms < 1000, `${key}: rejected after ${e.ms} ms`);
+  }
+  assert.equal(r.ok, 2, 'timeoutMs 2^31 - 1 is accepted and the pool starts');
+  assert.equal(r.sums[0], r.sums[1]);
+});
+
+test('the generated .d.ts declares initThreadPool precisely and hides rayon-web internals (tsc --strict)', async () => {
+  const { readFileSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const { execFileSync } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const dts = readFileSync(`${root}target/pkg/consumer/rayon_web_consumer.d.ts`, 'utf8');
+  assert.match(dts, /export function initThreadPool\(options: number \| InitThreadPoolOptions\): Promise<number>;/);
+  assert.match(dts, /export interface RayonWebError extends Error/);
+  for (const internal of ['__rayonWebWorkerEntry', 'rayonWebMemory', 'rayonWebCrashRecord']) {
+    // The InitOutput type lists raw wasm exports; the user-facing functions must not.
+    assert.doesNotMatch(dts, new RegExp(`export function ${internal}\\b`), `${internal} is declared for users`);
+  }
+  assert.doesNotMatch(dts, /initThreadPool\(options: any\)/);
+  // A strict type-check of a realistic use, with errors that must be caught.
+  const dir = `${root}target/ts-consumer-check`;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/use.ts`, `
+import init, { initThreadPool, sumParallel, type InitThreadPoolOptions, type RayonWebError } from '../pkg/consumer/rayon_web_consumer.js';
+await init();
+const n: number = await initThreadPool(4);
+const options: InitThreadPoolOptions = { numThreads: n, stackSize: 1 << 20, timeoutMs: 10_000 };
+await initThreadPool(options).catch((e: RayonWebError) => { const code: 'WORKER_TIMEOUT' | string = e.code; return code; });
+const total: number = sumParallel(1000);
+// @ts-expect-error unknown option
+await initThreadPool({ numThreads: 2, threads: 4 });
+// @ts-expect-error the result is a number
+const s: string = await initThreadPool(2);
+// @ts-expect-error not a thread count
+await initThreadPool('4');
+export { total, s };
+`);
+  writeFileSync(`${dir}/tsconfig.json`, JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', lib: ['es2022', 'dom'], skipLibCheck: false },
+    files: ['use.ts'],
+  }));
+  writeFileSync(`${dir}/package.json`, '{ "type": "module" }\n');
+  const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
+  try {
+    execFileSync(process.execPath, [tsc, '-p', `${dir}/tsconfig.json`], { encoding: 'utf8', timeout: 120_000 });
+  } catch (e) {
+    assert.fail(`tsc reported errors:\n${e.stdout}${e.stderr}`);
+  }
+});
+
+test('initThreadPool(64) then parallel sums, under CPU load: starts within its default deadline, never hangs (issue 12 item 6)', { timeout: 300_000 }, async (t) => {
+  const { spawn } = await import('node:child_process');
+  // One busy-loop process per core: the condition of the one 20 s hang seen.
+  const { availableParallelism } = await import('node:os');
+  const busy = Array.from({ length: availableParallelism() }, () =>
+    spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+  try {
+    for (let i = 0; i < 2; i++) {
+      // run() is the per-run deadline: the child is killed (and the test fails) after 60 s.
+      const r = await run('init-64');
+      assert.equal(r.ok, 64, JSON.stringify(r));
+      assert.ok(r.initMs < 4000 + 250 * 64, `start-up took ${r.initMs} ms`);
+      assert.ok(r.distinct >= 2, `distinct threads ${r.distinct}`);
+      t.diagnostic(`run ${i}: init ${r.initMs.toFixed(0)} ms, sums ${r.sumMs.map((x) => x.toFixed(0)).join('/')} ms, ${r.distinct} threads took part`);
+    }
+  } finally {
+    for (const p of busy) p.kill();
+  }
 });

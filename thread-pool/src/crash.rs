@@ -87,10 +87,13 @@ pub fn crash_message() -> Option<String> {
 /// a dead thread. (The call that was running when a pool thread died stays
 /// blocked: only a host on another thread can reject that one.)
 ///
-/// ```ignore
+/// ```no_run
+/// use rayon::prelude::*;
+/// use wasm_bindgen::prelude::*;
+///
 /// #[wasm_bindgen]
 /// pub fn total(xs: &[f64]) -> Result<f64, JsValue> {
-///     rayon_web::check_pool().map_err(|e| e.to_js())?;
+///     rayon_web::check_pool()?; // a RayonWebError with code POOL_BROKEN
 ///     Ok(xs.par_iter().sum())
 /// }
 /// ```

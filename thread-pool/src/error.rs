@@ -76,23 +76,25 @@ impl ErrorCode {
         }
     }
 
+    /// Every code.
+    pub(crate) const ALL: [ErrorCode; 12] = [
+        ErrorCode::InvalidArgument,
+        ErrorCode::AlreadyInitialized,
+        ErrorCode::GlobalPoolExists,
+        ErrorCode::NotCrossOriginIsolated,
+        ErrorCode::SharedMemoryUnavailable,
+        ErrorCode::WorkersUnavailable,
+        ErrorCode::MemoryNotShared,
+        ErrorCode::WorkerLoadFailed,
+        ErrorCode::WorkerInitFailed,
+        ErrorCode::WorkerTimeout,
+        ErrorCode::BuildFailed,
+        ErrorCode::PoolBroken,
+    ];
+
     /// Parses a code string (as sent by the JS side); unknown strings are `None`.
     pub fn parse(code: &str) -> Option<Self> {
-        const ALL: [ErrorCode; 12] = [
-            ErrorCode::InvalidArgument,
-            ErrorCode::AlreadyInitialized,
-            ErrorCode::GlobalPoolExists,
-            ErrorCode::NotCrossOriginIsolated,
-            ErrorCode::SharedMemoryUnavailable,
-            ErrorCode::WorkersUnavailable,
-            ErrorCode::MemoryNotShared,
-            ErrorCode::WorkerLoadFailed,
-            ErrorCode::WorkerInitFailed,
-            ErrorCode::WorkerTimeout,
-            ErrorCode::BuildFailed,
-            ErrorCode::PoolBroken,
-        ];
-        ALL.into_iter().find(|c| c.as_str() == code)
+        Self::ALL.into_iter().find(|c| c.as_str() == code)
     }
 }
 

@@ -84,7 +84,9 @@ mod wasm {
     /// `init_thread_pool` of their own (a thread count or [`PoolOptions`] in,
     /// `Result<usize, Error>` out, rayon's OS threads) so the same `pub use`
     /// compiles there too.
-    #[wasm_bindgen(js_name = initThreadPool)]
+    // skip_typescript: declared precisely in typescript.rs instead of `(options: any): Promise<any>`.
+    #[cfg_attr(docsrs, doc(cfg(all(target_arch = "wasm32", target_feature = "atomics"))))]
+    #[wasm_bindgen(js_name = initThreadPool, skip_typescript)]
     pub fn init_thread_pool(options: JsValue) -> js_sys::Promise {
         wasm_bindgen_futures::future_to_promise(async move {
             match PoolOptions::from_js(&options) {
@@ -154,6 +156,7 @@ mod native {
     /// let again = rayon_web::init_thread_pool(3).unwrap_err();
     /// assert_eq!(again.code(), rayon_web::ErrorCode::AlreadyInitialized);
     /// ```
+    #[cfg_attr(docsrs, doc(cfg(not(target_arch = "wasm32"))))]
     pub fn init_thread_pool(options: impl Into<PoolOptions>) -> Result<usize, Error> {
         let options = options.into();
         options.validate()?;

@@ -35,18 +35,38 @@
 //!
 //! ## Use
 //!
-//! ```ignore
-//! // In your crate (wasm-bindgen, cdylib):
-//! pub use rayon_web::init_thread_pool;
 //! ```
+//! // In your crate (wasm-bindgen, cdylib): exports `initThreadPool` to JS.
+//! // Natively the same line re-exports a native `init_thread_pool` (rayon's
+//! // OS threads), so the crate's host-side `cargo test` builds and runs too.
+//! pub use rayon_web::init_thread_pool;
+//!
+//! use rayon::prelude::*;
+//! use wasm_bindgen::prelude::*;
+//!
+//! #[wasm_bindgen]
+//! pub fn sum(numbers: &[i32]) -> i32 {
+//!     numbers.par_iter().sum()
+//! }
+//! # #[cfg(not(target_arch = "wasm32"))]
+//! # { assert_eq!(init_thread_pool(2), Ok(2)); assert_eq!(sum(&[1, 2, 3]), 6); }
+//! ```
+//!
+//! `rayon::join`, `rayon::scope` and `rayon::spawn` run on the pool like
+//! parallel iterators do (tested: their tasks spread over every pool thread).
+//!
 //! ```js
 //! import init, { initThreadPool, sum } from './pkg/my_crate.js';
 //! await init();
 //! await initThreadPool(navigator.hardwareConcurrency);
 //! ```
 #![deny(missing_docs)]
+// docs.rs: wasm-only items appear in native docs too, marked "wasm32 + atomics only".
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
-#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+// Not for documentation: rustdoc never gets the rustflags (so `cargo doc --target
+// wasm32-unknown-unknown` has no +atomics), nor does docs.rs; nothing is linked there.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics"), not(doc), not(docsrs)))]
 compile_error!(
     "rayon-web needs a threaded wasm build: add the rustflags from rayon-web's README \
      (\"Build flags\": -C target-feature=+atomics and the shared-memory link args) and \
@@ -56,6 +76,7 @@ compile_error!(
 mod crash;
 pub mod error;
 mod global;
+mod typescript;
 pub mod options;
 mod pool;
 
@@ -68,7 +89,8 @@ pub use pool::{idle_workers, live_workers, release_idle_workers};
 mod handoff;
 #[cfg(target_arch = "wasm32")]
 mod idle;
-#[cfg(target_arch = "wasm32")]
+#[cfg(any(docsrs, target_arch = "wasm32"))]
+#[cfg_attr(docsrs, doc(cfg(all(target_arch = "wasm32", target_feature = "atomics"))))]
 pub mod host;
 #[cfg(target_arch = "wasm32")]
 mod spawn;

@@ -20,8 +20,29 @@ pub const MAX_STACK_SIZE: usize = 256 << 20;
 /// A wasm page: stack sizes must be a multiple of it (wasm-bindgen's rule).
 pub const WASM_PAGE: usize = 65536;
 
-/// Default deadline for every worker to instantiate the module and report ready.
+/// Base of the default start-up deadline: see [`default_timeout_ms`].
 pub const DEFAULT_TIMEOUT_MS: u32 = 4000;
+
+/// What the default start-up deadline adds per thread: see [`default_timeout_ms`].
+pub const DEFAULT_TIMEOUT_PER_THREAD_MS: u32 = 250;
+
+/// The largest `timeoutMs`: 2^31 − 1 ms (24.8 days), the largest delay
+/// `setTimeout` takes — browsers and Node store it as a signed 32-bit integer
+/// and fire longer ones at once
+/// (<https://developer.mozilla.org/en-US/docs/Web/API/Window/setTimeout#maximum_delay_value>).
+pub const MAX_TIMEOUT_MS: u32 = i32::MAX as u32;
+
+/// The start-up deadline when none is given:
+/// `DEFAULT_TIMEOUT_MS + DEFAULT_TIMEOUT_PER_THREAD_MS × num_threads`
+/// (4.5 s for 2 threads, 6 s for 8, 20 s for 64). Workers instantiate the
+/// module in parallel, but on a loaded machine with few cores they take turns,
+/// so start-up time grows with the count. A deadline that grows with it keeps
+/// a large pool from failing only because the machine is busy, while a small
+/// pool still fails fast.
+pub const fn default_timeout_ms(num_threads: usize) -> u32 {
+    let n = if num_threads > MAX_THREADS { MAX_THREADS } else { num_threads };
+    DEFAULT_TIMEOUT_MS + DEFAULT_TIMEOUT_PER_THREAD_MS * n as u32
+}
 
 /// Default time a custom pool's workers stay idle after the pool is dropped,
 /// waiting to be reused by the next pool (see [`PoolOptions::keep_alive_ms`]).
@@ -33,7 +54,8 @@ pub struct PoolOptions {
     pub(crate) num_threads: usize,
     pub(crate) stack_size: usize,
     pub(crate) name_prefix: String,
-    pub(crate) timeout_ms: u32,
+    /// `None`: [`default_timeout_ms`] of the thread count.
+    pub(crate) timeout_ms: Option<u32>,
     pub(crate) glue_url: Option<String>,
     pub(crate) keep_alive_ms: u32,
 }
@@ -45,7 +67,7 @@ impl PoolOptions {
             num_threads,
             stack_size: DEFAULT_STACK_SIZE,
             name_prefix: "rayon-web-".into(),
-            timeout_ms: DEFAULT_TIMEOUT_MS,
+            timeout_ms: None,
             glue_url: None,
             keep_alive_ms: DEFAULT_KEEP_ALIVE_MS,
         }
@@ -64,10 +86,16 @@ impl PoolOptions {
         self
     }
 
-    /// How long the workers may take to become ready before the start fails.
+    /// How long the workers may take to become ready before the start fails:
+    /// 1 to [`MAX_TIMEOUT_MS`]; default [`default_timeout_ms`] of the thread count.
     pub fn timeout_ms(mut self, ms: u32) -> Self {
-        self.timeout_ms = ms;
+        self.timeout_ms = Some(ms);
         self
+    }
+
+    /// The start-up deadline in effect: the one set, or the default for the thread count.
+    pub fn start_timeout_ms(&self) -> u32 {
+        self.timeout_ms.unwrap_or_else(|| default_timeout_ms(self.num_threads))
     }
 
     /// The URL workers import the wasm-bindgen glue from. Defaults to the glue's
@@ -99,27 +127,10 @@ impl PoolOptions {
 
     /// Checks every field, with a message saying what to change.
     pub fn validate(&self) -> Result<(), Error> {
-        if self.num_threads == 0 {
-            return Err(Error::invalid(
-                "rayon-web: numThreads must be at least 1 (for example navigator.hardwareConcurrency)",
-            ));
-        }
-        if self.num_threads > MAX_THREADS {
-            return Err(Error::invalid(format!(
-                "rayon-web: numThreads is {}, above the maximum of {MAX_THREADS}; \
-                 use at most navigator.hardwareConcurrency",
-                self.num_threads
-            )));
-        }
-        if self.stack_size == 0 || !self.stack_size.is_multiple_of(WASM_PAGE) || self.stack_size > MAX_STACK_SIZE {
-            return Err(Error::invalid(format!(
-                "rayon-web: stackSize is {}; it must be a nonzero multiple of 65536 bytes \
-                 up to {MAX_STACK_SIZE} (default {DEFAULT_STACK_SIZE})",
-                self.stack_size
-            )));
-        }
-        if self.timeout_ms == 0 {
-            return Err(Error::invalid("rayon-web: timeoutMs must be at least 1"));
+        check_threads(self.num_threads as f64, &self.num_threads.to_string())?;
+        check_stack_size(self.stack_size as f64, &self.stack_size.to_string())?;
+        if let Some(ms) = self.timeout_ms {
+            check_timeout(f64::from(ms), &ms.to_string())?;
         }
         Ok(())
     }
@@ -133,89 +144,135 @@ impl From<usize> for PoolOptions {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
+// One check per field, on the value as a number and as the caller wrote it
+// (`shown`), so a message names what was passed — `1e300`, `NaN`, `-0` from JS —
+// never a converted or clamped value. Rust setters and the JS parser both use them.
+
+fn integer(n: f64, what: &str, shown: &str) -> Result<(), Error> {
+    if n.is_finite() && n.fract() == 0.0 {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!("rayon-web: {what} must be an integer, got {shown}")))
+    }
+}
+
+pub(crate) fn check_threads(n: f64, shown: &str) -> Result<usize, Error> {
+    integer(n, "numThreads", shown)?;
+    if n < 1.0 {
+        return Err(Error::invalid(format!(
+            "rayon-web: numThreads must be at least 1, got {shown} (for example navigator.hardwareConcurrency)"
+        )));
+    }
+    if n > MAX_THREADS as f64 {
+        return Err(Error::invalid(format!(
+            "rayon-web: numThreads is {shown}, above the maximum of {MAX_THREADS}; \
+             use at most navigator.hardwareConcurrency"
+        )));
+    }
+    Ok(n as usize)
+}
+
+pub(crate) fn check_stack_size(n: f64, shown: &str) -> Result<usize, Error> {
+    let ok = n.is_finite() && n.fract() == 0.0 && n >= 1.0 && n <= MAX_STACK_SIZE as f64 && (n as usize).is_multiple_of(WASM_PAGE);
+    if !ok {
+        return Err(Error::invalid(format!(
+            "rayon-web: stackSize is {shown}; it must be a nonzero multiple of 65536 bytes \
+             up to {MAX_STACK_SIZE} (default {DEFAULT_STACK_SIZE})"
+        )));
+    }
+    Ok(n as usize)
+}
+
+pub(crate) fn check_timeout(n: f64, shown: &str) -> Result<u32, Error> {
+    integer(n, "timeoutMs", shown)?;
+    if !(1.0..=MAX_TIMEOUT_MS as f64).contains(&n) {
+        return Err(Error::invalid(format!(
+            "rayon-web: timeoutMs is {shown}; it must be from 1 to {MAX_TIMEOUT_MS} ms (2^31 - 1, \
+             the longest delay setTimeout supports); leave it out for the default \
+             ({DEFAULT_TIMEOUT_MS} ms + {DEFAULT_TIMEOUT_PER_THREAD_MS} ms per thread)"
+        )));
+    }
+    Ok(n as u32)
+}
+
+#[cfg(any(docsrs, target_arch = "wasm32"))]
 mod js {
     use super::*;
-    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen(module = "/js/options.js")]
+    extern "C" {
+        // `catch`: readOptions catches everything itself, but an exception must
+        // never unwind through wasm frames into the promise machinery.
+        #[wasm_bindgen(js_name = readOptions, catch)]
+        fn read_options(arg: &JsValue) -> Result<JsValue, JsValue>;
+    }
 
     const ACCEPTED: &str = "initThreadPool takes a thread count or \
         { numThreads, stackSize?, namePrefix?, timeoutMs?, glueUrl? }";
 
-    fn count(value: &JsValue, what: &str, max: f64) -> Result<usize, Error> {
-        let Some(n) = value.as_f64() else {
-            return Err(Error::invalid(format!(
-                "rayon-web: {what} must be a number, got {}; {ACCEPTED}",
-                describe(value)
-            )));
-        };
-        if !(n.is_finite() && n.fract() == 0.0) {
-            return Err(Error::invalid(format!("rayon-web: {what} must be an integer, got {n}; {ACCEPTED}")));
-        }
-        if n < 0.0 {
-            return Err(Error::invalid(format!("rayon-web: {what} must be positive, got {n}")));
-        }
-        // Larger values are reported by `validate` with the real cap.
-        Ok(n.min(max) as usize)
-    }
-
-    fn describe(value: &JsValue) -> String {
-        if value.is_undefined() {
-            "undefined".into()
-        } else if value.is_null() {
-            "null".into()
-        } else if let Some(s) = value.as_string() {
-            format!("the string {s:?}")
-        } else {
-            format!("a value of type {}", value.js_typeof().as_string().unwrap_or_default())
-        }
-    }
-
-    fn field(obj: &JsValue, name: &str) -> JsValue {
+    /// A property of an object `readOptions` made (plain data, no getters).
+    fn get(obj: &JsValue, name: &str) -> JsValue {
         js_sys::Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
     }
 
+    /// One option as `readOptions` copied it: the value and how to show it.
+    struct Field {
+        value: JsValue,
+        shown: String,
+    }
+
+    impl Field {
+        fn number(&self, what: &str) -> Result<f64, Error> {
+            self.value.as_f64().ok_or_else(|| {
+                Error::invalid(format!("rayon-web: {what} must be a number, got {}; {ACCEPTED}", self.shown))
+            })
+        }
+
+        fn string(&self, what: &str) -> Result<String, Error> {
+            self.value
+                .as_string()
+                .ok_or_else(|| Error::invalid(format!("rayon-web: {what} must be a string, got {}", self.shown)))
+        }
+    }
+
     impl PoolOptions {
-        /// Reads `initThreadPool`'s argument: a thread count or an options object.
+        /// Reads `initThreadPool`'s argument: a thread count or an options
+        /// object (wasm32 only; what `init_thread_pool` does with its `JsValue`). Any bad argument, including one that throws when read,
+        /// is an `InvalidArgument` error naming the value as passed.
+        #[cfg_attr(docsrs, doc(cfg(all(target_arch = "wasm32", target_feature = "atomics"))))]
         pub fn from_js(arg: &JsValue) -> Result<PoolOptions, Error> {
-            // Values above the cap are clamped just past it so `validate` names the cap.
-            let over = (MAX_THREADS + 1) as f64;
-            let options = if arg.is_object() && !arg.is_function() && !arg.is_instance_of::<js_sys::Number>() {
-                let known = ["numThreads", "stackSize", "namePrefix", "timeoutMs", "glueUrl"];
-                for key in js_sys::Object::keys(arg.unchecked_ref::<js_sys::Object>()).iter() {
-                    let key = key.as_string().unwrap_or_default();
-                    if !known.contains(&key.as_str()) {
-                        return Err(Error::invalid(format!(
-                            "rayon-web: unknown option {key:?}; {ACCEPTED}"
-                        )));
-                    }
-                }
-                let mut o = PoolOptions::new(count(&field(arg, "numThreads"), "numThreads", over)?);
-                let stack = field(arg, "stackSize");
-                if !stack.is_undefined() {
-                    o.stack_size = count(&stack, "stackSize", (MAX_STACK_SIZE + 1) as f64)?;
-                }
-                let prefix = field(arg, "namePrefix");
-                if !prefix.is_undefined() {
-                    o.name_prefix = prefix.as_string().ok_or_else(|| {
-                        Error::invalid(format!("rayon-web: namePrefix must be a string, got {}", describe(&prefix)))
-                    })?;
-                }
-                let timeout = field(arg, "timeoutMs");
-                if !timeout.is_undefined() {
-                    o.timeout_ms = count(&timeout, "timeoutMs", u32::MAX as f64)? as u32;
-                }
-                let glue = field(arg, "glueUrl");
-                if !glue.is_undefined() {
-                    o.glue_url = Some(glue.as_string().ok_or_else(|| {
-                        Error::invalid(format!("rayon-web: glueUrl must be a string, got {}", describe(&glue)))
-                    })?);
-                }
-                o
-            } else {
-                PoolOptions::new(count(arg, "the thread count", over)?)
+            let read = read_options(arg).map_err(|_| {
+                Error::invalid(format!("rayon-web: the argument could not be read; {ACCEPTED}"))
+            })?;
+            if let Some(what) = get(&read, "error").as_string() {
+                return Err(Error::invalid(format!("rayon-web: {what}; {ACCEPTED}")));
+            }
+            if let Some(key) = get(&read, "unknown").as_string() {
+                return Err(Error::invalid(format!("rayon-web: unknown option {key:?}; {ACCEPTED}")));
+            }
+            let fields = get(&read, "fields");
+            let field = |name: &str| {
+                let f = get(&fields, name);
+                (!f.is_undefined()).then(|| Field { value: get(&f, "value"), shown: get(&f, "shown").as_string().unwrap_or_default() })
             };
-            options.validate()?;
-            Ok(options)
+            let threads = field("numThreads")
+                .unwrap_or(Field { value: JsValue::UNDEFINED, shown: "undefined".into() });
+            let mut o = PoolOptions::new(check_threads(threads.number("numThreads")?, &threads.shown)?);
+            if let Some(f) = field("stackSize") {
+                o.stack_size = check_stack_size(f.number("stackSize")?, &f.shown)?;
+            }
+            if let Some(f) = field("namePrefix") {
+                o.name_prefix = f.string("namePrefix")?;
+            }
+            if let Some(f) = field("timeoutMs") {
+                o.timeout_ms = Some(check_timeout(f.number("timeoutMs")?, &f.shown)?);
+            }
+            if let Some(f) = field("glueUrl") {
+                o.glue_url = Some(f.string("glueUrl")?);
+            }
+            o.validate()?;
+            Ok(o)
         }
     }
 }

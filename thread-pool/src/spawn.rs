@@ -178,7 +178,7 @@ async fn start(options: &PoolOptions, handoffs: &[Arc<Handoff>], first_index: us
     set("glueUrl", &JsValue::from_str(&glue_url));
     set("stackSize", &JsValue::from(options.stack_size as u32));
     set("namePrefix", &JsValue::from_str(&options.name_prefix));
-    set("timeoutMs", &JsValue::from(options.timeout_ms));
+    set("timeoutMs", &JsValue::from(options.start_timeout_ms()));
     set("handoffs", &addrs);
     set("firstIndex", &JsValue::from(first_index as u32));
     set("crashRecord", &JsValue::from(crate::crash::record_addr()));

@@ -11,7 +11,8 @@ use wasm_bindgen::prelude::*;
 ///
 /// Called by rayon-web's worker bootstrap only; not part of the API.
 #[doc(hidden)]
-#[wasm_bindgen(js_name = __rayonWebWorkerEntry)]
+// skip_typescript: internal, kept out of users' .d.ts (typescript.rs).
+#[wasm_bindgen(js_name = __rayonWebWorkerEntry, skip_typescript)]
 pub fn worker_entry(handoff: u32) {
     // SAFETY: the bootstrap passes the address it received in its `start`
     // message, which `Handoff::share_with_worker` created for this worker

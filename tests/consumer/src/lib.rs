@@ -203,45 +203,55 @@ fn join_tree(lo: u64, hi: u64, seen: &std::sync::Mutex<Vec<Option<usize>>>) {
     }
 }
 
-/// Runs `tasks` tasks of a few milliseconds each through `rayon::join`,
-/// `rayon::scope` + `Scope::spawn`, and `rayon::spawn` (waiting for them on a
-/// channel), on the global pool. Returns, per API, `[distinct pool threads that
-/// ran tasks, tasks that ran outside the pool, tasks run]` — 9 numbers,
-/// join's first.
-#[wasm_bindgen(js_name = scopeSpawnJoinThreads)]
-pub fn scope_spawn_join_threads(tasks: u32) -> Vec<f64> {
-    use std::sync::{mpsc, Mutex};
+/// Runs `tasks` tasks of a few milliseconds each through `api` on the global
+/// pool: `"join"` (`rayon::join` splitting the range in halves), `"scope"`
+/// (`rayon::scope` + `Scope::spawn`) or `"spawn"` (`rayon::spawn`, waiting for
+/// the tasks on a channel). Returns `[distinct pool threads that ran tasks,
+/// tasks that ran outside the pool, tasks run]`.
+#[wasm_bindgen(js_name = poolThreadsUsed)]
+pub fn pool_threads_used(api: &str, tasks: u32) -> Result<Vec<f64>, JsValue> {
+    use std::sync::Mutex;
     let tasks = u64::from(tasks.max(1));
-    let summary = |seen: Vec<Option<usize>>| {
-        let outside = seen.iter().filter(|i| i.is_none()).count();
-        let mut inside: Vec<usize> = seen.iter().flatten().copied().collect();
-        inside.sort_unstable();
-        inside.dedup();
-        [inside.len() as f64, outside as f64, seen.len() as f64]
-    };
-    let joined = Mutex::new(Vec::new());
-    join_tree(0, tasks, &joined);
-    let scoped = Mutex::new(Vec::new());
-    rayon::scope(|s| {
-        for t in 0..tasks {
-            let scoped = &scoped;
-            s.spawn(move |_| {
-                let i = busy_index(t);
-                scoped.lock().unwrap().push(i);
-            });
+    let seen: Vec<Option<usize>> = match api {
+        "join" => {
+            let joined = Mutex::new(Vec::new());
+            join_tree(0, tasks, &joined);
+            joined.into_inner().unwrap()
         }
-    });
-    let (tx, rx) = mpsc::channel();
-    for t in 0..tasks {
-        let tx = tx.clone();
-        rayon::spawn(move || {
-            // The receiver outlives every task: it waits for all of them below.
-            let _ = tx.send(busy_index(t));
-        });
-    }
-    drop(tx);
-    let spawned: Vec<Option<usize>> = rx.iter().collect();
-    [summary(joined.into_inner().unwrap()), summary(scoped.into_inner().unwrap()), summary(spawned)].concat()
+        "scope" => {
+            let scoped = Mutex::new(Vec::new());
+            rayon::scope(|s| {
+                for t in 0..tasks {
+                    let scoped = &scoped;
+                    s.spawn(move |_| {
+                        let i = busy_index(t);
+                        scoped.lock().unwrap().push(i);
+                    });
+                }
+            });
+            scoped.into_inner().unwrap()
+        }
+        "spawn" => {
+            let done = std::sync::Arc::new((Mutex::new(Vec::new()), std::sync::Condvar::new()));
+            for t in 0..tasks {
+                let done = std::sync::Arc::clone(&done);
+                rayon::spawn(move || {
+                    let i = busy_index(t);
+                    done.0.lock().unwrap().push(i);
+                    done.1.notify_all();
+                });
+            }
+            let (list, cv) = &*done;
+            let seen = cv.wait_while(list.lock().unwrap(), |v| (v.len() as u64) < tasks).unwrap();
+            seen.clone()
+        }
+        _ => return Err(JsValue::from_str("api must be \"join\", \"scope\" or \"spawn\"")),
+    };
+    let outside = seen.iter().filter(|i| i.is_none()).count();
+    let mut inside: Vec<usize> = seen.iter().flatten().copied().collect();
+    inside.sort_unstable();
+    inside.dedup();
+    Ok(vec![inside.len() as f64, outside as f64, seen.len() as f64])
 }
 
 /// Native `cargo test` of this crate: the same `pub use rayon_web::init_thread_pool`
@@ -259,11 +269,11 @@ mod native {
         assert_eq!(sum_parallel(300_000), sum_sequential(300_000));
         let name = rayon::broadcast(|_| std::thread::current().name().map(String::from));
         assert!(name.iter().all(|n| n.as_deref().is_some_and(|n| n.starts_with("rayon-web-"))), "{name:?}");
-        let r = scope_spawn_join_threads(24);
-        for (api, chunk) in ["join", "scope", "spawn"].iter().zip(r.chunks(3)) {
-            assert!(chunk[0] >= 2.0, "{api}: ran on {} pool threads", chunk[0]);
-            assert_eq!(chunk[1], 0.0, "{api}: tasks outside the pool");
-            assert_eq!(chunk[2], 24.0, "{api}: tasks run");
+        for api in ["join", "scope", "spawn"] {
+            let r = pool_threads_used(api, 24).unwrap();
+            assert!(r[0] >= 2.0, "{api}: ran on {} pool threads", r[0]);
+            assert_eq!(r[1], 0.0, "{api}: tasks outside the pool");
+            assert_eq!(r[2], 24.0, "{api}: tasks run");
         }
         let again = init_thread_pool(2).unwrap_err();
         assert_eq!(again.code(), ErrorCode::AlreadyInitialized);

@@ -11,7 +11,7 @@ fn defaults_are_valid() {
 fn zero_and_too_many_threads_are_rejected_with_the_cap() {
     let zero = PoolOptions::new(0).validate().unwrap_err();
     assert_eq!(zero.code(), ErrorCode::InvalidArgument);
-    assert!(zero.message().contains("at least 1"), "{zero}");
+    assert!(zero.message().contains("at least 1, got 0"), "{zero}");
     let many = PoolOptions::new(MAX_THREADS + 1).validate().unwrap_err();
     assert!(many.message().contains("maximum of 64"), "{many}");
 }
@@ -34,4 +34,35 @@ fn keep_alive_defaults_to_ten_seconds_and_any_value_is_valid() {
         assert_eq!(options.keep_alive_ms, ms);
         assert_eq!(options.validate(), Ok(()));
     }
+}
+
+#[test]
+fn timeout_defaults_to_the_formula_and_is_bounded_by_set_timeout() {
+    assert_eq!(default_timeout_ms(2), 4500);
+    assert_eq!(default_timeout_ms(64), 20_000);
+    assert_eq!(PoolOptions::new(8).start_timeout_ms(), DEFAULT_TIMEOUT_MS + 8 * DEFAULT_TIMEOUT_PER_THREAD_MS);
+    assert_eq!(PoolOptions::new(8).timeout_ms(7).start_timeout_ms(), 7);
+    assert_eq!(PoolOptions::new(1).timeout_ms(MAX_TIMEOUT_MS).validate(), Ok(()));
+    for bad in [0, MAX_TIMEOUT_MS + 1, u32::MAX] {
+        let err = PoolOptions::new(1).timeout_ms(bad).validate().unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidArgument);
+        assert!(err.message().contains(&format!("timeoutMs is {bad};")), "{err}");
+        assert!(err.message().contains("from 1 to 2147483647"), "{err}");
+    }
+}
+
+#[test]
+fn messages_name_the_value_as_passed() {
+    let err = check_threads(1e300, "1e300").unwrap_err();
+    assert!(err.message().contains("numThreads is 1e300, above the maximum of 64"), "{err}");
+    let err = check_threads(f64::NAN, "NaN").unwrap_err();
+    assert!(err.message().contains("must be an integer, got NaN"), "{err}");
+    let err = check_threads(-0.0, "-0").unwrap_err();
+    assert!(err.message().contains("at least 1, got -0"), "{err}");
+    let err = check_stack_size(2f64.powi(31), "2147483648").unwrap_err();
+    assert!(err.message().contains("stackSize is 2147483648;"), "{err}");
+    let err = check_timeout(f64::INFINITY, "Infinity").unwrap_err();
+    assert!(err.message().contains("timeoutMs must be an integer, got Infinity"), "{err}");
+    let err = PoolOptions::new(1).stack_size(usize::MAX).validate().unwrap_err();
+    assert!(err.message().contains(&format!("stackSize is {};", usize::MAX)), "{err}");
 }
