@@ -40,15 +40,17 @@
 //! assert_eq!((batch.rows, batch.cols), (4 * 3, 100));
 //! ```
 //!
-//! In wasm32 builds the module `wasm` (not shown natively) exports `alma` and
-//! `almaBatch` to JavaScript.
+//! With the `js` feature (off by default), wasm32 builds also export the JS API
+//! (`alma`, `almaBatch`, `almaBatchInto`, ...; module `wasm`, not shown
+//! natively). A Rust crate that only calls the indicators leaves it off, so
+//! its own `#[wasm_bindgen]` exports (even one named `alma`) do not clash.
 #![deny(missing_docs)]
 
 pub mod alma;
 mod kernels;
 pub mod progress;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod wasm;
 
 pub use alma::{
