@@ -7,6 +7,7 @@
 mod bench;
 mod cmd;
 mod demo;
+mod fuzz;
 mod setup;
 mod test;
 mod wasm;
@@ -20,6 +21,8 @@ commands:
   demo            build and serve the demo twice (with and without COOP/COEP)
   demo --headless run the demo's default batch in headless Chromium on both origins, print a table
   bench           print the benchmarks (pool start-up, speed-ups, ALMA)
+  fuzz [--runs N] [--seed S]
+                  run the fuzz suites of tests/fuzz/ longer (default 2000 runs per property)
   build           build the wasm packages into target/pkg/
   setup           install what the other commands need (also done by each of them)";
 
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(&args[1..]),
         Some("demo") => demo::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("build") => setup::ensure_all().and_then(|t| wasm::build_all(&t)),
         Some("setup") => setup::ensure_all().map(|_| ()),
         _ => {

@@ -8,7 +8,7 @@ pub fn run_all() -> Result {
     let tools = setup::ensure_all()?;
 
     eprintln!("\n== native unit, doc and property tests ==");
-    cmd::run(cmd::cargo().args(["test", "--workspace", "--exclude", "rayon-web-consumer", "--release"]))?;
+    cmd::run(cmd::cargo().args(["test", "--workspace", "--exclude", "rayon-web-consumer", "--exclude", "rayon-web-indicators-user", "--release"]))?;
 
     eprintln!("\n== a wasm build without +atomics must not compile ==");
     compile_fails_without_atomics()?;
@@ -31,7 +31,7 @@ pub fn run_all() -> Result {
 
     eprintln!("\n== Node, browser and demo tests (node --test) ==");
     cmd::run(Command::new("node")
-        .args(["--test", "--test-concurrency=1", "tests/node/", "tests/browser/", "tests/demo/"])
+        .args(["--test", "--test-concurrency=1", "tests/node/", "tests/browser/", "tests/demo/", "tests/fuzz/"])
         .env("GECKODRIVER", &tools.geckodriver)
         .current_dir(root()))?;
     Ok(())

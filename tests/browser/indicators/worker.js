@@ -3,9 +3,10 @@
 import { runChecks } from '/tests/indicators/checks.js';
 const load = async (name, threads) => {
   const glue = await import(`/target/pkg/${name}/rayon_web_indicators.js`);
-  await glue.default();
+  const wasm = await glue.default();
   if (threads) await glue.initThreadPool(threads);
-  return glue;
+  // The exports plus the instance's memory (for memory-level checks).
+  return { ...glue, wasmMemory: wasm.memory };
 };
 try {
   const fx = await (await fetch('/indicators/tests/fixtures/alma_reference.json')).json();
