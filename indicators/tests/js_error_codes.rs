@@ -1,8 +1,9 @@
 //! The JavaScript list of error codes (`IndicatorErrorCode` in
 //! `src/wasm/indicators.d.ts`, what users and the fuzz suite see) equals the
-//! codes the Rust sources can return: every `=> "CODE"` match arm under `src/`
-//! (the crate's error `code()` and the JS layer's `JsCode`). Adding a code on
-//! one side without the other fails here.
+//! codes the Rust side can return: the crate's `Error::CODES` plus every
+//! `=> "CODE"` match arm under `src/` (the crate's `Error::code()` and the JS
+//! layer's `JsCode` in `src/wasm/`). Adding a code on one side without the
+//! other fails here.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -47,7 +48,8 @@ fn codes_in_typescript() -> BTreeSet<String> {
 
 #[test]
 fn typescript_error_codes_equal_the_rust_ones() {
-    let rust = codes_in_rust();
+    let mut rust = codes_in_rust();
+    rust.extend(rayon_web_indicators::Error::CODES.iter().map(|c| c.to_string()));
     assert!(rust.contains("INVALID_PERIOD") && rust.contains("INVALID_ARGUMENT"), "scan found {rust:?}");
     assert_eq!(codes_in_typescript(), rust);
 }

@@ -52,11 +52,15 @@ export interface AlmaBatchResult {
   combos: AlmaCombo[];
 }
 
-/** Every `code` an indicator export can throw. */
+/**
+ * Every `code` the indicators report (the crate's `Error::CODES` plus this JS layer's
+ * INVALID_ARGUMENT and INPUT_TOO_LARGE). INVALID_SERIES_LAYOUT comes only from the
+ * many-series API, which has no JS export yet.
+ */
 export type IndicatorErrorCode =
   | "EMPTY_INPUT" | "ALL_NAN" | "INVALID_PERIOD" | "NOT_ENOUGH_VALID_DATA" | "INVALID_SIGMA"
   | "INVALID_OFFSET" | "OUTPUT_LENGTH_MISMATCH" | "INVALID_RANGE" | "OUTPUT_TOO_LARGE"
-  | "UNSUPPORTED_KERNEL" | "INVALID_ARGUMENT" | "INPUT_TOO_LARGE";
+  | "UNSUPPORTED_KERNEL" | "INVALID_SERIES_LAYOUT" | "INVALID_ARGUMENT" | "INPUT_TOO_LARGE";
 
 /** Errors thrown by the indicator exports carry a stable `code`. */
 export interface AlmaErrorLike extends Error {
