@@ -68,6 +68,15 @@ const range = fc.oneof(
   },
   { weight: 1, arbitrary: junk() },
 );
+const emaParams = fc.oneof(
+  { weight: 1, arbitrary: fc.constantFrom(undefined, null) },
+  { weight: 8, arbitrary: fc.record({ period: maybe(fc.integer({ min: 0, max: 40 })) }, { requiredKeys: [] }) },
+  { weight: 1, arbitrary: junk() },
+);
+const emaRange = fc.oneof(
+  { weight: 10, arbitrary: fc.record({ period: triple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 6 })) }) },
+  { weight: 1, arbitrary: junk() },
+);
 // `exact`: a Float64Array of the length almaBatch gives (when it succeeds).
 const out = fc.oneof(
   { weight: 6, arbitrary: fc.constant('exact') },
@@ -84,16 +93,19 @@ const EXPORTS = {
     args: fc.tuple(series, range, out),
     call: (pkg, [p, r], out) => pkg.almaBatchInto(p, r, out),
   },
+  ema: { args: fc.tuple(series, emaParams), call: (pkg, [p, q]) => pkg.ema(p, q) },
+  emaBatch: { args: fc.tuple(series, emaRange), call: (pkg, [p, r]) => pkg.emaBatch(p, r) },
+  emaBatchInto: { args: fc.tuple(series, emaRange, out), call: (pkg, [p, r], out) => pkg.emaBatchInto(p, r, out) },
 };
 
 function checkShape(name, value, args, out) {
   const len = args[0].length;
-  if (name === 'alma') {
-    assert.ok(value instanceof Float64Array && value.length === len, 'alma returns a Float64Array of prices.length');
+  if (name === 'alma' || name === 'ema') {
+    assert.ok(value instanceof Float64Array && value.length === len, `${name} returns a Float64Array of prices.length`);
     return value;
   }
   assert.ok(Number.isInteger(value.rows) && value.cols === len && value.combos.length === value.rows, 'batch shape');
-  if (name === 'almaBatch') {
+  if (name === 'almaBatch' || name === 'emaBatch') {
     assert.ok(value.values instanceof Float64Array && value.values.length === value.rows * value.cols, 'values length');
     return value.values;
   }
@@ -109,7 +121,8 @@ async function oneCall(name, pkgs, generated) {
     let out = args[2];
     if (out === 'exact') {
       out = new Float64Array(0);
-      try { out = new Float64Array(pkgs[0].almaBatch(args[0], args[1]).values.length); } catch { /* any length then */ }
+      const batch = name === 'emaBatchInto' ? 'emaBatch' : 'almaBatch';
+      try { out = new Float64Array(pkgs[0][batch](args[0], args[1]).values.length); } catch { /* any length then */ }
     }
     const before = memoryLevel(pkg.wasmMemory, pkg.wasmHeapBytes);
     const r = await settle(() => EXPORTS[name].call(pkg, args, out), 10_000);

@@ -40,7 +40,7 @@ function walk(n, seed) {
   return p;
 }
 
-export function runChecks(pkg, fx, single) {
+export function runChecks(pkg, fx, single, emaFx) {
   const results = [];
   const check = (name, fn) => {
     try { fn(); results.push({ name, ok: true }); } catch (e) { results.push({ name, ok: false, error: String(e.message ?? e) }); }
@@ -214,6 +214,29 @@ export function runChecks(pkg, fx, single) {
     const c = fx.cases[0];
     close(pkg.alma(Float64Array.from(fx.series[c.series].map(dec)), c), c.expected, 'after the errors');
   });
+  if (emaFx) {
+    for (const c of emaFx.cases) {
+      check(`ema ${c.series} period=${c.period}`, () => {
+        const prices = Float64Array.from(fx.series[c.series].map(dec));
+        close(pkg.ema(prices, { period: c.period }), c.expected, c.series);
+      });
+    }
+    check('emaBatch and emaBatchInto match the reference row by row; ema errors are coded', () => {
+      const b = emaFx.batch;
+      const prices = Float64Array.from(fx.series.walk.slice(0, b.series_len));
+      const r = pkg.emaBatch(prices, b.range);
+      ok(r.rows === b.values.length && r.cols === b.series_len, `shape ${r.rows}x${r.cols}`);
+      b.values.forEach((row, i) => close(r.values.subarray(i * r.cols, (i + 1) * r.cols), row, `row ${i}`));
+      const out = new Float64Array(r.values.length);
+      const shape = pkg.emaBatchInto(prices, b.range, out);
+      ok(shape.rows === r.rows && same(out, r.values), 'emaBatchInto equals emaBatch');
+      throwsCode(() => pkg.ema('123', { period: 2 }), 'INVALID_ARGUMENT', 'prices', 'string');
+      throwsCode(() => pkg.ema(prices, { period: 0 }), 'INVALID_PERIOD');
+      throwsCode(() => pkg.emaBatch(prices, { period: [5, 3, 1] }), 'INVALID_RANGE');
+      throwsCode(() => pkg.emaBatchInto(prices, b.range, new Float32Array(out.length)), 'INVALID_ARGUMENT', 'out', 'Float32Array');
+      throwsCode(() => pkg.emaBatch(Object.assign([], { length: 2 ** 30 }), { period: [3, 4, 1] }), 'INPUT_TOO_LARGE');
+    });
+  }
   if (single) {
     check('large batches on the pool equal the single-threaded build bit for bit (rows and column blocks)', () => {
       const long = walk(300_000, 7);

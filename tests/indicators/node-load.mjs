@@ -9,3 +9,4 @@ export async function loadIndicators(name, threads = 0) {
   return { ...glue, wasmMemory: wasm.memory };
 }
 export const fixture = () => JSON.parse(readFileSync(new URL('../../indicators/tests/fixtures/alma_reference.json', import.meta.url), 'utf8'));
+export const emaFixture = () => JSON.parse(readFileSync(new URL('../../indicators/tests/fixtures/ema_reference.json', import.meta.url), 'utf8'));

@@ -4,15 +4,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runChecks } from '../indicators/checks.js';
-import { loadIndicators, fixture } from '../indicators/node-load.mjs';
+import { loadIndicators, fixture, emaFixture } from '../indicators/node-load.mjs';
 
 const fx = fixture();
+const emaFx = emaFixture();
 const single = await loadIndicators('indicators-single');
 const threads = await loadIndicators('indicators-threads', 2);
 
 for (const [name, pkg, other] of [['single-threaded build', single, null], ['threaded build, pool of 2', threads, single]]) {
   describe(`indicators in Node: ${name}`, () => {
-    for (const r of runChecks(pkg, fx, other)) {
+    for (const r of runChecks(pkg, fx, other, emaFx)) {
       it(r.name, () => assert.ok(r.ok, r.error));
     }
   });
@@ -45,7 +46,7 @@ describe('indicators in Node: inputs too big for the threaded build\'s memory', 
   });
   it('afterwards both builds still give the reference answers', () => {
     for (const pkg of [threads, single]) {
-      const failed = runChecks(pkg, fx, null).filter((r) => !r.ok);
+      const failed = runChecks(pkg, fx, null, emaFx).filter((r) => !r.ok);
       assert.deepEqual(failed, []);
     }
   });

@@ -4,10 +4,10 @@
 //! how much working memory ALMA uses.
 
 use super::{
-    arg_error, batch_result, js_error, mib, JsCode, boolean, copy_out, core_error, field, float_triple, integer, integer_triple, new_array,
+    arg_error, batch_result, plan_batch, boolean, copy_out, core_error, field, float_triple, integer, integer_triple, new_array,
     number, object, out_arg, MemoryPlan, SeriesArg, PARAMS_BYTES,
 };
-use crate::alma::{alma_batch_into, alma_into, AlmaBatchRange, AlmaError, AlmaParams, DEFAULT_MAX_OUTPUT_BYTES};
+use crate::alma::{alma_batch_into, alma_into, AlmaBatchRange, AlmaParams, DEFAULT_MAX_OUTPUT_BYTES};
 use js_sys::Float64Array;
 use wasm_bindgen::prelude::*;
 
@@ -104,33 +104,9 @@ fn prepare_batch(
     r: &AlmaBatchRange,
     output_limit: Option<usize>,
 ) -> Result<(super::Buffers, usize), JsValue> {
-    let n = series.len;
     let rows = r.combo_count().map_err(core_error)?;
-    let too_large = || core_error(AlmaError::OutputTooLarge { requested: u128::MAX, limit: usize::MAX });
-    let cells = rows.checked_mul(n).ok_or_else(too_large)?;
-    let scratch = batch_scratch(r, rows, n);
-    let plan = MemoryPlan { call, input: n, output: cells, scratch };
-    plan.check_input()?;
-    if let Some(limit) = output_limit {
-        // almaBatch's documented cap (DEFAULT_MAX_OUTPUT_BYTES): its values also
-        // need a second copy in the JavaScript heap.
-        let requested = cells as u64 * 8 + scratch;
-        if requested > limit as u64 {
-            return Err(js_error(
-                JsCode::OutputTooLarge,
-                &format!(
-                    "{call}: {rows} combinations x {n} samples need {} (values {} + working memory {}), over its limit of {} \
-                     (the values also need a copy in the JavaScript heap). Use fewer combinations or shorter chunks per call, \
-                     or almaBatchInto with a reused Float64Array",
-                    mib(requested),
-                    mib(cells as u64 * 8),
-                    mib(scratch),
-                    mib(limit as u64)
-                ),
-            ));
-        }
-    }
-    Ok((plan.reserve()?, rows))
+    let buf = plan_batch(call, series.len, rows, batch_scratch(r, rows, series.len), output_limit)?;
+    Ok((buf, rows))
 }
 
 /// ALMA for every combination of `range` (`{ period: [start, end, step],

@@ -97,3 +97,30 @@ export function progressCounter(): number;
  * failed or not, it returns to its level before the call).
  */
 export function wasmHeapBytes(): number;
+
+/** Parameters of one EMA. */
+export interface EmaParams {
+  /** Seed window and smoothing length, an integer from 1 to prices.length. Default 9. */
+  period?: number;
+}
+/** An EMA grid: integer periods [start, end, step], inclusive; step 0 = start only. */
+export interface EmaBatchRange {
+  period: [number, number, number];
+}
+/** Result of emaBatch: `values` is row-major, row r = combos[r], `cols` = prices.length. */
+export interface EmaBatchResult {
+  values: Float64Array;
+  rows: number;
+  cols: number;
+  combos: { period: number }[];
+}
+/**
+ * EMA of `prices` (TradingView's ta.ema: seeded with the SMA of the first `period`
+ * samples, then alpha = 2 / (period + 1)). Same input rules and memory rule as alma.
+ * @throws Error with a stable `code` (see AlmaErrorLike).
+ */
+export function ema(prices: Series, params?: EmaParams | null): Float64Array;
+/** EMA for every period of the grid; `values` row-major rows x cols (at most 512 MiB). */
+export function emaBatch(prices: Series, range: EmaBatchRange): EmaBatchResult;
+/** emaBatch into `out`, a Float64Array of exactly rows x cols elements. */
+export function emaBatchInto(prices: Series, range: EmaBatchRange, out: Float64Array): Omit<EmaBatchResult, "values">;

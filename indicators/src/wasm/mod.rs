@@ -41,6 +41,7 @@
 //! a pool, or in the single-threaded build, it runs on the calling thread.
 
 mod alma;
+mod ema;
 mod heap;
 
 use crate::alma::{AlmaError, AlmaParams};
@@ -503,3 +504,38 @@ impl MemoryPlan {
 
 /// Bytes the crate's parameters list holds per row.
 pub(crate) const PARAMS_BYTES: u64 = std::mem::size_of::<AlmaParams>() as u64;
+
+/// Plans a batch of `rows` combinations over `n` samples with `scratch` bytes
+/// of working memory: `INPUT_TOO_LARGE` first, then the export's own cap on
+/// its values (`output_limit`: `almaBatch`/`emaBatch`, whose values also need
+/// a copy in the JavaScript heap), then everything together ([`MemoryPlan`]).
+pub(crate) fn plan_batch(
+    call: &'static str,
+    n: usize,
+    rows: usize,
+    scratch: u64,
+    output_limit: Option<usize>,
+) -> Result<Buffers, JsValue> {
+    let too_large = || core_error(AlmaError::OutputTooLarge { requested: u128::MAX, limit: usize::MAX });
+    let cells = rows.checked_mul(n).ok_or_else(too_large)?;
+    let plan = MemoryPlan { call, input: n, output: cells, scratch };
+    plan.check_input()?;
+    if let Some(limit) = output_limit {
+        let requested = cells as u64 * 8 + scratch;
+        if requested > limit as u64 {
+            return Err(js_error(
+                JsCode::OutputTooLarge,
+                &format!(
+                    "{call}: {rows} combinations x {n} samples need {} (values {} + working memory {}), over its limit of {} \
+                     (the values also need a copy in the JavaScript heap). Use fewer combinations or shorter chunks per call, \
+                     or the ...Into form with a reused Float64Array",
+                    mib(requested),
+                    mib(cells as u64 * 8),
+                    mib(scratch),
+                    mib(limit as u64)
+                ),
+            ));
+        }
+    }
+    plan.reserve()
+}

@@ -10,9 +10,10 @@ const load = async (name, threads) => {
 };
 try {
   const fx = await (await fetch('/indicators/tests/fixtures/alma_reference.json')).json();
+  const emaFx = await (await fetch('/indicators/tests/fixtures/ema_reference.json')).json();
   const single = await load('indicators-single', 0);
   const threads = await load('indicators-threads', 2);
-  self.postMessage({ single: runChecks(single, fx, null), threads: runChecks(threads, fx, single), isolated: self.crossOriginIsolated });
+  self.postMessage({ single: runChecks(single, fx, null, emaFx), threads: runChecks(threads, fx, single, emaFx), isolated: self.crossOriginIsolated });
 } catch (e) {
   self.postMessage({ failed: { message: String(e.message ?? e) } });
 }
