@@ -59,7 +59,8 @@ fn report(_done: u32, _total: u32) {
 
 /// Address of `[done, total]` in the module's memory (see the module docs).
 #[cfg(target_arch = "wasm32")]
-#[wasm_bindgen::prelude::wasm_bindgen(js_name = progressCounter)]
+// Exported to JavaScript only with the `js` feature (declared in wasm/indicators.d.ts).
+#[cfg_attr(feature = "js", wasm_bindgen::prelude::wasm_bindgen(js_name = progressCounter, skip_typescript))]
 pub fn progress_counter() -> u32 {
     COUNTER.as_ptr() as usize as u32
 }

@@ -16,15 +16,22 @@ function close(got, exp, label) {
   }
 }
 
-function throwsCode(fn, code) {
+function throwsCode(fn, code, ...mentions) {
   try { fn(); } catch (e) {
     ok(e instanceof Error, `threw a non-Error: ${e}`);
     ok(e.code === code, `code ${e.code} (${e.message}) instead of ${code}`);
     ok(e.message.length > 10, 'message says what to change');
-    return;
+    for (const m of mentions) ok(e.message.includes(m), `message "${e.message}" does not mention "${m}"`);
+    return e;
   }
   throw new CheckError(`did not throw ${code}`);
 }
+
+const same = (a, b) => a.length === b.length && a.every((v, k) => Object.is(v, b[k]));
+
+// Bytes of the module's memory and of its Rust heap (pkg.wasmMemory is the
+// instance's memory, added by the loaders).
+const memoryLevel = (pkg) => ({ memory: pkg.wasmMemory.buffer.byteLength, heap: pkg.wasmHeapBytes() });
 
 function walk(n, seed) {
   const p = new Float64Array(n);
@@ -33,7 +40,7 @@ function walk(n, seed) {
   return p;
 }
 
-export function runChecks(pkg, fx, single) {
+export function runChecks(pkg, fx, single, emaFx) {
   const results = [];
   const check = (name, fn) => {
     try { fn(); results.push({ name, ok: true }); } catch (e) { results.push({ name, ok: false, error: String(e.message ?? e) }); }
@@ -87,6 +94,149 @@ export function runChecks(pkg, fx, single) {
     throwsCode(() => pkg.almaBatch(new Float64Array(1e6), { period: [1, 300, 1] }), 'OUTPUT_TOO_LARGE');
     throwsCode(() => pkg.almaBatchInto(p, { period: [1, 3, 1] }, new Float64Array(7)), 'OUTPUT_LENGTH_MISMATCH');
   });
+  check('accepted series: Float32Array (widened exactly) and Array of numbers give the Float64Array result', () => {
+    const f32 = new Float32Array(walk(500, 5));
+    const f64 = Float64Array.from(f32);
+    const exp = pkg.alma(f64, { period: 20 });
+    ok(same(pkg.alma(f32, { period: 20 }), exp), 'Float32Array');
+    ok(same(pkg.alma(Array.from(f64), { period: 20 }), exp), 'Array of numbers');
+    const withNaN = [1, 2, NaN, 4, Infinity, 6, 7, 8, 9, 10];
+    ok(same(pkg.alma(withNaN, { period: 2 }), pkg.alma(Float64Array.from(withNaN), { period: 2 })), 'Array with NaN/Infinity');
+    const r = { period: [5, 9, 2] };
+    ok(same(pkg.almaBatch(f32, r).values, pkg.almaBatch(f64, r).values), 'almaBatch of a Float32Array');
+    ok(same(pkg.alma(f64.subarray(100, 300), { period: 20 }), pkg.alma(f64.slice(100, 300), { period: 20 })), 'a subarray view');
+    ok(same(pkg.alma(f64, null), pkg.alma(f64)), 'params null = defaults');
+  });
+  check('wrong types throw INVALID_ARGUMENT naming the argument and the type received', () => {
+    const p = walk(50, 1);
+    const bad = (fn, ...m) => throwsCode(fn, 'INVALID_ARGUMENT', ...m);
+    bad(() => pkg.alma('1234567890123', { period: 3 }), 'prices', 'string');
+    bad(() => pkg.alma(null), 'prices', 'null');
+    bad(() => pkg.alma(), 'prices', 'undefined');
+    bad(() => pkg.alma(42), 'prices', 'number');
+    bad(() => pkg.alma({ length: 5 }), 'prices', 'plain object');
+    bad(() => pkg.alma({ length: 2 ** 28 }), 'prices', 'plain object');
+    bad(() => pkg.alma(new Int32Array(20)), 'prices', 'Int32Array');
+    bad(() => pkg.alma(new BigInt64Array(20)), 'prices', 'BigInt64Array');
+    bad(() => pkg.alma(new Uint8Array(20)), 'prices', 'Uint8Array');
+    bad(() => pkg.alma(new ArrayBuffer(80)), 'prices', 'ArrayBuffer');
+    bad(() => pkg.almaBatch(new Set([1, 2, 3]), { period: [1, 2, 1] }), 'prices', 'Set');
+    bad(() => pkg.alma([1, 2, '3', 4, 5], { period: 2 }), 'prices[2]', 'string');
+    bad(() => pkg.alma([1, 2, , 4, 5], { period: 2 }), 'prices[2]', 'undefined');
+    bad(() => pkg.alma([1, 2, 3n, 4, 5], { period: 2 }), 'prices[2]', 'bigint');
+    bad(() => pkg.alma([1, 2, new Number(3), 4, 5], { period: 2 }), 'prices[2]', 'Number');
+    bad(() => pkg.alma(p, 'period 3'), 'params', 'string');
+    bad(() => pkg.alma(p, [3]), 'params', 'Array');
+    bad(() => pkg.alma(p, () => 3), 'params', 'function');
+    bad(() => pkg.alma(p, { period: 3n }), 'params.period', 'bigint');
+    bad(() => pkg.alma(p, { period: 3, offset: '0.5' }), 'params.offset', 'string');
+    bad(() => pkg.almaBatch(p), 'range', 'undefined');
+    bad(() => pkg.almaBatch(p, null), 'range', 'null');
+    bad(() => pkg.almaBatch(p, [1, 3, 1]), 'range', 'Array');
+    bad(() => pkg.almaBatch(p, { period: '1,3,1' }), 'range.period', 'string');
+    bad(() => pkg.almaBatch(p, { period: { 0: 1, 1: 3, 2: 1, length: 3 } }), 'range.period', 'plain object');
+    bad(() => pkg.almaBatch(p, { period: new Int32Array([1, 3, 1]) }), 'range.period', 'Int32Array');
+    bad(() => pkg.almaBatch(p, { period: [1, 3, 1], sigma: [1, 2, null] }), 'range.sigma[2]', 'null');
+    bad(() => pkg.almaBatch(p, { period: [1, 3, 1], floor: 'yes' }), 'range.floor', 'string');
+    const r = { period: [1, 3, 1] };
+    const n = 3 * p.length;
+    bad(() => pkg.almaBatchInto(p, r, new Int32Array(n)), 'out', 'Int32Array');
+    bad(() => pkg.almaBatchInto(p, r, new Float32Array(n)), 'out', 'Float32Array');
+    bad(() => pkg.almaBatchInto(p, r, new Array(n).fill(0)), 'out', 'Array');
+    bad(() => pkg.almaBatchInto(p, r, null), 'out', 'null');
+    bad(() => pkg.almaBatchInto(p, r), 'out', 'undefined');
+    bad(() => pkg.almaBatchInto(p, r, { length: n }), 'out', 'plain object');
+  });
+  check('throwing getters, traps and revoked Proxies: INVALID_ARGUMENT quoting the thrown message, everywhere', () => {
+    const p = walk(50, 2);
+    const boom = (msg) => ({ get() { throw new Error(msg); } });
+    throwsCode(() => pkg.alma(p, Object.defineProperty({}, 'period', boom('boom-params'))), 'INVALID_ARGUMENT', 'params.period', 'boom-params');
+    throwsCode(() => pkg.almaBatch(p, Object.defineProperty({}, 'period', boom('boom-range'))), 'INVALID_ARGUMENT', 'range.period', 'boom-range');
+    throwsCode(() => pkg.almaBatch(p, { period: [1, 3, 1], offset: new Proxy([0.5, 0.5, 0], { get(t, k) { if (k === '1') throw new Error('boom-trap'); return t[k]; } }) }),
+      'INVALID_ARGUMENT', 'range.offset[1]', 'boom-trap');
+    throwsCode(() => pkg.alma(p, { get sigma() { throw 'a thrown string'; } }), 'INVALID_ARGUMENT', 'a thrown string');
+    const arr = Array.from(p);
+    Object.defineProperty(arr, 40, boom('boom-element'));
+    throwsCode(() => pkg.alma(arr, { period: 3 }), 'INVALID_ARGUMENT', 'prices[40]', 'boom-element');
+    const revoked = () => { const r = Proxy.revocable({}, {}); r.revoke(); return r.proxy; };
+    throwsCode(() => pkg.alma(revoked()), 'INVALID_ARGUMENT', 'prices');
+    throwsCode(() => pkg.alma(p, revoked()), 'INVALID_ARGUMENT', 'params');
+    throwsCode(() => pkg.almaBatch(p, revoked()), 'INVALID_ARGUMENT', 'range');
+    throwsCode(() => pkg.almaBatch(p, { period: revoked() }), 'INVALID_ARGUMENT', 'range.period');
+    throwsCode(() => pkg.almaBatchInto(p, { period: [1, 3, 1] }, revoked()), 'INVALID_ARGUMENT', 'out');
+    // A value whose valueOf throws is not a number: rejected without calling it.
+    throwsCode(() => pkg.alma(p, { period: { valueOf() { throw new Error('never called'); } } }), 'INVALID_ARGUMENT', 'params.period');
+  });
+  check('no leak: 30 failing calls on 1e6 points leave wasm memory and the Rust heap flat', () => {
+    const n = 1_000_000;
+    const p = walk(n, 9);
+    const nan = new Float64Array(n).fill(NaN);
+    const arr = Array.from(p.subarray(0, 200_000));
+    arr[199_999] = 'not a number';
+    const getter = Array.from(p.subarray(0, 200_000));
+    Object.defineProperty(getter, 150_000, { get() { throw new Error('boom'); } });
+    const one = { period: [9, 9, 0] };
+    const failing = [
+      () => pkg.almaBatchInto(p, one, null),
+      () => pkg.almaBatchInto(p, one, new Array(n).fill(0)),
+      () => pkg.almaBatchInto(p, one, new Float64Array(n - 1)),
+      () => pkg.almaBatch(p, { get period() { throw new Error('boom'); } }),
+      () => pkg.alma(p, { period: 9, offset: 2 }),
+      () => pkg.alma(p, { period: n + 1 }),
+      () => pkg.almaBatch(p, { period: [9, 9, 0], sigma: [0, 0, 0] }),
+      () => pkg.almaBatchInto(p, { period: [9, 9, 0], offset: [2, 2, 0] }, new Float64Array(n)),
+      () => pkg.alma(nan),
+      () => pkg.alma(arr),
+      () => pkg.alma(getter),
+    ];
+    // One good call and one round of the failing ones first: the memory may
+    // grow to its high-water mark once; a leak grows it on every call.
+    pkg.alma(p);
+    pkg.almaBatchInto(p, one, new Float64Array(n));
+    for (const f of failing) try { f(); } catch { /* checked below */ }
+    const before = memoryLevel(pkg);
+    for (let i = 0; i < 30; i++) {
+      const f = failing[i % failing.length];
+      try { f(); throw new CheckError(`failing call ${i % failing.length} did not throw`); } catch (e) {
+        if (e instanceof CheckError) throw e;
+        ok(typeof e.code === 'string', `failing call ${i % failing.length} threw without a code: ${e}`);
+      }
+    }
+    const after = memoryLevel(pkg);
+    ok(after.memory === before.memory, `wasm memory grew ${before.memory} -> ${after.memory} bytes`);
+    ok(after.heap === before.heap, `Rust heap ${before.heap} -> ${after.heap} bytes in use`);
+  });
+  check('inputs too big for wasm memory: INPUT_TOO_LARGE / OUTPUT_TOO_LARGE naming sizes, then a good call works', () => {
+    const huge = []; huge.length = 2 ** 30; // sparse: costs nothing in JavaScript
+    throwsCode(() => pkg.alma(huge), 'INPUT_TOO_LARGE', '1073741824 samples', 'chunks');
+    throwsCode(() => pkg.almaBatch(huge, { period: [9, 9, 0] }), 'INPUT_TOO_LARGE');
+    throwsCode(() => pkg.almaBatch(walk(1e6, 3), { period: [1, 300, 1] }), 'OUTPUT_TOO_LARGE', 'MiB');
+    const c = fx.cases[0];
+    close(pkg.alma(Float64Array.from(fx.series[c.series].map(dec)), c), c.expected, 'after the errors');
+  });
+  if (emaFx) {
+    for (const c of emaFx.cases) {
+      check(`ema ${c.series} period=${c.period}`, () => {
+        const prices = Float64Array.from(fx.series[c.series].map(dec));
+        close(pkg.ema(prices, { period: c.period }), c.expected, c.series);
+      });
+    }
+    check('emaBatch and emaBatchInto match the reference row by row; ema errors are coded', () => {
+      const b = emaFx.batch;
+      const prices = Float64Array.from(fx.series.walk.slice(0, b.series_len));
+      const r = pkg.emaBatch(prices, b.range);
+      ok(r.rows === b.values.length && r.cols === b.series_len, `shape ${r.rows}x${r.cols}`);
+      b.values.forEach((row, i) => close(r.values.subarray(i * r.cols, (i + 1) * r.cols), row, `row ${i}`));
+      const out = new Float64Array(r.values.length);
+      const shape = pkg.emaBatchInto(prices, b.range, out);
+      ok(shape.rows === r.rows && same(out, r.values), 'emaBatchInto equals emaBatch');
+      throwsCode(() => pkg.ema('123', { period: 2 }), 'INVALID_ARGUMENT', 'prices', 'string');
+      throwsCode(() => pkg.ema(prices, { period: 0 }), 'INVALID_PERIOD');
+      throwsCode(() => pkg.emaBatch(prices, { period: [5, 3, 1] }), 'INVALID_RANGE');
+      throwsCode(() => pkg.emaBatchInto(prices, b.range, new Float32Array(out.length)), 'INVALID_ARGUMENT', 'out', 'Float32Array');
+      throwsCode(() => pkg.emaBatch(Object.assign([], { length: 2 ** 30 }), { period: [3, 4, 1] }), 'INPUT_TOO_LARGE');
+    });
+  }
   if (single) {
     check('large batches on the pool equal the single-threaded build bit for bit (rows and column blocks)', () => {
       const long = walk(300_000, 7);

@@ -4,16 +4,73 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runChecks } from '../indicators/checks.js';
-import { loadIndicators, fixture } from '../indicators/node-load.mjs';
+import { loadIndicators, fixture, emaFixture } from '../indicators/node-load.mjs';
 
 const fx = fixture();
+const emaFx = emaFixture();
 const single = await loadIndicators('indicators-single');
 const threads = await loadIndicators('indicators-threads', 2);
 
 for (const [name, pkg, other] of [['single-threaded build', single, null], ['threaded build, pool of 2', threads, single]]) {
   describe(`indicators in Node: ${name}`, () => {
-    for (const r of runChecks(pkg, fx, other)) {
+    for (const r of runChecks(pkg, fx, other, emaFx)) {
       it(r.name, () => assert.ok(r.ok, r.error));
     }
   });
 }
+
+// Issue 12's cases, too heavy for browsers: inputs that cannot fit in the
+// threaded build's memory (at most 1 GiB) give coded errors, not
+// `RuntimeError: unreachable`, and the instance keeps working.
+describe('indicators in Node: inputs too big for the threaded build\'s memory', { timeout: 120_000 }, () => {
+  const expectCode = (fn, code) => {
+    let err;
+    try { fn(); } catch (e) { err = e; }
+    assert.ok(err, `did not throw ${code}`);
+    assert.equal(err.code, code, `${err.code}: ${err.message}`);
+    return err;
+  };
+  it('alma(walk(70e6)): OUTPUT_TOO_LARGE naming input, output and working memory', () => {
+    const p = new Float64Array(70e6);
+    for (let i = 0, x = 100; i < p.length; i++) { x += Math.sin(i) * 0.1; p[i] = x; }
+    const e = expectCode(() => threads.alma(p), 'OUTPUT_TOO_LARGE');
+    assert.match(e.message, /input copy 534\.1 MiB \+ output 534\.1 MiB/);
+  });
+  it('alma(new Float64Array(140e6)): INPUT_TOO_LARGE saying to pass chunks', () => {
+    const e = expectCode(() => threads.alma(new Float64Array(140e6)), 'INPUT_TOO_LARGE');
+    assert.match(e.message, /140000000 samples.*chunks/);
+  });
+  it('alma({length: 2**28}): INVALID_ARGUMENT (array-likes are not series)', () => {
+    expectCode(() => threads.alma({ length: 2 ** 28 }), 'INVALID_ARGUMENT');
+    expectCode(() => single.alma({ length: 2 ** 28 }), 'INVALID_ARGUMENT');
+  });
+  it('afterwards both builds still give the reference answers', () => {
+    for (const pkg of [threads, single]) {
+      const failed = runChecks(pkg, fx, null, emaFx).filter((r) => !r.ok);
+      assert.deepEqual(failed, []);
+    }
+  });
+});
+
+// Issue 13: a Rust crate that depends on rayon-web-indicators (without its
+// `js` feature) and exports its own `alma` builds through wasm-bindgen
+// (`cargo xtask build` builds tests/fixtures/indicators-user; with the JS API
+// always on, wasm-bindgen failed: "exported by multiple crates"), and the
+// module's exports are the user's only.
+describe('a Rust dependent of rayon-web-indicators exports its own `alma`', () => {
+  it('its module has only its own exports, and `alma` is the user\'s', async () => {
+    const base = new URL('../../target/pkg/indicators-user/rayon_web_indicators_user', import.meta.url);
+    const user = await import(`${base.href}.js`);
+    const { readFileSync } = await import('node:fs');
+    await user.default({ module_or_path: readFileSync(new URL(`${base.href}_bg.wasm`)) });
+    const exported = Object.keys(user).filter((k) => k !== 'default' && k !== 'initSync').sort();
+    assert.deepEqual(exported, ['alma', 'owner']);
+    assert.equal(user.owner(), 'rayon-web-indicators-user');
+    // The user's contract (period as a number, warm-up filled), computed by the indicators' Rust API.
+    const p = Float64Array.from(fx.series.walk);
+    const mine = user.alma(p, 9);
+    const theirs = single.alma(p, { period: 9 });
+    assert.ok(mine.every((v) => Number.isFinite(v)), 'no NaN warm-up: the user\'s function ran');
+    assert.ok(mine.slice(8).every((v, k) => Object.is(v, theirs[k + 8])), 'same ALMA values after the warm-up');
+  });
+});

@@ -14,6 +14,7 @@ mod cmd;
 mod demo;
 mod readme;
 mod release;
+mod fuzz;
 mod setup;
 mod test;
 mod wasm;
@@ -37,6 +38,8 @@ enum Command {
     Demo(demo::Args),
     /// Print the benchmarks (pool start-up, speed-ups, ALMA); figures, never pass/fail.
     Bench,
+    /// Run the fuzz suites of tests/fuzz/ longer than `test` does (fast-check).
+    Fuzz(fuzz::Args),
     /// Build the wasm packages into target/pkg/ (each replaced atomically).
     Build,
     /// Install what the other commands need (also done by each of them).
@@ -52,6 +55,7 @@ impl Command {
             Command::Test => test::run_all(),
             Command::Demo(args) => demo::run(&args),
             Command::Bench => bench::run(),
+            Command::Fuzz(args) => fuzz::run(&args),
             Command::Build => setup::ensure_all().and_then(|t| wasm::build_all(&t)),
             Command::Setup => setup::ensure_all().map(|_| ()),
             Command::ReleaseCheck => release::run_all(),

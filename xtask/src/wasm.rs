@@ -14,6 +14,8 @@ pub struct Variant {
     flags: Flags,
     /// `-Z build-std=<this>`, or the prebuilt std when empty.
     build_std: &'static str,
+    /// Cargo features to enable (comma-separated), or none when empty.
+    features: &'static str,
 }
 
 /// Which rustflags a variant builds with.
@@ -27,7 +29,7 @@ enum Flags {
 }
 
 /// The consumer crate built as a user builds theirs.
-pub const CONSUMER: Variant = Variant { name: "consumer", package: "rayon-web-consumer", flags: Flags::Config, build_std: "std,panic_abort" };
+pub const CONSUMER: Variant = Variant { name: "consumer", package: "rayon-web-consumer", flags: Flags::Config, build_std: "std,panic_abort", features: "" };
 
 /// The consumer with `panic = "unwind"` (wasm exception handling, in the legacy
 /// encoding Node 20's V8 accepts): panics in parallel code reach the caller.
@@ -36,6 +38,7 @@ pub const CONSUMER_UNWIND: Variant = Variant {
     package: "rayon-web-consumer",
     flags: Flags::ConfigPlus(&["-Cpanic=unwind", "-Ctarget-feature=+exception-handling", "-Cllvm-args=-wasm-use-legacy-eh"]),
     build_std: "std,panic_unwind",
+    features: "",
 };
 
 /// The consumer built with `+atomics` but without the shared-memory link args:
@@ -45,18 +48,25 @@ pub const CONSUMER_UNSHARED: Variant = Variant {
     package: "rayon-web-consumer",
     flags: Flags::Only(&["-Ctarget-feature=+atomics,+simd128"]),
     build_std: "std,panic_abort",
+    features: "",
 };
 
-/// The indicators, threaded (needs a cross-origin isolated page).
-pub const INDICATORS_THREADS: Variant =
-    Variant { name: "indicators-threads", package: "rayon-web-indicators", flags: Flags::Config, build_std: "std,panic_abort" };
+/// The indicators, threaded (needs a cross-origin isolated page), with their JS API.
+pub const INDICATORS_THREADS: Variant = Variant {
+    name: "indicators-threads",
+    package: "rayon-web-indicators",
+    flags: Flags::Config,
+    build_std: "std,panic_abort",
+    features: "js",
+};
 
-/// The indicators, single-threaded fallback (any page).
+/// The indicators, single-threaded fallback (any page), with their JS API.
 pub const INDICATORS_SINGLE: Variant = Variant {
     name: "indicators-single",
     package: "rayon-web-indicators",
     flags: Flags::Only(&["-Ctarget-feature=+simd128"]),
     build_std: "",
+    features: "js",
 };
 
 impl Variant {
@@ -78,6 +88,9 @@ impl Variant {
         c.args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", self.package])
             .arg("--target-dir")
             .arg(&target_dir);
+        if !self.features.is_empty() {
+            c.args(["--features", self.features]);
+        }
         if !self.build_std.is_empty() {
             // On the command line, not in an [unstable] table: that would rebuild std for native builds too.
             c.arg("-Z").arg(format!("build-std={}", self.build_std));
@@ -167,9 +180,19 @@ fn replace_dir(fresh: &Path, dest: &Path) -> Result {
     Ok(())
 }
 
+/// A user's crate depending on the indicators (without their `js` feature) and
+/// exporting its own `alma`: wasm-bindgen must build it (issue 13).
+pub const INDICATORS_USER: Variant = Variant {
+    name: "indicators-user",
+    package: "rayon-web-indicators-user",
+    flags: Flags::Only(&["-Ctarget-feature=+simd128"]),
+    build_std: "",
+    features: "",
+};
+
 /// Every package the tests use.
 pub fn build_all(tools: &Tools) -> Result {
-    for v in [&CONSUMER, &CONSUMER_UNSHARED, &CONSUMER_UNWIND, &INDICATORS_THREADS, &INDICATORS_SINGLE] {
+    for v in [&CONSUMER, &CONSUMER_UNSHARED, &CONSUMER_UNWIND, &INDICATORS_THREADS, &INDICATORS_SINGLE, &INDICATORS_USER] {
         v.build(tools)?;
     }
     Ok(())

@@ -1,0 +1,149 @@
+//! ALMA's exports: `alma`, `almaBatch`, `almaBatchInto` (declared in
+//! `indicators.d.ts`). Argument checks, memory and copies are the shared
+//! helpers of the parent module; this file only knows ALMA's parameters and
+//! how much working memory ALMA uses.
+
+use super::{
+    arg_error, batch_result, plan_batch, boolean, copy_out, core_error, field, float_triple, integer, integer_triple, new_array,
+    number, object, out_arg, MemoryPlan, SeriesArg, PARAMS_BYTES,
+};
+use crate::alma::{alma_batch_into, alma_into, AlmaBatchRange, AlmaParams, DEFAULT_MAX_OUTPUT_BYTES};
+use js_sys::Float64Array;
+use wasm_bindgen::prelude::*;
+
+const INDEX_BYTES: u64 = std::mem::size_of::<usize>() as u64;
+
+fn parse_params(v: &JsValue) -> Result<AlmaParams, JsValue> {
+    let mut p = AlmaParams::default();
+    if v.is_undefined() || v.is_null() {
+        return Ok(p);
+    }
+    object(v, "params")?;
+    if let Some(x) = field(v, "period", "params")? {
+        p.period = integer(&x, "params.period")?;
+    }
+    if let Some(x) = field(v, "offset", "params")? {
+        p.offset = number(&x, "params.offset")?;
+    }
+    if let Some(x) = field(v, "sigma", "params")? {
+        p.sigma = number(&x, "params.sigma")?;
+    }
+    if let Some(x) = field(v, "floor", "params")? {
+        p.floor = boolean(&x, "params.floor")?;
+    }
+    Ok(p)
+}
+
+fn parse_range(v: &JsValue) -> Result<AlmaBatchRange, JsValue> {
+    object(v, "range")?;
+    let mut r = AlmaBatchRange { period: (9, 9, 0), offset: (0.85, 0.85, 0.0), sigma: (6.0, 6.0, 0.0), floor: false };
+    let period = field(v, "period", "range")?
+        .ok_or_else(|| arg_error("range.period [start, end, step] is required".into()))?;
+    r.period = integer_triple(&period, "range.period")?;
+    if let Some(x) = field(v, "offset", "range")? {
+        r.offset = float_triple(&x, "range.offset")?;
+    }
+    if let Some(x) = field(v, "sigma", "range")? {
+        r.sigma = float_triple(&x, "range.sigma")?;
+    }
+    if let Some(x) = field(v, "floor", "range")? {
+        r.floor = boolean(&x, "range.floor")?;
+    }
+    Ok(r)
+}
+
+/// Working memory of one ALMA over `len` samples: the index of non-finite
+/// samples (at most one entry per sample) and the weights.
+fn single_scratch(len: usize, period: usize) -> u64 {
+    len as u64 * INDEX_BYTES + period.min(len) as u64 * 8
+}
+
+/// Working memory of a batch of `rows` combinations over `len` samples: the
+/// non-finite index, the parameter list, the row offsets and every row's
+/// weights (none when the longest period exceeds the series: that is
+/// rejected before the weights are allocated).
+fn batch_scratch(range: &AlmaBatchRange, rows: usize, len: usize) -> u64 {
+    let (start, end, step) = range.period;
+    let np = if step == 0 { 1 } else { (end.saturating_sub(start) / step + 1) as u64 };
+    let max_period = start as u64 + (np - 1) * step as u64;
+    let weights = if max_period > len as u64 {
+        0
+    } else {
+        // sum of the periods, times the offset x sigma combinations of each.
+        let sum = np * start as u64 + step as u64 * (np * (np - 1) / 2);
+        sum.saturating_mul(rows as u64 / np.max(1)).saturating_mul(8)
+    };
+    len as u64 * INDEX_BYTES + rows as u64 * (PARAMS_BYTES + INDEX_BYTES) + INDEX_BYTES + weights
+}
+
+fn combo(p: &AlmaParams) -> Vec<(&'static str, f64)> {
+    vec![("period", p.period as f64), ("offset", p.offset), ("sigma", p.sigma)]
+}
+
+/// ALMA of `prices` with optional `params` (`{ period, offset, sigma, floor }`,
+/// each optional; defaults 9 / 0.85 / 6 / false). Returns a new
+/// `Float64Array` of `prices.length` values (one copy in, one copy out); NaN
+/// for the warm-up and for windows containing NaN or ±Infinity. Throws an
+/// `Error` with a `code` property on invalid input.
+#[wasm_bindgen(js_name = alma, skip_typescript)]
+pub fn alma_js(prices: JsValue, params: JsValue) -> Result<Float64Array, JsValue> {
+    let series = SeriesArg::parse(&prices, "prices")?;
+    let p = parse_params(&params)?;
+    let n = series.len;
+    let mut buf = MemoryPlan { call: "alma", input: n, output: n, scratch: single_scratch(n, p.period) }.reserve()?;
+    series.copy_into(&mut buf.input)?;
+    alma_into(&buf.input, &p, &mut buf.output).map_err(core_error)?;
+    drop(std::mem::take(&mut buf.input));
+    new_array(&buf.output, "alma")
+}
+
+/// Checks the range and reserves the call's memory; returns the buffers and `rows`.
+fn prepare_batch(
+    call: &'static str,
+    series: &SeriesArg,
+    r: &AlmaBatchRange,
+    output_limit: Option<usize>,
+) -> Result<(super::Buffers, usize), JsValue> {
+    let rows = r.combo_count().map_err(core_error)?;
+    let buf = plan_batch(call, series.len, rows, batch_scratch(r, rows, series.len), output_limit)?;
+    Ok((buf, rows))
+}
+
+/// ALMA for every combination of `range` (`{ period: [start, end, step],
+/// offset?: [..], sigma?: [..], floor? }`) over `prices`. Returns `{ values:
+/// Float64Array, rows, cols, combos }` with `values` row-major (`rows * cols`,
+/// one row per combination ordered by period, then offset, then sigma).
+/// Throws an `Error` with a `code` property on invalid input; a grid whose
+/// output would exceed 512 MiB throws `OUTPUT_TOO_LARGE` before allocating.
+#[wasm_bindgen(js_name = almaBatch, skip_typescript)]
+pub fn alma_batch_js(prices: JsValue, range: JsValue) -> Result<JsValue, JsValue> {
+    let series = SeriesArg::parse(&prices, "prices")?;
+    let r = parse_range(&range)?;
+    let (mut buf, rows) = prepare_batch("almaBatch", &series, &r, Some(DEFAULT_MAX_OUTPUT_BYTES))?;
+    series.copy_into(&mut buf.input)?;
+    let combos = alma_batch_into(&buf.input, &r, &mut buf.output).map_err(core_error)?;
+    drop(std::mem::take(&mut buf.input));
+    let values = new_array(&buf.output, "almaBatch")?;
+    drop(buf);
+    batch_result(Some(&values), &combos, rows, series.len, combo)
+}
+
+/// `almaBatch` writing `values` into the caller's `out` (a `Float64Array` of
+/// exactly `rows * cols` elements) instead of a new array; returns `{ rows,
+/// cols, combos }`. The output is still copied once out of wasm memory, but
+/// into pages already in use: for large batches, reusing one `out` avoids a
+/// fresh allocation whose first touch costs more than the copy (200 MB in
+/// V8: ~100 ms against ~15 ms), a serial step that caps the parallel speed-up.
+#[wasm_bindgen(js_name = almaBatchInto, skip_typescript)]
+pub fn alma_batch_into_js(prices: JsValue, range: JsValue, out: JsValue) -> Result<JsValue, JsValue> {
+    let series = SeriesArg::parse(&prices, "prices")?;
+    let r = parse_range(&range)?;
+    let rows = r.combo_count().map_err(core_error)?;
+    let out = out_arg(&out, "out", rows.saturating_mul(series.len))?;
+    let (mut buf, rows) = prepare_batch("almaBatchInto", &series, &r, None)?;
+    series.copy_into(&mut buf.input)?;
+    let combos = alma_batch_into(&buf.input, &r, &mut buf.output).map_err(core_error)?;
+    copy_out(&buf.output, &out, "out")?;
+    drop(buf);
+    batch_result(None, &combos, rows, series.len, combo)
+}

@@ -1,0 +1,87 @@
+//! EMA's exports: `ema`, `emaBatch`, `emaBatchInto` (declared in
+//! `indicators.d.ts`), on the shared helpers of the parent module.
+
+use super::{
+    batch_result, copy_out, core_error, field, integer, integer_triple, new_array, object, out_arg, plan_batch,
+    MemoryPlan, SeriesArg,
+};
+use crate::{ema_batch_into, ema_into, EmaBatchRange, EmaParams, DEFAULT_MAX_OUTPUT_BYTES};
+use js_sys::Float64Array;
+use wasm_bindgen::prelude::*;
+
+const INDEX_BYTES: u64 = std::mem::size_of::<usize>() as u64;
+const PARAMS_BYTES: u64 = std::mem::size_of::<EmaParams>() as u64;
+
+fn parse_params(v: &JsValue) -> Result<EmaParams, JsValue> {
+    let mut p = EmaParams::default();
+    if v.is_undefined() || v.is_null() {
+        return Ok(p);
+    }
+    object(v, "params")?;
+    if let Some(x) = field(v, "period", "params")? {
+        p.period = integer(&x, "params.period")?;
+    }
+    Ok(p)
+}
+
+fn parse_range(v: &JsValue) -> Result<EmaBatchRange, JsValue> {
+    object(v, "range")?;
+    let period = field(v, "period", "range")?
+        .ok_or_else(|| super::arg_error("range.period [start, end, step] is required".into()))?;
+    Ok(EmaBatchRange { period: integer_triple(&period, "range.period")? })
+}
+
+/// Working memory of an EMA batch (a recursion: no weights): the non-finite
+/// index, the parameter list, per-row bookkeeping and the scheduler's tasks.
+fn scratch(rows: usize, len: usize) -> u64 {
+    len as u64 * INDEX_BYTES + rows as u64 * (PARAMS_BYTES + 2 * INDEX_BYTES + 64) + 4096
+}
+
+fn combo(p: &EmaParams) -> Vec<(&'static str, f64)> {
+    vec![("period", p.period as f64)]
+}
+
+/// EMA of `prices` (`params`: `{ period }`, default 9; seeded with the SMA of
+/// the first `period` samples). Returns a new `Float64Array` of `prices.length`.
+#[wasm_bindgen(js_name = ema, skip_typescript)]
+pub fn ema_js(prices: JsValue, params: JsValue) -> Result<Float64Array, JsValue> {
+    let series = SeriesArg::parse(&prices, "prices")?;
+    let p = parse_params(&params)?;
+    let n = series.len;
+    let mut buf = MemoryPlan { call: "ema", input: n, output: n, scratch: scratch(1, n) }.reserve()?;
+    series.copy_into(&mut buf.input)?;
+    ema_into(&buf.input, &p, &mut buf.output).map_err(core_error)?;
+    drop(std::mem::take(&mut buf.input));
+    new_array(&buf.output, "ema")
+}
+
+/// EMA for every period of `range` (`{ period: [start, end, step] }`): `{ values,
+/// rows, cols, combos }`, `values` row-major.
+#[wasm_bindgen(js_name = emaBatch, skip_typescript)]
+pub fn ema_batch_js(prices: JsValue, range: JsValue) -> Result<JsValue, JsValue> {
+    let series = SeriesArg::parse(&prices, "prices")?;
+    let r = parse_range(&range)?;
+    let rows = r.combo_count().map_err(core_error)?;
+    let mut buf = plan_batch("emaBatch", series.len, rows, scratch(rows, series.len), Some(DEFAULT_MAX_OUTPUT_BYTES))?;
+    series.copy_into(&mut buf.input)?;
+    let combos = ema_batch_into(&buf.input, &r, &mut buf.output).map_err(core_error)?;
+    drop(std::mem::take(&mut buf.input));
+    let values = new_array(&buf.output, "emaBatch")?;
+    drop(buf);
+    batch_result(Some(&values), &combos, rows, series.len, combo)
+}
+
+/// `emaBatch` into the caller's `out` (a `Float64Array` of `rows * cols`).
+#[wasm_bindgen(js_name = emaBatchInto, skip_typescript)]
+pub fn ema_batch_into_js(prices: JsValue, range: JsValue, out: JsValue) -> Result<JsValue, JsValue> {
+    let series = SeriesArg::parse(&prices, "prices")?;
+    let r = parse_range(&range)?;
+    let rows = r.combo_count().map_err(core_error)?;
+    let out = out_arg(&out, "out", rows.saturating_mul(series.len))?;
+    let mut buf = plan_batch("emaBatchInto", series.len, rows, scratch(rows, series.len), None)?;
+    series.copy_into(&mut buf.input)?;
+    let combos = ema_batch_into(&buf.input, &r, &mut buf.output).map_err(core_error)?;
+    copy_out(&buf.output, &out, "out")?;
+    drop(buf);
+    batch_result(None, &combos, rows, series.len, combo)
+}

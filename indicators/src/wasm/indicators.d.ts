@@ -1,0 +1,126 @@
+/**
+ * A price series. Accepted exactly as follows (anything else throws INVALID_ARGUMENT
+ * naming the argument and the type received):
+ * - Float64Array: copied once into wasm memory (the fast path);
+ * - Float32Array: copied once, each value widened exactly to float64;
+ * - Array whose every element is a number (NaN and ±Infinity allowed): read element
+ *   by element (slower than a Float64Array; holes and non-numbers are rejected).
+ * Not accepted: other typed arrays (Int32Array, BigInt64Array, ...), array-likes
+ * ({length}), strings, null, undefined.
+ * Memory: a call copies its input and builds its output in wasm memory (at most 1 GiB
+ * in the threaded build); when they do not fit it throws INPUT_TOO_LARGE or
+ * OUTPUT_TOO_LARGE, naming the sizes, before copying anything.
+ */
+export type Series = Float64Array | Float32Array | number[];
+
+/** Parameters of one ALMA. Every field is optional (defaults shown); null/undefined = default. */
+export interface AlmaParams {
+  /** Window length, an integer from 1 to prices.length. Default 9. */
+  period?: number;
+  /** Peak position in [0, 1] (0 = oldest sample, 1 = newest). Default 0.85. */
+  offset?: number;
+  /** Sharpness, finite and > 0; the Gaussian width is period / sigma. Default 6. */
+  sigma?: number;
+  /** true: centre floor(offset * (period - 1)) (MT4, TA-Lib); false: TradingView. Default false. */
+  floor?: boolean;
+}
+
+/** A parameter grid: [start, end, step] per axis (Arrays of 3 numbers), inclusive; step 0 = start only. */
+export interface AlmaBatchRange {
+  /** Integer periods [start, end, step]. */
+  period: [number, number, number];
+  /** Offsets [start, end, step]; value k = min(start + k * step, end). Default [0.85, 0.85, 0]. */
+  offset?: [number, number, number];
+  /** Sigmas [start, end, step]. Default [6, 6, 0]. */
+  sigma?: [number, number, number];
+  /** Centre convention for every combination. Default false. */
+  floor?: boolean;
+}
+
+/** One combination of a batch. */
+export interface AlmaCombo {
+  period: number;
+  offset: number;
+  sigma: number;
+}
+
+/** Result of almaBatch: `values` is row-major, row r = combos[r], `cols` = prices.length. */
+export interface AlmaBatchResult {
+  values: Float64Array;
+  rows: number;
+  cols: number;
+  combos: AlmaCombo[];
+}
+
+/**
+ * Every `code` the indicators report (the crate's `Error::CODES` plus this JS layer's
+ * INVALID_ARGUMENT and INPUT_TOO_LARGE). INVALID_SERIES_LAYOUT comes only from the
+ * many-series API, which has no JS export yet.
+ */
+export type IndicatorErrorCode =
+  | "EMPTY_INPUT" | "ALL_NAN" | "INVALID_PERIOD" | "NOT_ENOUGH_VALID_DATA" | "INVALID_SIGMA"
+  | "INVALID_OFFSET" | "OUTPUT_LENGTH_MISMATCH" | "INVALID_RANGE" | "OUTPUT_TOO_LARGE"
+  | "UNSUPPORTED_KERNEL" | "INVALID_SERIES_LAYOUT" | "INVALID_ARGUMENT" | "INPUT_TOO_LARGE";
+
+/** Errors thrown by the indicator exports carry a stable `code`. */
+export interface AlmaErrorLike extends Error {
+  code: IndicatorErrorCode;
+}
+
+/**
+ * ALMA of `prices` (copied once into wasm memory). Returns a new Float64Array of
+ * prices.length values; NaN for the warm-up and windows holding NaN or ±Infinity.
+ * `params`: an AlmaParams object, or undefined/null for the defaults.
+ * @throws Error with a stable `code` (see AlmaErrorLike).
+ */
+export function alma(prices: Series, params?: AlmaParams | null): Float64Array;
+/**
+ * ALMA for every combination of the grid; `values` is row-major rows x cols.
+ * At most 512 MiB of values (OUTPUT_TOO_LARGE beyond: use almaBatchInto or fewer combinations).
+ * @throws Error with a stable `code` (see AlmaErrorLike).
+ */
+export function almaBatch(prices: Series, range: AlmaBatchRange): AlmaBatchResult;
+/**
+ * almaBatch into `out`: a Float64Array (no other type) of exactly rows x cols elements,
+ * reusable across calls (faster for large batches than a fresh array). Returns the shape
+ * and the combinations.
+ * @throws Error with a stable `code`; OUTPUT_LENGTH_MISMATCH when `out` has the wrong length.
+ */
+export function almaBatchInto(prices: Series, range: AlmaBatchRange, out: Float64Array): Omit<AlmaBatchResult, "values">;
+/**
+ * Address of the `[done, total]` progress pair (two uint32) of the current or last batch
+ * in the module's memory (threaded build: readable while a batch runs on the pool).
+ */
+export function progressCounter(): number;
+/**
+ * Bytes currently allocated on the module's Rust heap (diagnostics: after any call,
+ * failed or not, it returns to its level before the call).
+ */
+export function wasmHeapBytes(): number;
+
+/** Parameters of one EMA. */
+export interface EmaParams {
+  /** Seed window and smoothing length, an integer from 1 to prices.length. Default 9. */
+  period?: number;
+}
+/** An EMA grid: integer periods [start, end, step], inclusive; step 0 = start only. */
+export interface EmaBatchRange {
+  period: [number, number, number];
+}
+/** Result of emaBatch: `values` is row-major, row r = combos[r], `cols` = prices.length. */
+export interface EmaBatchResult {
+  values: Float64Array;
+  rows: number;
+  cols: number;
+  combos: { period: number }[];
+}
+/**
+ * EMA of `prices` (TradingView's ta.ema: seeded with the SMA of the first `period`
+ * samples, then alpha = 2 / (period + 1)). Same input rules and memory rule as alma.
+ * @throws Error with a stable `code` (see AlmaErrorLike).
+ */
+export function ema(prices: Series, params?: EmaParams | null): Float64Array;
+/** EMA for every period of the grid; `values` row-major rows x cols (at most 512 MiB). */
+export function emaBatch(prices: Series, range: EmaBatchRange): EmaBatchResult;
+/** emaBatch into `out`, a Float64Array of exactly rows x cols elements. */
+export function emaBatchInto(prices: Series, range: EmaBatchRange, out: Float64Array): Omit<EmaBatchResult, "values">;

@@ -1,0 +1,167 @@
+// Fuzzes every export of rayon-web-indicators' JS API with random argument
+// types and values, in Node, on both builds (single-threaded, and threaded on
+// a pool of 2) called with the same arguments. After every call: it settled
+// before its deadline; an error has a code from the documented list
+// (IndicatorErrorCode in the generated .d.ts); the Rust heap is back to its
+// level (the modules count their allocator: wasmHeapBytes); both builds agree
+// (same code, or bitwise-equal results of the right shape); and a good call
+// afterwards still gives the reference answer. FUZZ_SEED / FUZZ_RUNS: see support.mjs.
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadIndicators, fixture } from '../indicators/node-load.mjs';
+import {
+  fc, fcParams, SEED, RUNS, settle, materialize, documentedCodes, assertDocumentedError, memoryLevel, assertMemoryFlat, sameBits, junk,
+} from './support.mjs';
+
+const CODES = documentedCodes(new URL('../../target/pkg/indicators-single/rayon_web_indicators.d.ts', import.meta.url), 'IndicatorErrorCode');
+const fx = fixture();
+const dec = (v) => (v === null ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v);
+const refCase = fx.cases.find((c) => c.series === 'walk' && c.period === 9 && !c.floor);
+const refPrices = Float64Array.from(fx.series[refCase.series].map(dec));
+
+// --- arbitraries ------------------------------------------------------------
+const price = fc.oneof(
+  { weight: 30, arbitrary: fc.double({ min: 50, max: 150, noNaN: true }) },
+  { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, 0, -0, 1e300, -1e300, 5e-324) },
+);
+const samples = fc.array(price, { maxLength: 300, size: 'max' });
+const series = fc.oneof(
+  { weight: 6, arbitrary: samples.map((a) => Float64Array.from(a)) },
+  { weight: 2, arbitrary: samples.map((a) => new Float32Array(a)) },
+  { weight: 2, arbitrary: samples },
+  { weight: 1, arbitrary: fc.tuple(samples, fc.nat(), junk()).map(([a, i, j]) => { if (a.length) a[i % a.length] = j; return a; }) },
+  { weight: 2, arbitrary: junk() },
+);
+const anyNumber = fc.oneof(fc.double(), fc.integer({ min: -3, max: 400 }), fc.constantFrom(2 ** 31, 2 ** 32, 2 ** 53, -0));
+const maybe = (good) => fc.oneof({ weight: 16, arbitrary: good }, { weight: 1, arbitrary: anyNumber }, { weight: 1, arbitrary: junk() });
+const params = fc.oneof(
+  { weight: 1, arbitrary: fc.constantFrom(undefined, null) },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      period: maybe(fc.integer({ min: 0, max: 40 })),
+      offset: maybe(fc.double({ min: 0, max: 1, noNaN: true })),
+      sigma: maybe(fc.double({ min: 0.1, max: 10, noNaN: true })),
+      floor: maybe(fc.boolean()),
+    }, { requiredKeys: [] }),
+  },
+  { weight: 1, arbitrary: junk() },
+);
+// Mostly well-formed [start, start + length, step]; sometimes inverted,
+// the wrong length, or holding junk.
+const triple = (start, length, step) => fc.oneof(
+  { weight: 16, arbitrary: fc.tuple(start, length, step).map(([a, l, st]) => [a, a + l, st]) },
+  { weight: 1, arbitrary: fc.tuple(start, start, step) },
+  { weight: 1, arbitrary: fc.array(start, { maxLength: 5 }) },
+  { weight: 1, arbitrary: fc.tuple(maybe(start), maybe(length), maybe(step)) },
+  { weight: 1, arbitrary: junk() },
+);
+const range = fc.oneof(
+  {
+    weight: 10,
+    arbitrary: fc.record({
+      period: triple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 6 })),
+      offset: triple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 0.5, noNaN: true }), fc.constantFrom(0, 0, 0.1, 0.25, 1, -0.1, NaN, 1e-300)),
+      sigma: triple(fc.double({ min: 0.1, max: 10, noNaN: true }), fc.double({ min: 0, max: 3, noNaN: true }), fc.constantFrom(0, 0, 1, 2.5, -1, NaN, 1e-300)),
+      floor: maybe(fc.boolean()),
+    }, { requiredKeys: ['period'] }),
+  },
+  { weight: 1, arbitrary: junk() },
+);
+const emaParams = fc.oneof(
+  { weight: 1, arbitrary: fc.constantFrom(undefined, null) },
+  { weight: 8, arbitrary: fc.record({ period: maybe(fc.integer({ min: 0, max: 40 })) }, { requiredKeys: [] }) },
+  { weight: 1, arbitrary: junk() },
+);
+const emaRange = fc.oneof(
+  { weight: 10, arbitrary: fc.record({ period: triple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 6 })) }) },
+  { weight: 1, arbitrary: junk() },
+);
+// `exact`: a Float64Array of the length almaBatch gives (when it succeeds).
+const out = fc.oneof(
+  { weight: 6, arbitrary: fc.constant('exact') },
+  { weight: 1, arbitrary: fc.nat({ max: 3000 }).map((n) => new Float64Array(n)) },
+  { weight: 1, arbitrary: fc.constantFrom(Float32Array, Int32Array, Array).map((T) => new T(10)) },
+  { weight: 1, arbitrary: junk() },
+);
+
+// --- the invariants -----------------------------------------------------------
+const EXPORTS = {
+  alma: { args: fc.tuple(series, params), call: (pkg, [p, q]) => pkg.alma(p, q) },
+  almaBatch: { args: fc.tuple(series, range), call: (pkg, [p, r]) => pkg.almaBatch(p, r) },
+  almaBatchInto: {
+    args: fc.tuple(series, range, out),
+    call: (pkg, [p, r], out) => pkg.almaBatchInto(p, r, out),
+  },
+  ema: { args: fc.tuple(series, emaParams), call: (pkg, [p, q]) => pkg.ema(p, q) },
+  emaBatch: { args: fc.tuple(series, emaRange), call: (pkg, [p, r]) => pkg.emaBatch(p, r) },
+  emaBatchInto: { args: fc.tuple(series, emaRange, out), call: (pkg, [p, r], out) => pkg.emaBatchInto(p, r, out) },
+};
+
+function checkShape(name, value, args, out) {
+  const len = args[0].length;
+  if (name === 'alma' || name === 'ema') {
+    assert.ok(value instanceof Float64Array && value.length === len, `${name} returns a Float64Array of prices.length`);
+    return value;
+  }
+  assert.ok(Number.isInteger(value.rows) && value.cols === len && value.combos.length === value.rows, 'batch shape');
+  if (name === 'almaBatch' || name === 'emaBatch') {
+    assert.ok(value.values instanceof Float64Array && value.values.length === value.rows * value.cols, 'values length');
+    return value.values;
+  }
+  return out;
+}
+
+const counts = {};
+async function oneCall(name, pkgs, generated) {
+  const args = materialize(generated);
+  const outcomes = [];
+  for (const pkg of pkgs) {
+    // almaBatchInto's `exact` output: sized from the single build's almaBatch.
+    let out = args[2];
+    if (out === 'exact') {
+      out = new Float64Array(0);
+      const batch = name === 'emaBatchInto' ? 'emaBatch' : 'almaBatch';
+      try { out = new Float64Array(pkgs[0][batch](args[0], args[1]).values.length); } catch { /* any length then */ }
+    }
+    const before = memoryLevel(pkg.wasmMemory, pkg.wasmHeapBytes);
+    const r = await settle(() => EXPORTS[name].call(pkg, args, out), 10_000);
+    assertMemoryFlat(before, memoryLevel(pkg.wasmMemory, pkg.wasmHeapBytes), `${name} (${pkg.label})`);
+    if (r.ok) {
+      outcomes.push({ values: checkShape(name, r.value, args, out) });
+    } else {
+      assertDocumentedError(r.error, CODES, `${name} (${pkg.label})`);
+      outcomes.push({ code: r.error.code });
+    }
+    const good = pkg.alma(refPrices, refCase);
+    assert.ok(sameBits(good, pkgs[0].alma(refPrices, refCase)) && good.every((v, t) => (refCase.expected[t] === null ? Number.isNaN(v) : Math.abs(v - refCase.expected[t]) <= 1e-12 * Math.max(1, Math.abs(refCase.expected[t])))),
+      `${name} (${pkg.label}): a good call afterwards gives the reference answer`);
+  }
+  const [a, b] = outcomes;
+  assert.equal(a.code, b.code, `${name}: both builds end the same way`);
+  if (a.values) assert.ok(sameBits(a.values, b.values), `${name}: both builds give the same bits`);
+  const key = `${name}: ${a.code ?? 'ok'}`;
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+describe(`fuzz the indicators' JS API (seed ${SEED}, ${RUNS} runs per export, both builds)`, { timeout: 600_000 }, () => {
+  let pkgs;
+  before(async () => {
+    const single = await loadIndicators('indicators-single');
+    const threads = await loadIndicators('indicators-threads', 2);
+    single.label = 'single-threaded build';
+    threads.label = 'threaded build, pool of 2';
+    // Warm both (first calls allocate lazily initialised state).
+    for (const pkg of [single, threads]) { pkg.alma(refPrices); pkg.almaBatch(refPrices, { period: [3, 20, 1] }); }
+    pkgs = [single, threads];
+  });
+  for (const name of Object.keys(EXPORTS)) {
+    it(`${name}: every call settles, throws only documented codes, frees its memory, both builds agree`, async (t) => {
+      await fc.assert(fc.asyncProperty(EXPORTS[name].args, (args) => oneCall(name, pkgs, args)), fcParams());
+      const mine = Object.entries(counts).filter(([k]) => k.startsWith(`${name}:`));
+      t.diagnostic(mine.map(([k, v]) => `${k} x${v}`).join(', '));
+      assert.ok(mine.some(([k]) => k.endsWith(': ok')), `${name}: some random calls succeeded`);
+      assert.ok(mine.some(([k]) => !k.endsWith(': ok')), `${name}: some random calls failed`);
+    });
+  }
+});
