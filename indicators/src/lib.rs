@@ -45,6 +45,7 @@
 #![deny(missing_docs)]
 
 pub mod alma;
+mod fft;
 mod kernels;
 pub mod progress;
 
