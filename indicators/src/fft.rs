@@ -349,4 +349,58 @@ mod tests {
             }
         }
     }
+
+    /// Worst `|fft - direct| / (eps * S)` over random walks of 10^6 points at
+    /// several price levels, S = the block's half-range (what ERROR_BOUND_ULPS bounds).
+    #[test]
+    fn error_is_bounded_by_the_block_half_range() {
+        let eps = f64::EPSILON;
+        let mut worst = 0.0f64;
+        for (seed, level) in [1e-3, 1.0, 100.0, 1e6].into_iter().enumerate() {
+            let x = walk(1_000_000, level, 7 + seed as u64);
+            let ps = [9usize, 50, 258, 1000];
+            let ws: Vec<Vec<f64>> = ps.iter().map(|&p| weights(p)).collect();
+            let mut outs: Vec<Vec<f64>> = ps.iter().map(|&p| vec![0.0; x.len() - p + 1]).collect();
+            conv_rows(&x, ws.iter().map(|w| &w[..]).zip(outs.iter_mut().map(|o| &mut o[..])).collect(), None, true);
+            let sp = Spectra::new(&x, 1000, false);
+            for (w, got) in ws.iter().zip(&outs) {
+                let p = w.len();
+                let mut want = vec![0.0; got.len()];
+                conv_scalar(&x, w, &mut want);
+                for (j, (g, e)) in got.iter().zip(&want).enumerate() {
+                    let t = j + p - 1;
+                    let k = t / sp.step;
+                    let lo = (k * sp.step).saturating_sub(sp.pmax - 1);
+                    let hi = (k * sp.step + sp.step).min(x.len());
+                    let (mn, mx) = x[lo..hi].iter().fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+                    let s = (mx - mn) / 2.0;
+                    worst = worst.max((g - e).abs() / (eps * s));
+                    assert!((g - e).abs() <= 1e-12 * e.abs(), "level {level} p {p} j {j}: {g} vs {e}");
+                }
+            }
+        }
+        eprintln!("worst |fft - direct| / (eps * S) = {worst:.2}");
+        assert!(worst <= ERROR_BOUND_ULPS, "{worst}");
+    }
+
+    /// Rough timing (run with --ignored --nocapture): 250 rows x 100k, FFT vs direct.
+    #[test]
+    #[ignore]
+    fn timing() {
+        let best = crate::alma::Kernel::Auto.resolved().unwrap();
+        for (len, lo, hi) in [(100_000usize, 9usize, 258usize), (100_000, 9, 40), (100_000, 40, 80), (100_000, 80, 160), (100_000, 160, 320), (1_000_000, 9, 258)] {
+            let x = walk(len, 100.0, 3);
+            let ws: Vec<Vec<f64>> = (lo..=hi).step_by(((hi - lo + 1) / 32).max(1)).map(weights).collect();
+            let mut outs: Vec<Vec<f64>> = ws.iter().map(|w| vec![0.0; len - w.len() + 1]).collect();
+            for _ in 0..2 {
+                let t = std::time::Instant::now();
+                conv_rows(&x, ws.iter().map(|w| &w[..]).zip(outs.iter_mut().map(|o| &mut o[..])).collect(), None, true);
+                let f = t.elapsed();
+                let t = std::time::Instant::now();
+                outs.par_iter_mut().zip(&ws).for_each(|(o, w)| best.conv(&x, w, o));
+                let d = t.elapsed();
+                eprintln!("len {len} periods {lo}..{hi} ({} rows): fft {f:?} direct {best:?} {d:?}", ws.len());
+            }
+        }
+    }
 }
