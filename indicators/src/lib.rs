@@ -1,51 +1,96 @@
 //! # rayon-web-indicators
 //!
-//! Technical indicators computed over whole parameter grids at once, in
-//! parallel with rayon — natively, and in WebAssembly on a `rayon-web` pool.
-//! ALMA (Arnaud Legoux Moving Average) is the first indicator.
+//! Technical indicators computed over whole parameter grids and many series at
+//! once, in parallel with rayon — natively, and in WebAssembly on a
+//! `rayon-web` pool. ALMA (Arnaud Legoux Moving Average) and EMA are the
+//! indicators; the batch engine under them is public, for more.
 //!
-//! ## The model
+//! ## The model: series × grid → rows
 //!
-//! - **One series, many parameter sets.** A *batch* takes one price series of
-//!   `cols` samples and a grid of parameters ([`AlmaBatchRange`]); it returns a
-//!   row-major matrix with one row per combination ([`AlmaBatch`]). A single
-//!   call ([`alma()`]) is the one-row case.
-//! - **Same length in, same length out.** Output `t` depends on the window
-//!   ending at `t`; the warm-up and any window touching a NaN or infinite
-//!   sample are NaN. Nothing is dropped or shifted.
-//! - **Exact semantics, two conventions.** `floor: false` is TradingView's
-//!   ALMA, `floor: true` the MT4/TA-Lib 0.8.3/pandas-ta one (see [`alma`](mod@alma)).
-//!   Every kernel agrees with an independent high-precision reference to
+//! - **Series × parameter grid → rows.** An indicator maps a series of `len`
+//!   samples and one parameter set to `len` outputs. A *batch* takes a grid of
+//!   parameter sets ([`AlmaBatchRange`], [`EmaBatchRange`]) and returns one row
+//!   per combination, row-major ([`AlmaBatch`]); a single call ([`alma()`],
+//!   [`ema()`]) is the one-row case. A *many-series* batch
+//!   ([`alma_batch_many`], [`ema_batch_many`]) takes many series of any lengths
+//!   as one flat buffer plus offsets and returns, series after series, the same
+//!   rows — bitwise equal to one batch per series, but scheduled as one job.
+//! - **Same length in, same length out.** Output `t` depends on the samples up
+//!   to `t`; the warm-up and any output whose last `period` samples hold a NaN
+//!   or infinite sample are NaN (one rule for every indicator, see
+//!   [`batch::series`]). Nothing is dropped or shifted.
+//! - **Exact semantics.** ALMA: `floor: false` is TradingView's, `floor: true`
+//!   the MT4/TA-Lib 0.8.3/pandas-ta one (see [`alma`](mod@alma)); EMA is
+//!   TradingView's `ta.ema` (SMA seed, see [`ema`](mod@ema)). Every kernel
+//!   agrees with an independent high-precision reference to
 //!   `1e-12 * max(1, |exact|)`, with identical NaN masks (tests/fixtures).
-//! - **How it is fast.** Weights are normalised once per combination; SIMD
-//!   kernels (AVX-512 / AVX2+FMA, chosen at run time; simd128 on wasm32)
-//!   vectorise across consecutive outputs, two rows at a time in a batch (each
-//!   loaded vector of prices feeds both rows; the shorter period's weights are
-//!   zero-padded when the periods differ by at most 1/8); the positions of
-//!   non-finite samples are collected once per series, so valid windows come
-//!   in runs and kernels never branch per element. Work is split across
-//!   rows and, when there are few rows, across column blocks of the same row,
-//!   on rayon's current pool; small work stays on the calling thread.
-//! - **Errors, never panics.** Every rejected input gives a typed
-//!   [`AlmaError`] with a stable [`AlmaError::code`]. A batch's memory
+//! - **How it is fast.** Weighted-window indicators (ALMA) run on SIMD kernels
+//!   (AVX-512 / AVX2+FMA, chosen at run time; simd128 on wasm32) that
+//!   vectorise across consecutive outputs, two rows at a time (each loaded
+//!   vector of prices feeds both rows); the positions of non-finite samples
+//!   are collected once per series, so valid windows come in runs and kernels
+//!   never branch per element. Work is cut into (series, row pair, column
+//!   block) tasks of balanced size on rayon's current pool; small work stays
+//!   on the calling thread. A kernel computes each output the same way
+//!   wherever it falls, so results never depend on the schedule.
+//! - **Errors, never panics.** Every rejected input gives an [`Error`] with a
+//!   stable [`Error::code`] (a many-series call names the series:
+//!   [`Error::series_index`]). A batch's memory
 //!   ([`BatchOptions::max_output_bytes`]) is checked before allocating.
 //!
 //! ```
-//! use rayon_web_indicators::{alma, alma_batch, AlmaBatchRange, AlmaParams};
+//! use rayon_web_indicators::{alma, alma_batch, alma_batch_many, AlmaBatchRange, AlmaParams};
 //! let prices: Vec<f64> = (0..100).map(|i| 100.0 + (i as f64 * 0.1).sin()).collect();
 //! let out = alma(&prices, &AlmaParams::default()).unwrap();
 //! assert!(out[7].is_nan() && out[8].is_finite());
 //! let grid = AlmaBatchRange { period: (5, 20, 5), offset: (0.8, 0.9, 0.05), sigma: (6.0, 6.0, 0.0), floor: false };
 //! let batch = alma_batch(&prices, &grid).unwrap();
 //! assert_eq!((batch.rows, batch.cols), (4 * 3, 100));
+//! // Two series (100 and 60 samples) in one buffer, one job.
+//! let values: Vec<f64> = prices.iter().chain(&prices[..60]).copied().collect();
+//! let many = alma_batch_many(&values, &[0, 100, 160], &grid).unwrap();
+//! let bits = |r: &[f64]| r.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+//! assert_eq!(bits(many.row(0, 3).unwrap()), bits(batch.row(3).unwrap()));
 //! ```
 //!
-//! In wasm32 builds the module `wasm` (not shown natively) exports `alma` and
-//! `almaBatch` to JavaScript.
+//! ## How to add an indicator
+//!
+//! 1. **Pick the trait.** A weighted window over the last `period` samples
+//!    (SMA, WMA, ALMA, ...) implements [`batch::Fir`]: it only writes its
+//!    normalised weights, and gets the SIMD kernels, row pairing, column blocks
+//!    and many series for free. A recursion (EMA, RMA, ...) implements
+//!    [`batch::Recursive`]: it writes one row over one run of finite samples;
+//!    the engine restarts it after each non-finite sample (the NaN rule) and
+//!    parallelises over rows and series.
+//! 2. **One file**, `src/<name>.rs`, like `src/ema.rs`:
+//!    - the parameter struct and a grid struct implementing
+//!      [`batch::ParamGrid`] (axes from [`batch::grid`]'s exact counting
+//!      helpers; `check_params` for anything but the period);
+//!    - a unit struct implementing [`batch::Indicator`] (`period`, `check`) and
+//!      the chosen trait — for EMA, `Recursive::run` seeds with the SMA of the
+//!      first `period` samples, then `y = alpha * x + (1 - alpha) * y`;
+//!    - the public functions, each one line over [`batch::Engine`]
+//!      (`Engine::<Ema>::recursive().batch(data, range, opts)`): `ema`,
+//!      `ema_into`, `ema_batch`, `ema_batch_into`, `ema_batch_many`,
+//!      `ema_batch_many_into`, and `_with` forms taking [`BatchOptions`];
+//!    - module docs: the definition, exactly what a NaN does, the error order.
+//!
+//!    Then `pub mod` + re-exports here, and the JavaScript exports in `src/wasm`.
+//! 3. **Tests** in `tests/`: an independent high-precision reference
+//!    (`tests/fixtures/gen_<name>_reference.py` writes a JSON fixture; EMA's
+//!    uses exact fractions) checked by `tests/reference.rs`; property tests in
+//!    `tests/props.rs` (against a naive f64 version, batch rows equal single
+//!    calls, many-series rows equal single-series rows bitwise); error codes in
+//!    `tests/errors.rs`.
+//!
+//! In wasm32 builds the module `wasm` (not shown natively) exports the
+//! functions to JavaScript.
 #![deny(missing_docs)]
 
 pub mod alma;
-mod fft;
+pub mod batch;
+pub mod ema;
+pub mod error;
 mod kernels;
 pub mod progress;
 
@@ -53,7 +98,15 @@ pub mod progress;
 pub mod wasm;
 
 pub use alma::{
-    alma, alma_batch, alma_batch_into, alma_batch_into_with, alma_batch_with, alma_center, alma_into,
-    alma_into_with, alma_weights, alma_with, alma_with_kernel, AlmaBatch, AlmaBatchRange, AlmaError, AlmaParams,
-    BatchOptions, Kernel, DEFAULT_MAX_OUTPUT_BYTES,
+    alma, alma_batch, alma_batch_into, alma_batch_into_with, alma_batch_many, alma_batch_many_into,
+    alma_batch_many_into_with, alma_batch_many_with, alma_batch_with, alma_center, alma_into, alma_into_with,
+    alma_weights, alma_with, alma_with_kernel, AlmaBatch, AlmaBatchMany, AlmaBatchRange, AlmaParams,
 };
+pub use batch::{BatchOptions, DEFAULT_MAX_OUTPUT_BYTES};
+pub use ema::{
+    ema, ema_batch, ema_batch_into, ema_batch_into_with, ema_batch_many, ema_batch_many_into,
+    ema_batch_many_into_with, ema_batch_many_with, ema_batch_with, ema_into, ema_into_with, ema_with, EmaBatch,
+    EmaBatchMany, EmaBatchRange, EmaParams,
+};
+pub use error::{AlmaError, Error};
+pub use kernels::Kernel;

@@ -165,3 +165,133 @@ fn paired_rows_match_scalar() {
         }
     }
 }
+
+#[test]
+fn ema_errors_have_codes() {
+    let x = [1.0, 2.0, 3.0, 4.0];
+    let p = |period| EmaParams { period };
+    assert_eq!(code(ema(&[], &p(3))), "EMPTY_INPUT");
+    assert_eq!(code(ema(&x, &p(0))), "INVALID_PERIOD");
+    assert_eq!(code(ema(&x, &p(5))), "INVALID_PERIOD");
+    assert_eq!(code(ema(&[f64::NAN; 4], &p(3))), "ALL_NAN");
+    assert_eq!(code(ema(&[f64::NAN, f64::NAN, 1.0, 2.0], &p(3))), "NOT_ENOUGH_VALID_DATA");
+    assert_eq!(code(ema_with(&x, &p(2), &BatchOptions { kernel: Kernel::Simd128, ..Default::default() })), if cfg!(target_arch = "wasm32") { "" } else { "UNSUPPORTED_KERNEL" });
+    let mut out = [0.0; 3];
+    assert_eq!(code(ema_into(&x, &p(2), &mut out)), "OUTPUT_LENGTH_MISMATCH");
+    assert_eq!(code(ema_batch(&x, &EmaBatchRange { period: (3, 2, 1) })), "INVALID_RANGE");
+    assert_eq!(code(ema_batch(&x, &EmaBatchRange { period: (2, 9, 1) })), "INVALID_PERIOD");
+    let opts = BatchOptions { max_output_bytes: 100, ..Default::default() };
+    assert_eq!(code(ema_batch_with(&x, &EmaBatchRange { period: (1, 4, 1) }, &opts)), "OUTPUT_TOO_LARGE");
+    // period 1 is the series itself; a NaN restarts the EMA (no leak past the gap).
+    assert_eq!(ema(&x, &p(1)).unwrap(), x.to_vec());
+    let y = [1.0, 2.0, f64::NAN, 10.0, 20.0, 30.0];
+    let out = ema(&y, &p(2)).unwrap();
+    let want = [f64::NAN, 1.5, f64::NAN, f64::NAN, 15.0, 30.0 * 2.0 / 3.0 + 15.0 / 3.0];
+    for (g, w) in out.iter().zip(want) {
+        assert!(g.is_nan() && w.is_nan() || (g - w).abs() < 1e-12, "{out:?}");
+    }
+}
+
+#[test]
+fn many_series_layout_and_per_series_errors() {
+    let r = AlmaBatchRange { period: (2, 3, 1), offset: (0.85, 0.85, 0.0), sigma: (6.0, 6.0, 0.0), floor: false };
+    let v = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+    for offs in [&[][..], &[1, 6], &[0, 4], &[0, 4, 2, 6]] {
+        let e = alma_batch_many(&v, offs, &r).unwrap_err();
+        assert_eq!(e.code(), "INVALID_SERIES_LAYOUT", "{offs:?}");
+        assert!(e.to_string().contains("offsets must start at 0"), "{e}");
+    }
+    // No series: an empty result, not an error.
+    let m = alma_batch_many(&[], &[0], &r).unwrap();
+    assert_eq!((m.series_count(), m.rows, m.values.len()), (0, 2, 0));
+    // The failing series is named; the code is the underlying one.
+    let cases: [(&[usize], &str, usize); 3] = [(&[0, 3, 3, 6], "EMPTY_INPUT", 1), (&[0, 4, 5, 6], "INVALID_PERIOD", 1), (&[0, 3, 6], "", 0)];
+    for (offs, want, index) in cases {
+        let got = alma_batch_many(&v, offs, &r);
+        if want.is_empty() {
+            assert!(got.is_ok());
+            continue;
+        }
+        let e = got.unwrap_err();
+        assert_eq!((e.code(), e.series_index()), (want, Some(index)), "{e}");
+        assert!(e.to_string().starts_with(&format!("series {index}: ")), "{e}");
+        assert!(std::error::Error::source(&e).is_some());
+    }
+    let w = [1.0, 2.0, 3.0, f64::NAN, f64::NAN, f64::NAN, f64::NAN, f64::NAN, 1.0];
+    let e = ema_batch_many(&w, &[0, 3, 6, 9], &EmaBatchRange { period: (2, 2, 0) }).unwrap_err();
+    assert_eq!((e.code(), e.series_index()), ("ALL_NAN", Some(1)));
+    let e = ema_batch_many(&w, &[0, 3, 4, 9], &EmaBatchRange { period: (2, 2, 0) }).unwrap_err();
+    assert_eq!((e.code(), e.series_index()), ("INVALID_PERIOD", Some(1)));
+    let e = ema_batch_many(&w, &[0, 3, 9], &EmaBatchRange { period: (2, 2, 0) }).unwrap_err();
+    assert_eq!((e.code(), e.series_index()), ("NOT_ENOUGH_VALID_DATA", Some(1)));
+    // Global errors are not wrapped: ranges, parameters, memory, output length.
+    assert_eq!(code(alma_batch_many(&v, &[0, 6], &AlmaBatchRange { offset: (0.5, 2.0, 0.5), ..r })), "INVALID_OFFSET");
+    assert_eq!(alma_batch_many(&v, &[0, 6], &AlmaBatchRange { offset: (0.5, 2.0, 0.5), ..r }).unwrap_err().series_index(), None);
+    assert_eq!(code(alma_batch_many(&v, &[0, 6], &AlmaBatchRange { period: (3, 2, 1), ..r })), "INVALID_RANGE");
+    let opts = BatchOptions { max_output_bytes: 2 * 6 * 8, ..Default::default() };
+    assert_eq!(code(alma_batch_many_with(&v, &[0, 3, 6], &r, &opts)), "OUTPUT_TOO_LARGE");
+    let mut out = vec![0.0; 11];
+    assert_eq!(code(alma_batch_many_into(&v, &[0, 3, 6], &r, &mut out)), "OUTPUT_LENGTH_MISMATCH");
+    let mut out = vec![0.0; 12];
+    assert_eq!(alma_batch_many_into(&v, &[0, 3, 6], &r, &mut out).unwrap().len(), 2);
+    let huge = AlmaBatchRange { offset: (0.0, 1.0, 1e-300), ..r };
+    assert_eq!(code(alma_batch_many(&v, &[0, 6], &huge)), "OUTPUT_TOO_LARGE");
+    assert_eq!(code(alma_batch_many_into(&v, &[0, 6], &huge, &mut out)), "OUTPUT_TOO_LARGE");
+}
+
+fn bits(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+/// On a 2-thread pool (tasks, row pairs, column blocks), many series of mixed
+/// lengths — a long one forcing column blocks, NaN gaps, leading NaNs — give
+/// exactly the bits of one sequential batch per series, on every kernel.
+#[test]
+fn many_series_parallel_equals_per_series_sequential_bitwise() {
+    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut rnd = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut list: Vec<Vec<f64>> = Vec::new();
+    for i in 0..120 {
+        let len = if i == 7 { 90_001 } else { 60 + (rnd() % 900) as usize };
+        let mut v = 100.0;
+        let mut s: Vec<f64> = (0..len).map(|_| { v += ((rnd() % 1000) as f64 - 500.0) * 1e-3; v }).collect();
+        if i % 5 == 1 {
+            s[(rnd() % len as u64) as usize] = f64::NAN;
+        }
+        if i % 7 == 2 {
+            s[0] = f64::NAN;
+            s[1] = f64::INFINITY;
+        }
+        list.push(s);
+    }
+    let (values, offsets) = rayon_web_indicators::batch::flatten(&list);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let alma_range = AlmaBatchRange { period: (9, 48, 3), offset: (0.85, 0.85, 0.0), sigma: (6.0, 6.0, 0.0), floor: false };
+    let ema_range = EmaBatchRange { period: (2, 50, 8) };
+    let mut ks = vec![Kernel::Scalar, Kernel::Auto];
+    ks.extend([Kernel::Avx2, Kernel::Avx512].into_iter().filter(|k| k.resolve().is_ok()));
+    for kernel in ks {
+        let par = BatchOptions { kernel, parallel: true, ..Default::default() };
+        let seq = BatchOptions { parallel: false, ..par };
+        let many = pool.install(|| alma_batch_many_with(&values, &offsets, &alma_range, &par)).unwrap();
+        for (s, x) in list.iter().enumerate() {
+            let one = alma_batch_with(x, &alma_range, &seq).unwrap();
+            assert!(bits(many.series(s).unwrap()) == bits(&one.values), "alma series {s} {kernel:?}");
+        }
+        // One long series, one row: column blocks against the sequential call.
+        let long = &list[7];
+        let p = AlmaParams { period: 30, ..Default::default() };
+        let blocks = pool.install(|| alma_with(long, &p, &par)).unwrap();
+        assert!(bits(&blocks) == bits(&alma_with(long, &p, &seq).unwrap()), "blocks {kernel:?}");
+        let ema_many = pool.install(|| ema_batch_many_with(&values, &offsets, &ema_range, &par)).unwrap();
+        for (s, x) in list.iter().enumerate() {
+            let one = ema_batch_with(x, &ema_range, &seq).unwrap();
+            assert!(bits(ema_many.series(s).unwrap()) == bits(&one.values), "ema series {s}");
+        }
+    }
+}

@@ -189,3 +189,178 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// EMA
+
+/// Straightforward f64 EMA with the documented NaN rule, written per window
+/// (not per run) so the run/restart logic of the engine is checked.
+fn naive_ema(x: &[f64], period: usize) -> Vec<f64> {
+    let alpha = 2.0 / (period as f64 + 1.0);
+    (0..x.len())
+        .map(|t| {
+            if t + 1 < period || x[t + 1 - period..=t].iter().any(|v| !v.is_finite()) {
+                return f64::NAN;
+            }
+            // Start of the finite run holding t.
+            let a = x[..=t].iter().rposition(|v| !v.is_finite()).map_or(0, |k| k + 1);
+            let mut y = x[a..a + period].iter().sum::<f64>() / period as f64;
+            for &v in &x[a + period..=t] {
+                y = alpha * v + (1.0 - alpha) * y;
+            }
+            y
+        })
+        .collect()
+}
+
+fn ema_expected_error(x: &[f64], period: usize) -> Option<&'static str> {
+    if x.is_empty() {
+        return Some("EMPTY_INPUT");
+    }
+    if period == 0 || period > x.len() {
+        return Some("INVALID_PERIOD");
+    }
+    match x.iter().position(|v| v.is_finite()) {
+        None => Some("ALL_NAN"),
+        Some(f) if x.len() - f < period => Some("NOT_ENOUGH_VALID_DATA"),
+        _ => None,
+    }
+}
+
+fn bits(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+/// Many series: 0..6 series of 0..120 samples (some empty or all-NaN).
+fn many_series() -> impl Strategy<Value = Vec<Vec<f64>>> {
+    prop::collection::vec(series().prop_map(|mut v| {
+        v.truncate(120);
+        v
+    }), 0..6)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn ema_is_correct_or_typed_error(x in series(), period in 0usize..40, parallel in any::<bool>()) {
+        let p = EmaParams { period };
+        let opts = BatchOptions { parallel, ..Default::default() };
+        match ema_with(&x, &p, &opts) {
+            Ok(got) => {
+                prop_assert!(ema_expected_error(&x, period).is_none());
+                let want = naive_ema(&x, period);
+                for t in 0..x.len() {
+                    prop_assert_eq!(got[t].is_nan(), want[t].is_nan(), "t={}", t);
+                    if !want[t].is_nan() {
+                        let scale = x[..=t].iter().filter(|v| v.is_finite()).fold(1.0f64, |a, v| a.max(v.abs()));
+                        prop_assert!((got[t] - want[t]).abs() <= 1e-12 * scale, "t={} {} vs {}", t, got[t], want[t]);
+                    }
+                }
+            }
+            Err(e) => prop_assert_eq!(Some(e.code()), ema_expected_error(&x, period), "{}", e),
+        }
+    }
+
+    /// EMA never overflows on finite input: outputs lie within the samples' range.
+    #[test]
+    fn ema_of_huge_values_stays_in_range(
+        x in prop::collection::vec(prop_oneof![Just(f64::MAX), Just(-f64::MAX), Just(f64::MAX / 3.0), -1e308..1e308f64], 1..60),
+        period in 1usize..20,
+    ) {
+        let period = period.min(x.len());
+        let out = ema(&x, &EmaParams { period }).unwrap();
+        let lo = x.iter().cloned().fold(f64::INFINITY, f64::min);
+        let hi = x.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        for (t, v) in out.iter().enumerate().skip(period - 1) {
+            prop_assert!(v.is_finite() && *v >= lo && *v <= hi, "t={} {} not in [{}, {}]", t, v, lo, hi);
+        }
+    }
+
+    #[test]
+    fn ema_batch_rows_equal_single_bitwise(x in series(), pstart in 0usize..30, pcount in 0usize..4, pstep in 0usize..5) {
+        let range = EmaBatchRange { period: (pstart, pstart + pcount * pstep.max(1), pstep) };
+        match ema_batch(&x, &range) {
+            Ok(b) => {
+                prop_assert_eq!(&b.combos, &range.combos().unwrap());
+                for (r, c) in b.combos.iter().enumerate() {
+                    prop_assert_eq!(bits(b.row(r).unwrap()), bits(&ema(&x, c).unwrap()));
+                }
+            }
+            Err(e) => {
+                let errs: Vec<_> = range.combos().unwrap().iter().filter_map(|c| ema_expected_error(&x, c.period)).collect();
+                prop_assert!(errs.contains(&e.code()), "{} not among {:?}", e.code(), errs);
+            }
+        }
+    }
+
+    /// Many-series ALMA rows equal single-series batch rows bitwise, on every
+    /// kernel; a rejected series is named, with its own batch's code.
+    #[test]
+    fn alma_many_rows_equal_single_series_bitwise(
+        list in many_series(),
+        pstart in 1usize..12, pcount in 0usize..4, pstep in 0usize..4,
+        ospan in 0.0..0.3f64, bad_offset in prop::bool::weighted(0.05),
+        parallel in any::<bool>(),
+    ) {
+        let range = AlmaBatchRange {
+            period: (pstart, pstart + pcount * pstep.max(1), pstep),
+            offset: (0.6, if bad_offset { 1.5 } else { 0.6 + ospan }, 0.1),
+            sigma: (6.0, 6.0, 0.0),
+            floor: false,
+        };
+        let (values, offsets) = rayon_web_indicators::batch::flatten(&list);
+        for k in kernels() {
+            let opts = BatchOptions { kernel: k, parallel, ..Default::default() };
+            let singles: Vec<_> = list.iter().map(|s| alma_batch_with(s, &range, &opts)).collect();
+            match alma_batch_many_with(&values, &offsets, &range, &opts) {
+                Ok(m) => {
+                    prop_assert_eq!(m.series_count(), list.len());
+                    prop_assert_eq!(m.values.len(), m.rows * values.len());
+                    for (s, single) in singles.iter().enumerate() {
+                        let single = single.as_ref().expect("every series valid when the job is");
+                        prop_assert_eq!(&m.combos, &single.combos);
+                        prop_assert_eq!(bits(m.series(s).unwrap()), bits(&single.values));
+                    }
+                    let mut out = vec![f64::NAN; m.values.len()];
+                    alma_batch_many_into_with(&values, &offsets, &range, &opts, &mut out).unwrap();
+                    prop_assert_eq!(bits(&out), bits(&m.values));
+                }
+                Err(e) if bad_offset => prop_assert_eq!(e.code(), "INVALID_OFFSET"),
+                Err(e) => {
+                    let first = singles.iter().position(|r| r.is_err());
+                    prop_assert_eq!(e.series_index(), first, "{}", e);
+                    let code = singles[first.unwrap()].as_ref().unwrap_err().code();
+                    prop_assert_eq!(e.code(), code);
+                    let prefix = format!("series {}: ", first.unwrap());
+                    prop_assert!(e.to_string().starts_with(&prefix), "{}", e);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ema_many_rows_equal_single_series_bitwise(
+        list in many_series(), pstart in 1usize..12, pcount in 0usize..4, pstep in 0usize..4, parallel in any::<bool>(),
+    ) {
+        let range = EmaBatchRange { period: (pstart, pstart + pcount * pstep.max(1), pstep) };
+        let (values, offsets) = rayon_web_indicators::batch::flatten(&list);
+        let opts = BatchOptions { parallel, ..Default::default() };
+        let singles: Vec<_> = list.iter().map(|s| ema_batch_with(s, &range, &opts)).collect();
+        match ema_batch_many_with(&values, &offsets, &range, &opts) {
+            Ok(m) => {
+                for (s, single) in singles.iter().enumerate() {
+                    prop_assert_eq!(bits(m.series(s).unwrap()), bits(&single.as_ref().unwrap().values));
+                }
+                let mut out = vec![0.0; m.values.len()];
+                ema_batch_many_into(&values, &offsets, &range, &mut out).unwrap();
+                prop_assert_eq!(bits(&out), bits(&m.values));
+            }
+            Err(e) => {
+                let first = singles.iter().position(|r| r.is_err()).expect("a failing series");
+                prop_assert_eq!(e.series_index(), Some(first));
+                prop_assert_eq!(e.code(), singles[first].as_ref().unwrap_err().code());
+            }
+        }
+    }
+}

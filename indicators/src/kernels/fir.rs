@@ -1,4 +1,4 @@
-//! Convolution kernels shared by every indicator path.
+//! Weighted-window (FIR) kernels, shared by every [`Fir`](crate::batch::Fir) indicator.
 //!
 //! Every kernel computes `out[j] = sum_i w[i] * x[j + i]` for `j in 0..out.len()`,
 //! where `x.len() == out.len() + w.len() - 1`. The weights are already normalised
@@ -9,20 +9,16 @@
 //! broadcast into a register and multiplied with `x` loaded at offset `j + i`,
 //! accumulating a vector of consecutive outputs. Several independent
 //! accumulators hide the FMA latency.
+//!
+//! **Position-independent results.** Within one kernel, every output is the same
+//! sequence of operations whatever its position in `out` (main loop or tail):
+//! `acc = 0; for i in 0..p { acc = w[i] * x[j + i] + acc }`, fused on AVX2/AVX-512
+//! (`fma`), unfused on scalar and simd128 (which has no FMA). Zero weights padded in
+//! front (two-row form) add exact zeros. So a value never depends on how the work
+//! was cut into column blocks, row pairs, threads or series: the engine's outputs
+//! are bitwise reproducible for a given kernel.
 
-/// A concrete, verified-available kernel. Only constructed by
-/// [`crate::alma::Kernel::resolve`] after runtime feature detection, which is
-/// what makes the `unsafe` calls below sound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Resolved {
-    Scalar,
-    #[cfg(target_arch = "x86_64")]
-    Avx2,
-    #[cfg(target_arch = "x86_64")]
-    Avx512,
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    Simd128,
-}
+use super::Resolved;
 
 impl Resolved {
     /// Runs the kernel. Panics only on an internal length mismatch (a bug).
@@ -144,21 +140,16 @@ mod x86 {
             _mm256_storeu_pd(o.add(28), a7);
             j += 32;
         }
+        // One accumulator per output, in weight order, as in the main loop (see
+        // "Position-independent results" in the module docs).
         while j + 4 <= n {
             let mut a0 = _mm256_setzero_pd();
-            let mut a1 = _mm256_setzero_pd();
             let mut s = xp.add(j);
-            let mut i = 0;
-            while i + 2 <= p {
+            for i in 0..p {
                 a0 = _mm256_fmadd_pd(_mm256_broadcast_sd(&*wp.add(i)), _mm256_loadu_pd(s), a0);
-                a1 = _mm256_fmadd_pd(_mm256_broadcast_sd(&*wp.add(i + 1)), _mm256_loadu_pd(s.add(1)), a1);
-                s = s.add(2);
-                i += 2;
+                s = s.add(1);
             }
-            if i < p {
-                a0 = _mm256_fmadd_pd(_mm256_broadcast_sd(&*wp.add(i)), _mm256_loadu_pd(s), a0);
-            }
-            _mm256_storeu_pd(op.add(j), _mm256_add_pd(a0, a1));
+            _mm256_storeu_pd(op.add(j), a0);
             j += 4;
         }
         while j < n {
@@ -326,20 +317,14 @@ mod x86 {
             let rem = n - j;
             let mask: __mmask8 = if rem >= 8 { 0xff } else { ((1u32 << rem) - 1) as u8 };
             let mut a0 = _mm512_setzero_pd();
-            let mut a1 = _mm512_setzero_pd();
             let mut s = xp.add(j);
-            let mut i = 0;
             // Masked loads never touch masked-off lanes, so the tail stays in bounds.
-            while i + 2 <= p {
+            // One accumulator in weight order, as in the main loop (module docs).
+            for i in 0..p {
                 a0 = _mm512_fmadd_pd(_mm512_set1_pd(*wp.add(i)), _mm512_maskz_loadu_pd(mask, s), a0);
-                a1 = _mm512_fmadd_pd(_mm512_set1_pd(*wp.add(i + 1)), _mm512_maskz_loadu_pd(mask, s.add(1)), a1);
-                s = s.add(2);
-                i += 2;
+                s = s.add(1);
             }
-            if i < p {
-                a0 = _mm512_fmadd_pd(_mm512_set1_pd(*wp.add(i)), _mm512_maskz_loadu_pd(mask, s), a0);
-            }
-            _mm512_mask_storeu_pd(op.add(j), mask, _mm512_add_pd(a0, a1));
+            _mm512_mask_storeu_pd(op.add(j), mask, a0);
             j += rem.min(8);
         }
     }

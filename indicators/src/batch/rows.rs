@@ -1,0 +1,229 @@
+//! Scheduling: rows, row pairs, column blocks, many series, progress.
+//!
+//! The output is series-major, then row-major: series `s` (length `len_s`,
+//! starting at `offsets[s]` in the flat input) owns
+//! `values[rows * offsets[s] .. rows * offsets[s + 1]]`, row `r` of it
+//! `len_s` values at `r * len_s`. One series is the case `offsets = [0, len]`.
+//!
+//! **Units.** A FIR indicator's rows go in units of two (row `2u` and `2u + 1`):
+//! when the kernel has a two-row form, the series has no interior non-finite
+//! values and the two periods are within 1/8 of each other, the unit runs as
+//! a pair: the shorter row's weights are zero-padded to the longer period so
+//! both rows share every load of `x` (the padding wastes at most 1/8 of that
+//! row's multiply-adds). A recursive indicator's unit is one row.
+//!
+//! **Tasks.** Each (series, unit) is a task; with a pool, tasks whose work
+//! (multiply-adds) exceeds `1 / (4 * threads)` of the whole job are cut into
+//! column blocks of at least [`MIN_COLUMN_BLOCK`] outputs (FIR only: a recursion
+//! cannot be split), so one long series, a few rows, or a thousand short
+//! series all give enough balanced tasks; rayon's work stealing evens out
+//! the rest. Below [`SEQUENTIAL_WORK_THRESHOLD`] multiply-adds everything
+//! stays on the calling thread. Kernels give the same bits whatever the cut
+//! (see `kernels::fir`), so the schedule never changes a result.
+//!
+//! **Progress** ([`crate::progress`]) counts tasks.
+
+use super::series::Series;
+use super::{MIN_COLUMN_BLOCK, SEQUENTIAL_WORK_THRESHOLD};
+use crate::kernels::Resolved;
+use crate::progress;
+use rayon::prelude::*;
+
+/// How rows are computed: the part of an indicator the scheduler needs.
+pub(crate) enum Rows<'a, P> {
+    /// Weighted windows: every row's normalised weights, computed once.
+    Fir(FirRows),
+    /// Recursions: the row function and the combinations.
+    Recursive { combos: &'a [P], period: fn(&P) -> usize, run: fn(&P, &[f64], &mut [f64]) },
+}
+
+/// The weights of every row and their zero-padded pair partners.
+pub(crate) struct FirRows {
+    weights: Vec<f64>,
+    /// Row `r` uses `weights[at[r]..at[r + 1]]`.
+    at: Vec<usize>,
+    /// Zero-padded weights of the shorter row of pairable unit `u`
+    /// (`padded[pad_at[u]..pad_at[u + 1]]`, empty when the unit cannot pair).
+    padded: Vec<f64>,
+    pad_at: Vec<usize>,
+    kernel: Resolved,
+}
+
+impl FirRows {
+    /// Computes every row's weights with `fill(p, w)`, `w.len() == period(p)`.
+    pub(crate) fn new<P>(combos: &[P], period: fn(&P) -> usize, fill: fn(&P, &mut [f64]), kernel: Resolved) -> Self {
+        let mut at = Vec::with_capacity(combos.len() + 1);
+        at.push(0);
+        for p in combos {
+            at.push(at.last().unwrap() + period(p));
+        }
+        let mut weights = vec![0.0; *at.last().unwrap()];
+        for (r, p) in combos.iter().enumerate() {
+            fill(p, &mut weights[at[r]..at[r + 1]]);
+        }
+        let rows = combos.len();
+        let units = rows.div_ceil(2);
+        let len = |r: usize| at[r + 1] - at[r];
+        let pairable = |u: usize| {
+            let r = 2 * u;
+            if !(kernel.pairs() && r + 1 < rows) {
+                return false;
+            }
+            let (a, b) = (len(r), len(r + 1));
+            (a.max(b) - a.min(b)) * 8 <= a.max(b)
+        };
+        let mut pad_at = vec![0usize; units + 1];
+        for u in 0..units {
+            let n = if pairable(u) { len(2 * u).max(len(2 * u + 1)) } else { 0 };
+            pad_at[u + 1] = pad_at[u] + n;
+        }
+        let mut padded = vec![0.0; pad_at[units]];
+        for u in (0..units).filter(|&u| pairable(u)) {
+            let (a, b) = (&weights[at[2 * u]..at[2 * u + 1]], &weights[at[2 * u + 1]..at[2 * u + 2]]);
+            let short = if a.len() <= b.len() { a } else { b };
+            let dst = &mut padded[pad_at[u]..pad_at[u + 1]];
+            let lead = dst.len() - short.len();
+            dst[lead..].copy_from_slice(short);
+        }
+        FirRows { weights, at, padded, pad_at, kernel }
+    }
+
+    fn w(&self, r: usize) -> &[f64] {
+        &self.weights[self.at[r]..self.at[r + 1]]
+    }
+
+    fn rows(&self) -> usize {
+        self.at.len() - 1
+    }
+
+    /// Outputs `t0 .. t0 + ra.len()` of unit `u` (rows `2u`, and `2u + 1` if `rb`).
+    fn unit(&self, series: &Series<'_>, u: usize, t0: usize, ra: &mut [f64], rb: Option<&mut [f64]>) {
+        let r = 2 * u;
+        let k = self.kernel;
+        match rb {
+            None => series.fill_block(self.w(r), t0, ra, k),
+            Some(rb) if self.pad_at[u + 1] > self.pad_at[u] && !series.has_gaps() => {
+                let pad = &self.padded[self.pad_at[u]..self.pad_at[u + 1]];
+                let (wa, wb) = (self.w(r), self.w(r + 1));
+                if wa.len() <= wb.len() {
+                    series.fill_pair(wa, pad, wb, t0, ra, rb, k);
+                } else {
+                    series.fill_pair(wb, pad, wa, t0, rb, ra, k);
+                }
+            }
+            Some(rb) => {
+                series.fill_block(self.w(r), t0, ra, k);
+                series.fill_block(self.w(r + 1), t0, rb, k);
+            }
+        }
+    }
+}
+
+impl<P: Sync> Rows<'_, P> {
+    fn rows(&self) -> usize {
+        match self {
+            Rows::Fir(f) => f.rows(),
+            Rows::Recursive { combos, .. } => combos.len(),
+        }
+    }
+
+    fn rows_per_unit(&self) -> usize {
+        match self {
+            Rows::Fir(_) => 2,
+            Rows::Recursive { .. } => 1,
+        }
+    }
+
+    /// Multiply-adds (FIR) or samples (recursive) of row `r` over `len` samples.
+    fn work(&self, r: usize, len: usize) -> u64 {
+        match self {
+            Rows::Fir(f) => {
+                let p = f.at[r + 1] - f.at[r];
+                (len.saturating_sub(p) as u64 + 1).saturating_mul(p as u64)
+            }
+            Rows::Recursive { .. } => len as u64,
+        }
+    }
+
+    fn unit(&self, series: &Series<'_>, u: usize, t0: usize, ra: &mut [f64], rb: Option<&mut [f64]>) {
+        match self {
+            Rows::Fir(f) => f.unit(series, u, t0, ra, rb),
+            Rows::Recursive { combos, period, run } => {
+                debug_assert!(t0 == 0 && rb.is_none());
+                let p = &combos[u];
+                series.fill_recursive(period(p), ra, |x, out| run(p, x, out));
+            }
+        }
+    }
+}
+
+/// One task: unit `u` of series `s`, outputs `t0 ..` of its rows.
+struct Task<'v> {
+    s: usize,
+    u: usize,
+    t0: usize,
+    a: &'v mut [f64],
+    b: Option<&'v mut [f64]>,
+}
+
+/// Computes every row of every series into `values` (layout in the module
+/// docs). Every series is non-empty and was validated against every row.
+pub(crate) fn run<P: Sync>(rows: &Rows<'_, P>, series: &[Series<'_>], values: &mut [f64], parallel: bool) {
+    let n_rows = rows.rows();
+    let per_unit = rows.rows_per_unit();
+    let units = n_rows.div_ceil(per_unit);
+    debug_assert_eq!(values.len(), n_rows * series.iter().map(|s| s.data.len()).sum::<usize>());
+    if n_rows == 0 || series.is_empty() {
+        return;
+    }
+    let unit_work = |s: &Series<'_>, u: usize| -> u64 {
+        (per_unit * u..(per_unit * (u + 1)).min(n_rows)).map(|r| rows.work(r, s.data.len())).fold(0, u64::saturating_add)
+    };
+    let total = series.iter().flat_map(|s| (0..units).map(move |u| (s, u))).map(|(s, u)| unit_work(s, u)).fold(0, u64::saturating_add);
+    let threads = rayon::current_num_threads().max(1);
+    let sequential = !parallel || threads == 1 || total < SEQUENTIAL_WORK_THRESHOLD;
+    let cap = total.div_ceil(threads as u64 * 4).max(1);
+    let splittable = matches!(rows, Rows::Fir(_)) && !sequential;
+
+    let mut tasks = Vec::with_capacity(series.len() * units);
+    let mut rest = values;
+    for (si, s) in series.iter().enumerate() {
+        let len = s.data.len();
+        let (mine, tail) = rest.split_at_mut(n_rows * len);
+        rest = tail;
+        for (u, chunk) in mine.chunks_mut(per_unit * len).enumerate() {
+            let (a, b) = chunk.split_at_mut(len);
+            let blocks = if splittable { unit_work(s, u).div_ceil(cap) as usize } else { 1 };
+            let block = if blocks <= 1 { len } else { len.div_ceil(blocks).max(MIN_COLUMN_BLOCK) };
+            if b.is_empty() {
+                tasks.extend(a.chunks_mut(block).enumerate().map(|(k, a)| Task { s: si, u, t0: k * block, a, b: None }));
+            } else {
+                let pairs = a.chunks_mut(block).zip(b.chunks_mut(block)).enumerate();
+                tasks.extend(pairs.map(|(k, (a, b))| Task { s: si, u, t0: k * block, a, b: Some(b) }));
+            }
+        }
+    }
+    progress::begin(tasks.len());
+    let exec = |t: Task<'_>| {
+        rows.unit(&series[t.s], t.u, t.t0, t.a, t.b);
+        progress::advance(1);
+    };
+    if sequential {
+        tasks.into_iter().for_each(exec);
+    } else {
+        tasks.into_par_iter().for_each(exec);
+    }
+}
+
+/// A zeroed output buffer, written by all pool threads when it is large: a
+/// 200 MB batch output zeroed on one thread is a serial step that caps the
+/// speed-up (Amdahl), and the kernels overwrite every element anyway.
+pub(crate) fn zeroed(len: usize, parallel: bool) -> Vec<f64> {
+    let mut v = Vec::with_capacity(len);
+    if parallel && len >= 1 << 20 {
+        v.par_extend(rayon::iter::repeat_n(0.0, len));
+    } else {
+        v.resize(len, 0.0);
+    }
+    v
+}
