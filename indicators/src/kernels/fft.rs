@@ -26,9 +26,9 @@
 //! the weights sum to `sw` (1 up to rounding) the output is
 //! `c * sw + conv(w, x - c)`. The FFT's rounding error then scales with the
 //! block's *half-range* `S = max |x - c|`, not with the price level: measured
-//! error `|fft - exact| <= ERROR_BOUND_ULPS * eps * S` (see the tests in
-//! `tests/fft.rs`, which check this bound on random walks and on series that
-//! cross zero). For a series of one sign the output is a weighted mean of
+//! error `|fft - exact| <= ERROR_BOUND_ULPS * eps * S` with
+//! `ERROR_BOUND_ULPS = 64` (`tests/fft.rs` checks it against a compensated
+//! reference on random walks and on a series that crosses zero). For a series of one sign the output is a weighted mean of
 //! samples of that sign, so `|out| >= m = min |x|` over the block, and the error
 //! relative to the output is at most `ERROR_BOUND_ULPS * eps * S / m`.
 //! [`Spectra::well_conditioned`] says whether that is `<= 1e-12` for a block
@@ -42,19 +42,16 @@
 //! **Block size.** `n` is the power of two minimising the measured inverse
 //! transform time per useful output, `t(n) / (n - pmax + 1)` ([`block_len`]).
 
-use crate::kernels::Resolved;
+use super::Resolved;
+use crate::batch::series::Series;
 use rayon::prelude::*;
 use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use std::sync::Arc;
 
-/// Measured bound on `|fft - exact| / (eps * S)` (see the module docs), with a
-/// safety margin: the largest ratio seen in `tests/fft.rs` (random walks of
-/// 10^6 points, every block size) was below 20.
-pub(crate) const ERROR_BOUND_ULPS: f64 = 64.0;
-
 /// Largest `S / min|x|` of a block for which `ERROR_BOUND_ULPS * eps * S /
-/// min|x| <= 1e-12` (eps = 2^-52): `1e-12 / (64 * 2.2e-16) ~= 70`.
+/// min|x| <= 1e-12`, with `ERROR_BOUND_ULPS = 64` the bound checked in
+/// `tests/fft.rs` (eps = 2^-52): `1e-12 / (64 * 2.2e-16) ~= 70`.
 pub(crate) const MAX_RANGE_RATIO: f64 = 64.0;
 
 /// Smallest transform tried (shorter ones pay more per-call overhead than they save).
@@ -286,10 +283,119 @@ pub(crate) fn conv_rows(x: &[f64], rows: Vec<(&[f64], &mut [f64])>, direct: Opti
     }
 }
 
+/// When the FFT path runs (from [`super::Kernel::fft_mode`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Direct kernels only.
+    Never,
+    /// FFT for units whose period reaches the measured crossover, with the
+    /// direct form for ill-conditioned blocks.
+    Auto,
+    /// FFT for every unit (forced by `Kernel::Fft`).
+    Always,
+}
+
+/// The shortest period from which `Kernel::Auto` computes a row by FFT when
+/// at least two rows of the batch do (the series' transforms cost about one
+/// more row, shared). Measured with `cargo bench -p rayon-web-indicators
+/// --bench fft -- crossover` (250-row grids, 100k and 1M points, 2 threads):
+/// see the table in BENCHMARKS.md and README "ALMA by FFT".
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) const CROSSOVER_PERIOD: usize = 64;
+/// The same crossover in wasm32 (simd128 direct kernels are 2 lanes wide, so
+/// the FFT wins earlier). Measured with `cargo xtask bench` (Node, pool of 2).
+#[cfg(target_arch = "wasm32")]
+pub(crate) const CROSSOVER_PERIOD: usize = 32;
+
+/// With `Kernel::Auto`, a run of finite samples shorter than this (or than
+/// `2 * pmax`) is computed by the direct form: its transforms would cost more
+/// than they save. `Kernel::Fft` transforms every run that holds a window.
+pub(crate) const MIN_RUN: usize = 1024;
+
+/// Whether a run of `run` samples, for periods up to `pmax`, is transformed.
+fn run_pays(mode: Mode, run: usize, pmax: usize) -> bool {
+    match mode {
+        Mode::Always => run >= pmax,
+        _ => run >= MIN_RUN.max(2 * pmax),
+    }
+}
+
+/// Per unit `0 .. units` (of longest period `period(u)`): whether the FFT path
+/// computes it, for series of at most `longest` samples.
+pub(crate) fn select(mode: Mode, units: usize, period: impl Fn(usize) -> usize, longest: usize) -> Vec<bool> {
+    match mode {
+        Mode::Never => Vec::new(),
+        Mode::Always => vec![true; units],
+        Mode::Auto => {
+            if longest < MIN_RUN {
+                return Vec::new();
+            }
+            let mut pick: Vec<bool> = (0..units).map(|u| period(u) >= CROSSOVER_PERIOD).collect();
+            // One row alone also pays for the series' transforms: twice the cost.
+            if pick.iter().filter(|&&b| b).count() == 1 {
+                let u = pick.iter().position(|&b| b).expect("counted one");
+                pick[u] = period(u) >= 2 * CROSSOVER_PERIOD;
+            }
+            pick
+        }
+    }
+}
+
+/// Computes the rows `(weights, output)` (each output `series.data.len()`
+/// long) of one series with the NaN rule of the direct form: output `t` is
+/// NaN unless the `p` samples ending at `t` are finite. Each maximal run of
+/// finite samples long enough ([`run_pays`]) is convolved by FFT, shared by
+/// every row that fits in it; shorter runs use the direct kernel `direct`.
+/// With [`Mode::Auto`], blocks too wide for 1e-12 relative accuracy use
+/// `direct` too (see the module docs).
+pub(crate) fn run_series(series: &Series<'_>, rows: Vec<(&[f64], &mut [f64])>, direct: Resolved, mode: Mode, parallel: bool) {
+    let len = series.data.len();
+    let runs: Vec<(usize, usize)> = series.finite_runs().collect();
+    let pmax_in = |n: usize| rows.iter().map(|(w, _)| w.len()).filter(|&p| p <= n).max();
+    let fft_run: Vec<bool> = runs.iter().map(|&(a, b)| pmax_in(b - a).is_some_and(|p| run_pays(mode, b - a, p))).collect();
+    let mut per_run: Vec<Vec<(&[f64], &mut [f64])>> = runs.iter().map(|_| Vec::new()).collect();
+    let mut by_direct: Vec<(&[f64], usize, &mut [f64])> = Vec::new();
+    for (w, out) in rows {
+        debug_assert_eq!(out.len(), len);
+        let p = w.len();
+        let mut rest = out;
+        let mut cur = 0;
+        for (i, &(a, b)) in runs.iter().enumerate() {
+            let (gap, tail) = std::mem::take(&mut rest).split_at_mut(a - cur);
+            gap.fill(f64::NAN);
+            let (run_out, tail) = tail.split_at_mut(b - a);
+            rest = tail;
+            cur = b;
+            if b - a < p {
+                run_out.fill(f64::NAN);
+            } else if fft_run[i] {
+                let (warm, body) = run_out.split_at_mut(p - 1);
+                warm.fill(f64::NAN);
+                per_run[i].push((w, body));
+            } else {
+                by_direct.push((w, a, run_out));
+            }
+        }
+        rest.fill(f64::NAN);
+    }
+    let guard = (mode == Mode::Auto).then_some(direct);
+    for (&(a, b), rows) in runs.iter().zip(per_run) {
+        if !rows.is_empty() {
+            conv_rows(&series.data[a..b], rows, guard, parallel);
+        }
+    }
+    let exec = |(w, t0, out): (&[f64], usize, &mut [f64])| series.fill_block(w, t0, out, direct);
+    if parallel {
+        by_direct.into_par_iter().for_each(exec);
+    } else {
+        by_direct.into_iter().for_each(exec);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernels::conv_scalar;
+    use crate::kernels::fir::conv_scalar;
 
     fn walk(n: usize, level: f64, seed: u64) -> Vec<f64> {
         let mut s = seed;
@@ -346,60 +452,6 @@ mod tests {
                         assert!((g - e).abs() <= 1e-12 * e.abs(), "len {len} p {p} j {j}: {g} vs {e}");
                     }
                 }
-            }
-        }
-    }
-
-    /// Worst `|fft - direct| / (eps * S)` over random walks of 10^6 points at
-    /// several price levels, S = the block's half-range (what ERROR_BOUND_ULPS bounds).
-    #[test]
-    fn error_is_bounded_by_the_block_half_range() {
-        let eps = f64::EPSILON;
-        let mut worst = 0.0f64;
-        for (seed, level) in [1e-3, 1.0, 100.0, 1e6].into_iter().enumerate() {
-            let x = walk(1_000_000, level, 7 + seed as u64);
-            let ps = [9usize, 50, 258, 1000];
-            let ws: Vec<Vec<f64>> = ps.iter().map(|&p| weights(p)).collect();
-            let mut outs: Vec<Vec<f64>> = ps.iter().map(|&p| vec![0.0; x.len() - p + 1]).collect();
-            conv_rows(&x, ws.iter().map(|w| &w[..]).zip(outs.iter_mut().map(|o| &mut o[..])).collect(), None, true);
-            let sp = Spectra::new(&x, 1000, false);
-            for (w, got) in ws.iter().zip(&outs) {
-                let p = w.len();
-                let mut want = vec![0.0; got.len()];
-                conv_scalar(&x, w, &mut want);
-                for (j, (g, e)) in got.iter().zip(&want).enumerate() {
-                    let t = j + p - 1;
-                    let k = t / sp.step;
-                    let lo = (k * sp.step).saturating_sub(sp.pmax - 1);
-                    let hi = (k * sp.step + sp.step).min(x.len());
-                    let (mn, mx) = x[lo..hi].iter().fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
-                    let s = (mx - mn) / 2.0;
-                    worst = worst.max((g - e).abs() / (eps * s));
-                    assert!((g - e).abs() <= 1e-12 * e.abs(), "level {level} p {p} j {j}: {g} vs {e}");
-                }
-            }
-        }
-        eprintln!("worst |fft - direct| / (eps * S) = {worst:.2}");
-        assert!(worst <= ERROR_BOUND_ULPS, "{worst}");
-    }
-
-    /// Rough timing (run with --ignored --nocapture): 250 rows x 100k, FFT vs direct.
-    #[test]
-    #[ignore]
-    fn timing() {
-        let best = crate::alma::Kernel::Auto.resolved().unwrap();
-        for (len, lo, hi) in [(100_000usize, 9usize, 258usize), (100_000, 9, 40), (100_000, 40, 80), (100_000, 80, 160), (100_000, 160, 320), (1_000_000, 9, 258)] {
-            let x = walk(len, 100.0, 3);
-            let ws: Vec<Vec<f64>> = (lo..=hi).step_by(((hi - lo + 1) / 32).max(1)).map(weights).collect();
-            let mut outs: Vec<Vec<f64>> = ws.iter().map(|w| vec![0.0; len - w.len() + 1]).collect();
-            for _ in 0..2 {
-                let t = std::time::Instant::now();
-                conv_rows(&x, ws.iter().map(|w| &w[..]).zip(outs.iter_mut().map(|o| &mut o[..])).collect(), None, true);
-                let f = t.elapsed();
-                let t = std::time::Instant::now();
-                outs.par_iter_mut().zip(&ws).for_each(|(o, w)| best.conv(&x, w, o));
-                let d = t.elapsed();
-                eprintln!("len {len} periods {lo}..{hi} ({} rows): fft {f:?} direct {best:?} {d:?}", ws.len());
             }
         }
     }
