@@ -60,11 +60,13 @@ const MIN_LEN: usize = 256;
 const MAX_LEN: usize = 16384;
 
 /// Relative cost of one inverse real transform of `n = 2^k` points plus its
-/// spectrum product, in units of `n * log2(n)`, measured with realfft 3.5 on
-/// this project's 2-core x86_64 VM (AVX2) with `indicators/benches/fft.rs`
-/// (`fft_block_len` group). Small sizes pay call overhead, large ones leave L1.
-/// Index = k - 8 (n = 256 ..= 16384).
-const COST_PER_NLOGN: [f64; 7] = [1.0, 0.95, 0.95, 0.97, 1.0, 1.1, 1.2];
+/// spectrum product, in units of `n * log2(n)`, measured with realfft 3.5.1 /
+/// rustfft 6.4.1 on the project's 2-core x86_64 VM (AVX-512 CPU, rustfft's AVX
+/// code) with `cargo bench -p rayon-web-indicators --bench fft -- fft_block_len`
+/// (2026-12-04, loaded machine): 0.308, 0.664, 1.53, 3.21, 7.63, 18.4, 36.1 µs
+/// for n = 256 ..= 16384, i.e. 0.150, 0.144, 0.149, 0.143, 0.155, 0.172, 0.158
+/// ns per n·log2(n), normalised by 0.15 below. Index = k - 8.
+const COST_PER_NLOGN: [f64; 7] = [1.0, 0.96, 0.99, 0.95, 1.03, 1.15, 1.05];
 
 /// The transform length for the longest period `pmax` and a run of `run`
 /// samples: the power of two minimising the estimated time per output
@@ -298,14 +300,26 @@ pub(crate) enum Mode {
 /// The shortest period from which `Kernel::Auto` computes a row by FFT when
 /// at least two rows of the batch do (the series' transforms cost about one
 /// more row, shared). Measured with `cargo bench -p rayon-web-indicators
-/// --bench fft -- crossover` (250-row grids, 100k and 1M points, 2 threads):
-/// see the table in BENCHMARKS.md and README "ALMA by FFT".
+/// --bench fft -- crossover` (16 rows of one period, 2 threads, into a reused
+/// buffer; AVX-512 direct kernel; 2026-12-04 on the loaded 2-core VM, so
+/// rough — the lead re-measures on a quiet machine), median ms FFT / direct:
+///
+/// ```text
+/// period        16         32         48         64         96          128         256
+/// n = 10k    0.35/0.16  0.59/0.29  0.95/0.49  0.62/0.55  0.89/1.15   0.96/1.22   0.55/1.53
+/// n = 100k   5.2/2.7    4.5/2.2    4.0/3.2    4.2/4.3    5.2/5.5     5.6/7.6     4.8/14.7
+/// n = 1M     33.7/11.7  24.4/10.0  20.9/14.5  22.4/18.8  24.3/28.2   53.1/74.3   60.2/147.9
+/// ```
+/// FFT ties at 64 and wins from 96 at
+/// every length: the crossover is set between them.
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) const CROSSOVER_PERIOD: usize = 64;
-/// The same crossover in wasm32 (simd128 direct kernels are 2 lanes wide, so
-/// the FFT wins earlier). Measured with `cargo xtask bench` (Node, pool of 2).
+pub(crate) const CROSSOVER_PERIOD: usize = 80;
+/// The crossover in wasm32. NOT measured in wasm yet (the wasm FFT-vs-simd128
+/// bench is still to be written): the native value is used. simd128 direct
+/// kernels are 2 lanes wide against AVX-512's 8, so the true wasm crossover is
+/// probably lower; this errs toward the direct form.
 #[cfg(target_arch = "wasm32")]
-pub(crate) const CROSSOVER_PERIOD: usize = 32;
+pub(crate) const CROSSOVER_PERIOD: usize = 80;
 
 /// With `Kernel::Auto`, a run of finite samples shorter than this (or than
 /// `2 * pmax`) is computed by the direct form: its transforms would cost more
