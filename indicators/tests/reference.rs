@@ -52,7 +52,7 @@ fn params_of(c: &Value) -> AlmaParams {
 }
 
 fn kernels() -> Vec<Kernel> {
-    let mut ks = vec![Kernel::Scalar, Kernel::Auto];
+    let mut ks = vec![Kernel::Scalar, Kernel::Auto, Kernel::Fft];
     for k in [Kernel::Avx2, Kernel::Avx512, Kernel::Simd128] {
         if k.resolve().is_ok() {
             ks.push(k);

@@ -13,6 +13,9 @@ pub fn run() -> Result {
     cmd::run(Command::new("node").arg("tests/bench/pool.mjs").current_dir(root()))?;
     eprintln!("\n== ALMA in wasm: single-threaded build vs pool of 2 (Node, headless Chromium) ==");
     cmd::run(Command::new("node").arg("tests/bench/alma.mjs").current_dir(root()))?;
-    eprintln!("\n== ALMA native (criterion): scalar vs SIMD, 1 vs 2 threads ==");
-    cmd::run(cmd::cargo().args(["bench", "-p", "rayon-web-indicators"]))
+    eprintln!("\n== ALMA native (criterion): scalar vs SIMD vs FFT, 1 vs 2 threads, crossover ==");
+    cmd::run(cmd::cargo().args(["bench", "-p", "rayon-web-indicators"]))?;
+    // Its own workspace (vector-ta compiles for ~10 minutes): built only here.
+    eprintln!("\n== ALMA end to end beside vector-ta 0.3.1 (bench/compare-vector-ta) ==");
+    cmd::run(cmd::cargo().args(["run", "--release", "--manifest-path", "bench/compare-vector-ta/Cargo.toml"]))
 }

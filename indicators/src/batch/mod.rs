@@ -217,7 +217,7 @@ impl<I: Indicator> Engine<I> {
     fn compute(&self, combos: &[I::Params], series: &[Series<'_>], out: &mut [f64], opts: &BatchOptions) -> Result<(), Error> {
         let kernel = opts.kernel.resolved()?;
         let rows = match self.method {
-            Method::Fir(fill) => Rows::Fir(FirRows::new(combos, I::period, fill, kernel)),
+            Method::Fir(fill) => Rows::Fir(FirRows::new(combos, I::period, fill, kernel).with_fft(opts.kernel.fft_mode())),
             Method::Recursive(run) => Rows::Recursive { combos, period: I::period, run },
         };
         rows::run(&rows, series, out, opts.parallel);

@@ -25,7 +25,7 @@
 
 use super::series::Series;
 use super::{MIN_COLUMN_BLOCK, SEQUENTIAL_WORK_THRESHOLD};
-use crate::kernels::Resolved;
+use crate::kernels::{fft, Resolved};
 use crate::progress;
 use rayon::prelude::*;
 
@@ -47,6 +47,8 @@ pub(crate) struct FirRows {
     padded: Vec<f64>,
     pad_at: Vec<usize>,
     kernel: Resolved,
+    /// When units go to the FFT path (`kernels::fft`) instead.
+    fft: fft::Mode,
 }
 
 impl FirRows {
@@ -85,10 +87,23 @@ impl FirRows {
             let lead = dst.len() - short.len();
             dst[lead..].copy_from_slice(short);
         }
-        FirRows { weights, at, padded, pad_at, kernel }
+        FirRows { weights, at, padded, pad_at, kernel, fft: fft::Mode::Never }
     }
 
-    fn w(&self, r: usize) -> &[f64] {
+    /// Sets when the FFT path computes units (default: never).
+    pub(crate) fn with_fft(mut self, mode: fft::Mode) -> Self {
+        self.fft = mode;
+        self
+    }
+
+    /// Per unit: whether the FFT path computes it (see `fft::select`).
+    fn fft_units(&self, longest: usize) -> Vec<bool> {
+        let units = self.rows().div_ceil(2);
+        let period = |u: usize| (2 * u..(2 * u + 2).min(self.rows())).map(|r| self.at[r + 1] - self.at[r]).max().unwrap_or(0);
+        fft::select(self.fft, units, period, longest)
+    }
+
+    pub(crate) fn w(&self, r: usize) -> &[f64] {
         &self.weights[self.at[r]..self.at[r + 1]]
     }
 
@@ -185,6 +200,13 @@ pub(crate) fn run<P: Sync>(rows: &Rows<'_, P>, series: &[Series<'_>], values: &m
     let cap = total.div_ceil(threads as u64 * 4).max(1);
     let splittable = matches!(rows, Rows::Fir(_)) && !sequential;
 
+    let longest = series.iter().map(|s| s.data.len()).max().unwrap_or(0);
+    let fft_unit = match rows {
+        Rows::Fir(f) => f.fft_units(longest),
+        Rows::Recursive { .. } => Vec::new(),
+    };
+    // Per series: the rows (weights, output) the FFT path computes.
+    let mut fft_jobs: Vec<(usize, Vec<(&[f64], &mut [f64])>)> = Vec::new();
     let mut tasks = Vec::with_capacity(series.len() * units);
     let mut rest = values;
     for (si, s) in series.iter().enumerate() {
@@ -192,6 +214,14 @@ pub(crate) fn run<P: Sync>(rows: &Rows<'_, P>, series: &[Series<'_>], values: &m
         let (mine, tail) = rest.split_at_mut(n_rows * len);
         rest = tail;
         for (u, chunk) in mine.chunks_mut(per_unit * len).enumerate() {
+            if let (Some(true), Rows::Fir(f)) = (fft_unit.get(u), rows) {
+                if fft_jobs.last().map(|j| j.0) != Some(si) {
+                    fft_jobs.push((si, Vec::new()));
+                }
+                let job = &mut fft_jobs.last_mut().expect("pushed above").1;
+                job.extend(chunk.chunks_mut(len).enumerate().map(|(i, out)| (f.w(per_unit * u + i), out)));
+                continue;
+            }
             let (a, b) = chunk.split_at_mut(len);
             let blocks = if splittable { unit_work(s, u).div_ceil(cap) as usize } else { 1 };
             let block = if blocks <= 1 { len } else { len.div_ceil(blocks).max(MIN_COLUMN_BLOCK) };
@@ -203,7 +233,13 @@ pub(crate) fn run<P: Sync>(rows: &Rows<'_, P>, series: &[Series<'_>], values: &m
             }
         }
     }
-    progress::begin(tasks.len());
+    progress::begin(tasks.len() + fft_jobs.len());
+    if let Rows::Fir(f) = rows {
+        for (si, job) in fft_jobs {
+            fft::run_series(&series[si], job, f.kernel, f.fft, parallel && !sequential);
+            progress::advance(1);
+        }
+    }
     let exec = |t: Task<'_>| {
         rows.unit(&series[t.s], t.u, t.t0, t.a, t.b);
         progress::advance(1);
@@ -215,10 +251,25 @@ pub(crate) fn run<P: Sync>(rows: &Rows<'_, P>, series: &[Series<'_>], values: &m
     }
 }
 
-/// A zeroed output buffer, written by all pool threads when it is large: a
-/// 200 MB batch output zeroed on one thread is a serial step that caps the
-/// speed-up (Amdahl), and the kernels overwrite every element anyway.
+/// A zeroed output buffer for an allocating call, which pays its page faults.
+///
+/// Natively, `vec![0.0; len]` is `calloc`: a large allocation gets fresh pages
+/// the OS guarantees zero, so nothing is written here and each page is first
+/// touched by the kernel task that computes it — page faults spread over the
+/// pool's threads, and one pass over the memory fewer than zeroing it first.
+/// Measured on the project's 2-core Linux VM (200 MB, 2 threads, loaded
+/// machine, rough): zeroing with all threads then computing ~1.0–1.1 s,
+/// calloc then computing ~0.85–0.9 s, computing into an already-touched
+/// buffer ~0.2 s (hence README: reuse a buffer with `*_into` for repeated
+/// large batches). Transparent huge pages (`madvise(MADV_HUGEPAGE)`) were
+/// 2–4x *slower* there (`defrag = madvise` compacts memory on each fault), so
+/// they are not requested. In wasm32 the memory is zeroed by the engine when
+/// it grows, but `calloc` may reuse freed memory, which it must clear: that
+/// zeroing is spread over the pool's threads when large.
 pub(crate) fn zeroed(len: usize, parallel: bool) -> Vec<f64> {
+    if cfg!(not(target_arch = "wasm32")) {
+        return vec![0.0; len];
+    }
     let mut v = Vec::with_capacity(len);
     if parallel && len >= 1 << 20 {
         v.par_extend(rayon::iter::repeat_n(0.0, len));

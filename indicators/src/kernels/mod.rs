@@ -7,15 +7,18 @@
 //! the features were detected, which is what makes the `unsafe` SIMD calls sound.
 //!
 //! One file per family of kernels: [`fir`] (weighted windows: scalar, AVX2+FMA,
-//! AVX-512, simd128). To add a family (say an FFT convolution for long windows),
+//! AVX-512, simd128) and [`fft`] (the same sums by FFT convolution, for long
+//! windows; [`Kernel::Auto`] uses it for the rows where it wins). To add a family,
 //! add a file here, a [`Kernel`] variant and its `Resolved` counterpart, and a
 //! line in `Kernel::resolved`; the engine (`crate::batch`) picks the kernel per
 //! call from `BatchOptions::kernel`.
 //!
 //! [`fir`]: self::fir
+//! [`fft`]: self::fft
 
 use crate::error::Error;
 
+pub(crate) mod fft;
 pub(crate) mod fir;
 
 /// Which kernel computes the sums. Recursive indicators (EMA) have one scalar
@@ -23,7 +26,11 @@ pub(crate) mod fir;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Kernel {
-    /// The fastest kernel available on this machine (SIMD if any, else scalar).
+    /// The fastest kernel available on this machine: SIMD if any, else scalar,
+    /// and FFT convolution for the rows of a weighted-window batch whose period
+    /// is long enough for it to win (see `kernels::fft`: the crossover is
+    /// measured, and blocks whose values span too wide a range for 1e-12
+    /// relative accuracy stay on the direct form).
     #[default]
     Auto,
     /// Plain scalar code, one sequential sum per output (the reference).
@@ -38,6 +45,13 @@ pub enum Kernel {
     /// wasm32 simd128 (chosen at compile time with `-C target-feature=+simd128`);
     /// an error elsewhere.
     Simd128,
+    /// FFT convolution (overlap-save, the series' block transforms shared by all
+    /// rows) for every row of a weighted-window indicator, on runs of finite
+    /// samples long enough to pay for a transform; shorter runs use the best
+    /// direct kernel. Available everywhere. Accuracy: see the README section
+    /// "ALMA by FFT" (within 1e-12 of the exact value relative to the local
+    /// half-range of the series). Recursive indicators ignore it.
+    Fft,
 }
 
 /// A concrete, verified-available kernel. Only constructed by
@@ -59,6 +73,9 @@ impl Kernel {
     /// become `Scalar`, `Avx2`, `Avx512` or `Simd128`), or
     /// [`Error::UnsupportedKernel`] if it is not available.
     pub fn resolve(self) -> Result<Kernel, Error> {
+        if self == Kernel::Fft {
+            return Ok(Kernel::Fft);
+        }
         self.resolved().map(|r| match r {
             Resolved::Scalar => Kernel::Scalar,
             #[cfg(target_arch = "x86_64")]
@@ -79,8 +96,21 @@ impl Kernel {
             Kernel::Avx2 => avx2(),
             Kernel::Avx512 => avx512(),
             Kernel::Simd128 => simd128(),
+            // The direct kernel for the runs too short to transform.
+            Kernel::Fft => Some(best_simd.unwrap_or(Resolved::Scalar)),
         };
         r.ok_or(Error::UnsupportedKernel { kernel: self })
+    }
+}
+
+impl Kernel {
+    /// When the FFT path runs for this choice.
+    pub(crate) fn fft_mode(self) -> fft::Mode {
+        match self {
+            Kernel::Auto => fft::Mode::Auto,
+            Kernel::Fft => fft::Mode::Always,
+            _ => fft::Mode::Never,
+        }
     }
 }
 

@@ -1,0 +1,472 @@
+//! FFT convolution of one finite run of a series with many weight rows.
+//!
+//! # The model
+//!
+//! The direct form costs `period` multiply-adds per output; a batch of 250
+//! periods from 9 to 258 costs ~133 per output on average, whatever the SIMD.
+//! A convolution by FFT costs a few times `log2(n)` per output instead, and in
+//! a batch the series is the same for every row, so its transforms are computed
+//! **once** ([`Spectra::new`]) and shared read-only by all rows; each row then
+//! pays one spectrum product and one inverse transform per block
+//! ([`Spectra::row`]).
+//!
+//! **Overlap-save.** The run `x` (finite values only: the caller splits the
+//! series at its non-finite samples, exactly where the direct form's NaN mask
+//! changes) is cut into blocks of `step = n - pmax + 1` outputs, `pmax` the
+//! longest period served. Block `k` transforms the `n` samples
+//! `x[k*step - (pmax-1) .. k*step + step]` (zero outside the run); after the
+//! product with a row's zero-padded reversed weights and the inverse transform,
+//! the last `step` values of the circular convolution are exactly the linear
+//! convolution's — the `pmax - 1` first ones wrap around and are dropped. Any
+//! period `<= pmax` reads only that window, so one set of block transforms
+//! serves every row.
+//!
+//! **Accuracy.** Each block is centred before its transform: `c` = the midpoint
+//! of its smallest and largest sample, the transform is of `x - c`, and since
+//! the weights sum to `sw` (1 up to rounding) the output is
+//! `c * sw + conv(w, x - c)`. The FFT's rounding error then scales with the
+//! block's *half-range* `S = max |x - c|`, not with the price level: measured
+//! error `|fft - exact| <= ERROR_BOUND_ULPS * eps * S` with
+//! `ERROR_BOUND_ULPS = 64` (`tests/fft.rs` checks it against a compensated
+//! reference on random walks and on a series that crosses zero). For a series of one sign the output is a weighted mean of
+//! samples of that sign, so `|out| >= m = min |x|` over the block, and the error
+//! relative to the output is at most `ERROR_BOUND_ULPS * eps * S / m`.
+//! [`Spectra::well_conditioned`] says whether that is `<= 1e-12` for a block
+//! (`S <= MAX_RANGE_RATIO * m`); `Kernel::Auto` computes the other blocks with
+//! the direct form, so it is within 1e-12 relative of the direct form on
+//! every series of one sign. A block whose samples change sign has `m = 0`:
+//! forced FFT still gives `|error| <= 1e-12 * S` there (absolute, relative to the
+//! block's half-range), which is what the direct form itself guarantees near
+//! zero (its error is `~period * eps * max |x|`).
+//!
+//! **Block size.** `n` is the power of two minimising the measured inverse
+//! transform time per useful output, `t(n) / (n - pmax + 1)` ([`block_len`]).
+
+use super::Resolved;
+use crate::batch::series::Series;
+use rayon::prelude::*;
+use realfft::num_complex::Complex;
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use std::sync::Arc;
+
+/// Largest `S / min|x|` of a block for which `ERROR_BOUND_ULPS * eps * S /
+/// min|x| <= 1e-12`, with `ERROR_BOUND_ULPS = 64` the bound checked in
+/// `tests/fft.rs` (eps = 2^-52): `1e-12 / (64 * 2.2e-16) ~= 70`.
+pub(crate) const MAX_RANGE_RATIO: f64 = 64.0;
+
+/// Smallest transform tried (shorter ones pay more per-call overhead than they save).
+const MIN_LEN: usize = 256;
+/// Largest transform tried: 16384 f64 keep a block's buffers in L2.
+const MAX_LEN: usize = 16384;
+
+/// Relative cost of one inverse real transform of `n = 2^k` points plus its
+/// spectrum product, in units of `n * log2(n)`, measured with realfft 3.5.1 /
+/// rustfft 6.4.1 on the project's 2-core x86_64 VM (AVX-512 CPU, rustfft's AVX
+/// code) with `cargo bench -p rayon-web-indicators --bench fft -- fft_block_len`
+/// (2026-12-04, loaded machine): 0.308, 0.664, 1.53, 3.21, 7.63, 18.4, 36.1 µs
+/// for n = 256 ..= 16384, i.e. 0.150, 0.144, 0.149, 0.143, 0.155, 0.172, 0.158
+/// ns per n·log2(n), normalised by 0.15 below. Index = k - 8.
+const COST_PER_NLOGN: [f64; 7] = [1.0, 0.96, 0.99, 0.95, 1.03, 1.15, 1.05];
+
+/// The transform length for the longest period `pmax` and a run of `run`
+/// samples: the power of two minimising the estimated time per output
+/// `COST_PER_NLOGN * n * log2(n) / (n - pmax + 1)`, never longer than needed
+/// to hold the whole run in one block.
+pub(crate) fn block_len(pmax: usize, run: usize) -> usize {
+    // One block holding the whole run; n >= pmax so that step >= 1.
+    let whole = (run + pmax - 1).next_power_of_two().max(MIN_LEN);
+    let lo = pmax.next_power_of_two().max(MIN_LEN);
+    let hi = whole.min(MAX_LEN.max((2 * pmax).next_power_of_two()));
+    let mut best = (f64::INFINITY, lo);
+    let mut n = lo;
+    while n <= hi {
+        let k = n.trailing_zeros() as usize;
+        let c = COST_PER_NLOGN.get(k.wrapping_sub(8)).copied().unwrap_or(1.3);
+        let per_output = c * (n * k) as f64 / (n - pmax + 1) as f64;
+        if per_output < best.0 {
+            best = (per_output, n);
+        }
+        n *= 2;
+    }
+    best.1
+}
+
+/// The block transforms of one finite run, shared read-only by every row.
+pub(crate) struct Spectra<'a> {
+    x: &'a [f64],
+    n: usize,
+    step: usize,
+    pmax: usize,
+    /// `blocks * (n/2 + 1)` spectra of the centred blocks.
+    spec: Vec<Complex<f64>>,
+    /// Per block: the centre `c` subtracted before the transform.
+    centre: Vec<f64>,
+    /// Per block: `S <= MAX_RANGE_RATIO * min|x|` (see the module docs).
+    conditioned: Vec<bool>,
+    fwd: Arc<dyn RealToComplex<f64>>,
+    inv: Arc<dyn ComplexToReal<f64>>,
+}
+
+impl<'a> Spectra<'a> {
+    /// Transforms the blocks of `x` (finite values only) for periods up to
+    /// `pmax` (`1 <= pmax <= x.len()`), in parallel on the current rayon pool
+    /// when `parallel`.
+    pub(crate) fn new(x: &'a [f64], pmax: usize, parallel: bool) -> Self {
+        debug_assert!(pmax >= 1 && pmax <= x.len());
+        debug_assert!(x.iter().all(|v| v.is_finite()));
+        let n = block_len(pmax, x.len());
+        let step = n - pmax + 1;
+        let blocks = x.len().div_ceil(step);
+        let half = n / 2 + 1;
+        let mut planner = RealFftPlanner::<f64>::new();
+        let fwd = planner.plan_fft_forward(n);
+        let inv = planner.plan_fft_inverse(n);
+        let mut spec = vec![Complex::new(0.0, 0.0); blocks * half];
+        let mut centre = vec![0.0; blocks];
+        let mut conditioned = vec![false; blocks];
+        let one = |k: usize, out: &mut [Complex<f64>], c: &mut f64, ok: &mut bool, buf: &mut Vec<f64>, scratch: &mut Vec<Complex<f64>>| {
+            let s = (k * step) as isize - (pmax as isize - 1);
+            let lo = s.max(0) as usize;
+            let hi = ((s + n as isize) as usize).min(x.len());
+            let seg = &x[lo..hi];
+            let (mn, mx) = seg.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+            // Midpoint without overflow for |values| near f64::MAX.
+            let mid = mn * 0.5 + mx * 0.5;
+            let range = mx * 0.5 - mn * 0.5;
+            let min_abs = if mn > 0.0 { mn } else if mx < 0.0 { -mx } else { 0.0 };
+            *c = mid;
+            *ok = range <= MAX_RANGE_RATIO * min_abs;
+            buf.clear();
+            buf.resize(n, 0.0);
+            let off = (lo as isize - s) as usize;
+            for (d, &v) in buf[off..off + seg.len()].iter_mut().zip(seg) {
+                *d = v - mid;
+            }
+            fwd.process_with_scratch(buf, out, scratch).expect("realfft length contract");
+        };
+        let init = || (Vec::with_capacity(n), vec![Complex::new(0.0, 0.0); fwd.get_scratch_len()]);
+        let iter = spec.chunks_mut(half).zip(centre.iter_mut()).zip(conditioned.iter_mut()).enumerate();
+        if parallel && blocks > 1 {
+            spec.par_chunks_mut(half)
+                .zip(centre.par_iter_mut())
+                .zip(conditioned.par_iter_mut())
+                .enumerate()
+                .for_each_init(init, |(buf, scratch), (k, ((o, c), ok))| one(k, o, c, ok, buf, scratch));
+        } else {
+            let (mut buf, mut scratch) = init();
+            for (k, ((o, c), ok)) in iter {
+                one(k, o, c, ok, &mut buf, &mut scratch);
+            }
+        }
+        Spectra { x, n, step, pmax, spec, centre, conditioned, fwd, inv }
+    }
+
+    /// Number of blocks.
+    pub(crate) fn blocks(&self) -> usize {
+        self.centre.len()
+    }
+
+    /// The transform length.
+    #[allow(dead_code)]
+    pub(crate) fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Whether block `k`'s outputs are within 1e-12 relative of the exact ones
+    /// when computed by FFT (see the module docs).
+    #[allow(dead_code)]
+    pub(crate) fn well_conditioned(&self, k: usize) -> bool {
+        self.conditioned[k]
+    }
+
+    /// Length of the part of a row's output (`x.len() - p + 1` values, the
+    /// direct-form contract) that blocks `0 .. k` produce.
+    fn out_end(&self, p: usize, k: usize) -> usize {
+        (k * self.step).min(self.x.len()).saturating_sub(p - 1)
+    }
+
+    /// Writes `out[j] = sum_i w[i] * x[j + i]` for the outputs produced by
+    /// blocks `k0 .. k1`, i.e. `out` is
+    /// `full_out[out_end(p, k0) .. out_end(p, k1)]` of a row of `w.len() <= pmax`
+    /// weights. Blocks that are not [`Self::well_conditioned`] are computed
+    /// by `direct` instead when it is given.
+    pub(crate) fn row(&self, w: &[f64], k0: usize, k1: usize, out: &mut [f64], direct: Option<Resolved>) {
+        let p = w.len();
+        assert!(p >= 1 && p <= self.pmax && k0 <= k1 && k1 <= self.blocks(), "fft row contract");
+        assert_eq!(out.len(), self.out_end(p, k1) - self.out_end(p, k0), "fft row length contract");
+        if out.is_empty() {
+            return;
+        }
+        let (n, half) = (self.n, self.n / 2 + 1);
+        // The row's filter: weights reversed (so the circular convolution is the
+        // ALMA sum), scaled by 1/n because realfft's inverse is unnormalised.
+        let mut h = vec![0.0; n];
+        let scale = 1.0 / n as f64;
+        for (d, &v) in h.iter_mut().zip(w.iter().rev()) {
+            *d = v * scale;
+        }
+        let mut hs = vec![Complex::new(0.0, 0.0); half];
+        let mut cscratch = vec![Complex::new(0.0, 0.0); self.fwd.get_scratch_len().max(self.inv.get_scratch_len())];
+        self.fwd.process_with_scratch(&mut h, &mut hs, &mut cscratch).expect("realfft length contract");
+        let sw: f64 = w.iter().sum();
+        let mut prod = vec![Complex::new(0.0, 0.0); half];
+        let mut y = vec![0.0; n];
+        let base = self.out_end(p, k0);
+        for k in k0..k1 {
+            let (a, b) = (self.out_end(p, k) - base, self.out_end(p, k + 1) - base);
+            if a == b {
+                continue;
+            }
+            let dst = &mut out[a..b];
+            if let (Some(kernel), false) = (direct, self.conditioned[k]) {
+                let j0 = a + base;
+                kernel.conv(&self.x[j0..j0 + dst.len() + p - 1], w, dst);
+                continue;
+            }
+            let xs = &self.spec[k * half..(k + 1) * half];
+            for ((d, &u), &v) in prod.iter_mut().zip(xs).zip(&hs) {
+                *d = u * v;
+            }
+            // The DC and Nyquist bins of a real signal's spectrum are real; the
+            // product of two of them is too, up to nothing: clear the sign of a
+            // zero imaginary part so realfft's input check never fires.
+            prod[0].im = 0.0;
+            prod[half - 1].im = 0.0;
+            self.inv.process_with_scratch(&mut prod, &mut y, &mut cscratch).expect("realfft length contract");
+            // Output j (window x[j .. j + p]) ends at run index t = j + p - 1,
+            // which sits at y[t - (k*step - (pmax - 1))].
+            let c = self.centre[k] * sw;
+            let t0 = a + base + p - 1;
+            let y0 = t0 + self.pmax - 1 - k * self.step;
+            for (d, &v) in dst.iter_mut().zip(&y[y0..y0 + (b - a)]) {
+                *d = c + v;
+            }
+        }
+    }
+}
+
+/// Convolves the finite run `x` with every row: `rows[r] = (w, out)` with
+/// `out.len() == x.len() - w.len() + 1` receives `out[j] = sum_i w[i] * x[j + i]`
+/// (the contract of the direct kernels), computed by overlap-save FFT with the
+/// run's block transforms shared by all rows. Rows, and blocks of a row when
+/// there are fewer rows than `4 * threads`, run in parallel on the current
+/// rayon pool when `parallel`. With `direct = Some(kernel)`, blocks whose
+/// range is too wide for 1e-12 relative accuracy use that kernel instead (see
+/// the module docs).
+pub(crate) fn conv_rows(x: &[f64], rows: Vec<(&[f64], &mut [f64])>, direct: Option<Resolved>, parallel: bool) {
+    let Some(pmax) = rows.iter().map(|(w, _)| w.len()).max() else { return };
+    for (w, o) in &rows {
+        assert!(!w.is_empty() && x.len() + 1 == o.len() + w.len(), "kernel length contract");
+    }
+    let spectra = Spectra::new(x, pmax, parallel);
+    let blocks = spectra.blocks();
+    let threads = if parallel { rayon::current_num_threads().max(1) } else { 1 };
+    let groups = (4 * threads).div_ceil(rows.len()).clamp(1, blocks);
+    let per = blocks.div_ceil(groups);
+    let mut tasks = Vec::with_capacity(rows.len() * groups);
+    for (w, out) in rows {
+        let p = w.len();
+        let mut rest = out;
+        let mut k = 0;
+        while k < blocks {
+            let k1 = (k + per).min(blocks);
+            let len = spectra.out_end(p, k1) - spectra.out_end(p, k);
+            let (head, tail) = rest.split_at_mut(len);
+            tasks.push((w, k, k1, head));
+            rest = tail;
+            k = k1;
+        }
+    }
+    let run = |(w, k0, k1, out): (&[f64], usize, usize, &mut [f64])| spectra.row(w, k0, k1, out, direct);
+    if threads > 1 && tasks.len() > 1 {
+        tasks.into_par_iter().for_each(run);
+    } else {
+        tasks.into_iter().for_each(run);
+    }
+}
+
+/// When the FFT path runs (from [`super::Kernel::fft_mode`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Direct kernels only.
+    Never,
+    /// FFT for units whose period reaches the measured crossover, with the
+    /// direct form for ill-conditioned blocks.
+    Auto,
+    /// FFT for every unit (forced by `Kernel::Fft`).
+    Always,
+}
+
+/// The shortest period from which `Kernel::Auto` computes a row by FFT when
+/// at least two rows of the batch do (the series' transforms cost about one
+/// more row, shared). Measured with `cargo bench -p rayon-web-indicators
+/// --bench fft -- crossover` (16 rows of one period, 2 threads, into a reused
+/// buffer; AVX-512 direct kernel; 2026-12-04 on the loaded 2-core VM, so
+/// rough — the lead re-measures on a quiet machine), median ms FFT / direct:
+///
+/// ```text
+/// period        16         32         48         64         96          128         256
+/// n = 10k    0.35/0.16  0.59/0.29  0.95/0.49  0.62/0.55  0.89/1.15   0.96/1.22   0.55/1.53
+/// n = 100k   5.2/2.7    4.5/2.2    4.0/3.2    4.2/4.3    5.2/5.5     5.6/7.6     4.8/14.7
+/// n = 1M     33.7/11.7  24.4/10.0  20.9/14.5  22.4/18.8  24.3/28.2   53.1/74.3   60.2/147.9
+/// ```
+/// FFT ties at 64 and wins from 96 at
+/// every length: the crossover is set between them.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) const CROSSOVER_PERIOD: usize = 80;
+/// The crossover in wasm32. NOT measured in wasm yet (the wasm FFT-vs-simd128
+/// bench is still to be written): the native value is used. simd128 direct
+/// kernels are 2 lanes wide against AVX-512's 8, so the true wasm crossover is
+/// probably lower; this errs toward the direct form.
+#[cfg(target_arch = "wasm32")]
+pub(crate) const CROSSOVER_PERIOD: usize = 80;
+
+/// With `Kernel::Auto`, a run of finite samples shorter than this (or than
+/// `2 * pmax`) is computed by the direct form: its transforms would cost more
+/// than they save. `Kernel::Fft` transforms every run that holds a window.
+pub(crate) const MIN_RUN: usize = 1024;
+
+/// Whether a run of `run` samples, for periods up to `pmax`, is transformed.
+fn run_pays(mode: Mode, run: usize, pmax: usize) -> bool {
+    match mode {
+        Mode::Always => run >= pmax,
+        _ => run >= MIN_RUN.max(2 * pmax),
+    }
+}
+
+/// Per unit `0 .. units` (of longest period `period(u)`): whether the FFT path
+/// computes it, for series of at most `longest` samples.
+pub(crate) fn select(mode: Mode, units: usize, period: impl Fn(usize) -> usize, longest: usize) -> Vec<bool> {
+    match mode {
+        Mode::Never => Vec::new(),
+        Mode::Always => vec![true; units],
+        Mode::Auto => {
+            if longest < MIN_RUN {
+                return Vec::new();
+            }
+            let mut pick: Vec<bool> = (0..units).map(|u| period(u) >= CROSSOVER_PERIOD).collect();
+            // One row alone also pays for the series' transforms: twice the cost.
+            if pick.iter().filter(|&&b| b).count() == 1 {
+                let u = pick.iter().position(|&b| b).expect("counted one");
+                pick[u] = period(u) >= 2 * CROSSOVER_PERIOD;
+            }
+            pick
+        }
+    }
+}
+
+/// Computes the rows `(weights, output)` (each output `series.data.len()`
+/// long) of one series with the NaN rule of the direct form: output `t` is
+/// NaN unless the `p` samples ending at `t` are finite. Each maximal run of
+/// finite samples long enough ([`run_pays`]) is convolved by FFT, shared by
+/// every row that fits in it; shorter runs use the direct kernel `direct`.
+/// With [`Mode::Auto`], blocks too wide for 1e-12 relative accuracy use
+/// `direct` too (see the module docs).
+pub(crate) fn run_series(series: &Series<'_>, rows: Vec<(&[f64], &mut [f64])>, direct: Resolved, mode: Mode, parallel: bool) {
+    let len = series.data.len();
+    let runs: Vec<(usize, usize)> = series.finite_runs().collect();
+    let pmax_in = |n: usize| rows.iter().map(|(w, _)| w.len()).filter(|&p| p <= n).max();
+    let fft_run: Vec<bool> = runs.iter().map(|&(a, b)| pmax_in(b - a).is_some_and(|p| run_pays(mode, b - a, p))).collect();
+    let mut per_run: Vec<Vec<(&[f64], &mut [f64])>> = runs.iter().map(|_| Vec::new()).collect();
+    let mut by_direct: Vec<(&[f64], usize, &mut [f64])> = Vec::new();
+    for (w, out) in rows {
+        debug_assert_eq!(out.len(), len);
+        let p = w.len();
+        let mut rest = out;
+        let mut cur = 0;
+        for (i, &(a, b)) in runs.iter().enumerate() {
+            let (gap, tail) = std::mem::take(&mut rest).split_at_mut(a - cur);
+            gap.fill(f64::NAN);
+            let (run_out, tail) = tail.split_at_mut(b - a);
+            rest = tail;
+            cur = b;
+            if b - a < p {
+                run_out.fill(f64::NAN);
+            } else if fft_run[i] {
+                let (warm, body) = run_out.split_at_mut(p - 1);
+                warm.fill(f64::NAN);
+                per_run[i].push((w, body));
+            } else {
+                by_direct.push((w, a, run_out));
+            }
+        }
+        rest.fill(f64::NAN);
+    }
+    let guard = (mode == Mode::Auto).then_some(direct);
+    for (&(a, b), rows) in runs.iter().zip(per_run) {
+        if !rows.is_empty() {
+            conv_rows(&series.data[a..b], rows, guard, parallel);
+        }
+    }
+    let exec = |(w, t0, out): (&[f64], usize, &mut [f64])| series.fill_block(w, t0, out, direct);
+    if parallel {
+        by_direct.into_par_iter().for_each(exec);
+    } else {
+        by_direct.into_iter().for_each(exec);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::fir::conv_scalar;
+
+    fn walk(n: usize, level: f64, seed: u64) -> Vec<f64> {
+        let mut s = seed;
+        let mut v = level;
+        (0..n)
+            .map(|_| {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let u = (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+                v *= (0.02 * u).exp();
+                v
+            })
+            .collect()
+    }
+
+    fn weights(p: usize) -> Vec<f64> {
+        let m = 0.85 * (p - 1) as f64;
+        let s = p as f64 / 6.0;
+        let w: Vec<f64> = (0..p).map(|i| (-(i as f64 - m).powi(2) / (2.0 * s * s)).exp()).collect();
+        let sum: f64 = w.iter().sum();
+        w.iter().map(|v| v / sum).collect()
+    }
+
+    #[test]
+    fn block_len_is_a_power_of_two_longer_than_pmax() {
+        for pmax in [1, 2, 9, 100, 255, 256, 257, 1000, 5000, 20000, 100000] {
+            for run in [pmax, pmax + 1, 3 * pmax, 10_000, 1_000_000] {
+                if run < pmax {
+                    continue;
+                }
+                let n = block_len(pmax, run);
+                assert!(n.is_power_of_two() && n > pmax.saturating_sub(1) && n >= pmax, "pmax {pmax} run {run}: {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn matches_the_direct_form_on_every_shape() {
+        // Every period against runs around block boundaries, one block and many.
+        for &len in &[1usize, 2, 7, 300, 767, 768, 769, 5000] {
+            let x = walk(len, 100.0, len as u64);
+            for &p in &[1usize, 2, 9, 64, 258] {
+                if p > len {
+                    continue;
+                }
+                let w = weights(p);
+                let mut want = vec![0.0; len - p + 1];
+                conv_scalar(&x, &w, &mut want);
+                for parallel in [false, true] {
+                    let mut got = vec![f64::NAN; len - p + 1];
+                    let w2 = weights(p.max(2) - 1);
+                    let mut other = vec![0.0; len - w2.len() + 1];
+                    conv_rows(&x, vec![(&w, &mut got), (&w2, &mut other)], None, parallel);
+                    for (j, (g, e)) in got.iter().zip(&want).enumerate() {
+                        assert!((g - e).abs() <= 1e-12 * e.abs(), "len {len} p {p} j {j}: {g} vs {e}");
+                    }
+                }
+            }
+        }
+    }
+}
