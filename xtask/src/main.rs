@@ -7,6 +7,7 @@
 mod bench;
 mod cmd;
 mod demo;
+mod matrix;
 mod setup;
 mod test;
 mod wasm;
@@ -21,6 +22,7 @@ commands:
   demo --headless run the demo's default batch in headless Chromium on both origins, print a table
   bench           print the benchmarks (pool start-up, speed-ups, ALMA)
   build           build the wasm packages into target/pkg/
+  matrix          the core checks under the pinned/newest nightly, newest stable and newest wasm-bindgen; one table
   setup           install what the other commands need (also done by each of them)";
 
 fn main() -> ExitCode {
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(&args[1..]),
         Some("demo") => demo::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("matrix") => matrix::run(&args[1..]),
         Some("build") => setup::ensure_all().and_then(|t| wasm::build_all(&t)),
         Some("setup") => setup::ensure_all().map(|_| ()),
         _ => {
