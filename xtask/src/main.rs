@@ -15,6 +15,7 @@ mod demo;
 mod readme;
 mod release;
 mod fuzz;
+mod matrix;
 mod setup;
 mod test;
 mod wasm;
@@ -42,6 +43,9 @@ enum Command {
     Fuzz(fuzz::Args),
     /// Build the wasm packages into target/pkg/ (each replaced atomically).
     Build,
+    /// The core checks under the pinned and newest nightly, newest stable (RUSTC_BOOTSTRAP=1)
+    /// and newest wasm-bindgen; prints one table, fails if a row fails.
+    Matrix(matrix::Args),
     /// Install what the other commands need (also done by each of them).
     Setup,
     /// What users get from crates.io, docs.rs and the README: the README-built crate,
@@ -57,6 +61,7 @@ impl Command {
             Command::Bench => bench::run(),
             Command::Fuzz(args) => fuzz::run(&args),
             Command::Build => setup::ensure_all().and_then(|t| wasm::build_all(&t)),
+            Command::Matrix(args) => matrix::run(&args),
             Command::Setup => setup::ensure_all().map(|_| ()),
             Command::ReleaseCheck => release::run_all(),
         }

@@ -39,6 +39,10 @@ pub fn run_all() -> Result {
         .args(["--test", "--test-concurrency=1", "tests/node/", "tests/browser/", "tests/demo/", "tests/fuzz/"])
         .env("GECKODRIVER", &tools.geckodriver)
         .current_dir(root()))?;
+
+    eprintln!("\n== stable Rust: the newest stable + RUSTC_BOOTSTRAP=1 builds the packages and passes the core checks ==");
+    // The matrix's stable row (installs the toolchain with rust-src and wasm32 itself).
+    crate::matrix::run_rows(&[crate::matrix::Kind::Stable], None)?;
     Ok(())
 }
 
