@@ -125,7 +125,9 @@ async function createWorker(name, source) {
     worker = new Worker(url, { type: 'module', name });
   } finally {
     // The worker has its own reference once constructed.
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    const revoke = setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    // Bun: a pending timer keeps the process alive; this one must not (browsers return a number).
+    revoke?.unref?.();
   }
   return {
     // Bun's Web Workers have Node's unref() (https://bun.com/docs/runtime/workers):
