@@ -5,6 +5,7 @@
 //   - the consumer package in the app's module worker: initThreadPool(2), both
 //     pool threads did work, parallel == sequential;
 //   - without COOP/COEP the same page's initThreadPool rejects with NOT_CROSS_ORIGIN_ISOLATED;
+//   - webpack and Parcel without `glueUrl` (see README): a coded WORKER_LOAD_FAILED, not a hang;
 //   - rayon-web-host bundled by the same app picks the threaded build when
 //     isolated and the single-threaded fallback (saying why) when not, with the same result.
 // Each app is built once; one browser session per engine; every page load has a deadline.
@@ -110,6 +111,18 @@ for (const name of BROWSERS) {
         assert.equal(r.code, 'NOT_CROSS_ORIGIN_ISOLATED', r.message);
         assert.match(r.message, /"Cross-Origin-Opener-Policy: same-origin"/);
       });
+
+      if (bundler === 'webpack' || bundler === 'parcel') {
+        it(`${bundler}: without glueUrl the pool rejects with WORKER_LOAD_FAILED naming the glue URL (no hang)`, { timeout: 120_000 }, async () => {
+          const r = await load(browser, appOf(bundler).iso, { app: 'consumer', threads: THREADS, mode: 'reject', glue: 'bundled' });
+          assert.equal(r.rejected, true);
+          assert.equal(r.name, 'RayonWebError');
+          assert.equal(r.code, 'WORKER_LOAD_FAILED', r.message);
+          // The bundler replaced the glue's import.meta.url with a file: URL at build time.
+          assert.match(r.message, /could not import the wasm-bindgen glue from file:/);
+          assert.ok(r.rejectMs < 10_000, `rejected after ${r.rejectMs} ms`);
+        });
+      }
 
       it(`${bundler}: rayon-web-host picks threads when isolated, the single-threaded fallback when not, same result`, { timeout: 180_000 }, async (t) => {
         const app = appOf(bundler);
