@@ -20,8 +20,23 @@
 // page can notice, terminate everything and reject the call.
 
 const IN_NODE = typeof self === 'undefined';
-const port = IN_NODE ? (await import('node:worker_threads')).parentPort : self;
-const on = (fn) => (IN_NODE ? port.on('message', fn) : self.addEventListener('message', (e) => fn(e.data)));
+// Node built-ins by a variable and user URLs with webpackIgnore: bundlers must leave
+// these imports alone (esbuild and webpack fail on `node:` specifiers in browser
+// builds; webpack rewrites `import(url)` into a lookup among the modules it bundled).
+const nodeImport = (name) => import(/* webpackIgnore: true */ /* @vite-ignore */ name);
+let port = IN_NODE ? null : self;
+// No top-level await here: Parcel 2 emits workers as classic scripts and fails on it.
+// Node queues messages on parentPort until its first listener.
+const on = (fn) => {
+  if (!IN_NODE) {
+    self.addEventListener('message', (e) => fn(e.data));
+    return;
+  }
+  nodeImport('node:worker_threads').then(({ parentPort }) => {
+    port = parentPort;
+    port.on('message', fn);
+  });
+};
 
 const errorOf = (e) => ({
   name: e?.name ?? 'Error',
@@ -37,10 +52,10 @@ globalThis.rayonWebProgress = (done, total) => {
 };
 
 async function init({ glueUrl, threads }) {
-  glue = await import(glueUrl);
+  glue = await import(/* webpackIgnore: true */ /* @vite-ignore */ glueUrl);
   if (IN_NODE) {
     // Node's fetch cannot read file: URLs; hand wasm-bindgen the bytes.
-    const { readFile } = await import('node:fs/promises');
+    const { readFile } = await nodeImport('node:fs/promises');
     await glue.default({ module_or_path: await readFile(new URL(glueUrl.replace(/\.js$/, '_bg.wasm'))) });
   } else {
     await glue.default();

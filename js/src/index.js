@@ -29,7 +29,9 @@ export class HostError extends Error {
 async function spawnHostWorker() {
   const url = new URL('./host-worker.js', import.meta.url);
   if (IN_NODE) {
-    const { Worker } = await import(/* @vite-ignore */ 'node:worker_threads');
+    // A variable, not a literal: browser builds (esbuild, webpack) fail on `node:` specifiers.
+    const specifier = 'node:worker_threads';
+    const { Worker } = await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
     const w = new Worker(url, { name: 'rayon-web-host' });
     return {
       on: (fn) => w.on('message', fn),

@@ -3,7 +3,8 @@
 import { run, describe } from './run.js';
 
 const params = new URLSearchParams(self.location.search);
-const GLUE = new URL('/target/pkg/consumer/rayon_web_consumer.js', self.location.origin).href;
+// ?pkg= picks another build of the consumer under target/pkg/ (e.g. consumer-wasm-pack).
+const GLUE = new URL(`/target/pkg/${params.get('pkg') ?? 'consumer'}/rayon_web_consumer.js`, self.location.origin).href;
 
 try {
   const glue = await import(GLUE);

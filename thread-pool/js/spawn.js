@@ -25,8 +25,11 @@
 const IN_NODE =
   typeof process === 'object' && process !== null &&
   typeof process.versions === 'object' && typeof process.versions.node === 'string' &&
-  // Deno and Bun define `process` too but have Web Workers: prefer those.
-  typeof globalThis.Worker !== 'function';
+  // Bun defines `process` too but has Web Workers: prefer those (below, unref'd).
+  // Deno has both as well, but its Web Workers cannot be unref'd, so a script
+  // using them never exits; its worker_threads can (denoland/deno#22778,
+  // https://github.com/denoland/deno/pull/22778): use those there.
+  (typeof globalThis.Worker !== 'function' || typeof globalThis.Deno === 'object');
 
 // Workers created by this JS realm that have not exited or been terminated.
 let live = 0;
@@ -122,10 +125,14 @@ async function createWorker(name, source) {
     worker = new Worker(url, { type: 'module', name });
   } finally {
     // The worker has its own reference once constructed.
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    const revoke = setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    // Bun: a pending timer keeps the process alive; this one must not (browsers return a number).
+    revoke?.unref?.();
   }
   return {
-    unref() {},
+    // Bun's Web Workers have Node's unref() (https://bun.com/docs/runtime/workers):
+    // an idle pool must not keep a finished Bun script alive. Browsers have none.
+    unref() { worker.unref?.(); },
     onMessage(fn) { worker.addEventListener('message', (e) => fn(e.data)); },
     onError(fn) {
       worker.addEventListener('error', (e) => {

@@ -27,7 +27,10 @@ function workerMain(preloadUrl, port) {
 
   // Start fetching and evaluating the glue while the `start` message is still on
   // its way: worker start-up is dominated by module loading, not by the message.
-  const preload = preloadUrl ? import(preloadUrl) : null;
+  // The magic comments keep bundlers from rewriting these imports (webpack would
+  // turn them into its own module loader, which a blob: worker does not have):
+  // https://webpack.js.org/api/module-methods/#magic-comments
+  const preload = preloadUrl ? import(/* webpackIgnore: true */ /* @vite-ignore */ preloadUrl) : null;
   // Reported when `start` arrives, not as an unhandled rejection now.
   if (preload) preload.catch(() => {});
 
@@ -38,7 +41,7 @@ function workerMain(preloadUrl, port) {
 
     let glue;
     try {
-      glue = await (preload && data.glueUrl === preloadUrl ? preload : import(data.glueUrl));
+      glue = await (preload && data.glueUrl === preloadUrl ? preload : import(/* webpackIgnore: true */ /* @vite-ignore */ data.glueUrl));
     } catch (e) {
       post({ rayonWeb: 'error', stage: 'import', message: describe(e) });
       return;

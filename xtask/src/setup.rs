@@ -31,7 +31,30 @@ pub fn ensure_all() -> Result<Tools> {
     let tools = ensure_cargo_tools(true)?;
     ensure_npm("tests")?;
     ensure_npm("demo")?;
+    // The bundler fixture apps and Deno/Bun (tests/browser/bundlers.test.mjs, tests/runtimes/):
+    // each pins its own versions in its lockfile.
+    for dir in NPM_FIXTURES {
+        ensure_npm(dir)?;
+    }
     Ok(tools)
+}
+
+/// Folders with their own package-lock.json besides tests/ and demo/.
+const NPM_FIXTURES: [&str; 5] =
+    ["tests/fixtures/webpack", "tests/fixtures/parcel", "tests/fixtures/rollup", "tests/fixtures/esbuild", "tests/runtimes"];
+
+/// The wasm-pack release verified here (tests/browser/wasm-pack.test.mjs).
+const WASM_PACK_VERSION: &str = "0.15.1";
+
+/// wasm-pack into `.tools/bin`, built from crates.io (its installer script and
+/// prebuilt binaries come from GitHub, which is unreachable here).
+pub fn ensure_wasm_pack() -> Result<PathBuf> {
+    let path = root().join(".tools/bin/wasm-pack");
+    if !tool_version_ok(&path, WASM_PACK_VERSION) {
+        eprintln!("xtask: building wasm-pack {WASM_PACK_VERSION} into .tools (a few minutes, once)");
+        run(cmd::cargo().args(["install", "wasm-pack", "--version", &format!("={WASM_PACK_VERSION}"), "--root"]).arg(root().join(".tools")))?;
+    }
+    Ok(path)
 }
 
 /// Installs the missing packages among `wanted` with apt-get (needs root).

@@ -17,6 +17,7 @@ pub fn run_all() -> Result {
 
     eprintln!("\n== wasm builds ==");
     wasm::build_all(&tools)?;
+    wasm_pack_consumer()?;
 
     eprintln!("\n== release checks: README crate, package contents, publish dry-run, docs.rs ==");
     crate::release::run_with(&tools)?;
@@ -36,7 +37,7 @@ pub fn run_all() -> Result {
 
     eprintln!("\n== Node, browser and demo tests (node --test) ==");
     cmd::run(Command::new("node")
-        .args(["--test", "--test-concurrency=1", "tests/node/", "tests/browser/", "tests/demo/", "tests/fuzz/"])
+        .args(["--test", "--test-concurrency=1", "tests/node/", "tests/browser/", "tests/demo/", "tests/fuzz/", "tests/runtimes/"])
         .env("GECKODRIVER", &tools.geckodriver)
         .current_dir(root()))?;
 
@@ -63,4 +64,29 @@ fn compile_fails_without_atomics() -> Result {
     }
     eprintln!("ok: `cargo check --target wasm32-unknown-unknown` without +atomics fails with rayon-web's message");
     Ok(())
+}
+
+/// `wasm-pack build --target web` on the test consumer, as users run it, into
+/// target/pkg/consumer-wasm-pack (tests/browser/wasm-pack.test.mjs). wasm-pack uses
+/// the wasm-bindgen on PATH when its version equals Cargo.lock's, so `.tools/bin`
+/// goes first; `--mode no-install` makes it fail rather than download one, and
+/// `--no-opt` skips wasm-opt (which it would download from GitHub).
+fn wasm_pack_consumer() -> Result {
+    eprintln!("\n== wasm-pack build --target web (tests/consumer) ==");
+    let wasm_pack = setup::ensure_wasm_pack()?;
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs = vec![root().join(".tools/bin")];
+    dirs.extend(std::env::split_paths(&path));
+    let mut c = Command::new(wasm_pack);
+    c.args(["--quiet", "build", "--target", "web", "--release", "--no-opt", "--mode", "no-install", "--out-dir"])
+        .arg(root().join("target/pkg/consumer-wasm-pack"))
+        .arg(root().join("tests/consumer"))
+        .args(["--", "-Z", "build-std=std,panic_abort"])
+        .env("PATH", std::env::join_paths(dirs)?)
+        .current_dir(root().join("tests/consumer"));
+    // The flags come from .cargo/config.toml; a RUSTFLAGS variable would replace them.
+    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS"] {
+        c.env_remove(var);
+    }
+    cmd::run(&mut c)
 }
