@@ -5,7 +5,7 @@
 //   host -> page  {type: 'ready', threads, memory?, progress?, crash?}  memory: the shared memory
 //                 {type: 'init-error', error}                   (threaded builds only)
 //   page -> host  {type: 'call', id, name, args, outputs?}    outputs: indices of output arguments
-//   host -> page  {type: 'result', id, value, outputs}  |  {type: 'error', id, error}
+//   host -> page  {type: 'result', id, value, outputs, ms}  |  {type: 'error', id, error}
 //                 (outputs: the filled output arguments, transferred back)
 //                 {type: 'progress', id, done, total}    (single-threaded builds)
 //
@@ -80,7 +80,9 @@ on(async (msg) => {
     }
     current = msg.id;
     try {
+      const t0 = performance.now();
       const value = await fn(...msg.args);
+      const ms = performance.now() - t0;
       // Typed arrays and ArrayBuffers found in the result are moved, not copied.
       const transfer = [];
       const collect = (v) => {
@@ -92,7 +94,7 @@ on(async (msg) => {
       const outputs = (msg.outputs ?? []).map((i) => msg.args[i]);
       outputs.forEach(collect);
       try {
-        port.postMessage({ type: 'result', id: msg.id, value, outputs }, [...new Set(transfer)]);
+        port.postMessage({ type: 'result', id: msg.id, value, outputs, ms }, [...new Set(transfer)]);
       } catch (e) {
         port.postMessage({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `the result of ${msg.name} cannot be sent back from the worker: ${e.message}`, code: 'RESULT_NOT_CLONEABLE' } });
       }

@@ -79,6 +79,7 @@ function crashMessage(memory, addr) {
   return new TextDecoder().decode(bytes);
 }
 
+const now = () => performance.now();
 const nextFrame = () => new Promise((r) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => r()) : setTimeout(r, 50)));
 
 /** True for an ArrayBuffer that was transferred away (postMessage would drop it silently in Node 20). */
@@ -331,6 +332,7 @@ export class Host {
   run(job) {
     if (this.broken) return Promise.reject(this.brokenError());
     if (this.instances.length === 0) return Promise.reject(new HostError({ message: 'the host is terminated; call recreate() first', code: 'HOST_TERMINATED' }));
+    job.started = now();
     const parts = this.mode === 'shards' && this.instances.length > 1 && job.decl?.split
       ? job.decl.split(job.args, this.instances.length, this.shardMinWork) : null;
     if (!parts || parts.length < 2) {
@@ -358,8 +360,16 @@ export class Host {
       report && ((done, total) => { progress[i] = [done, total]; report(); }),
       outIdx.filter((k) => k < p.args.length && ArrayBuffer.isView(p.args[k])),
     ));
+    const posted = now();
     const results = await Promise.all(sends);
-    return job.decl.join(results.map((r) => r.value), job.callerArgs, parts, results.map((r) => r.outputs));
+    const joinStart = now();
+    const value = job.decl.join(results.map((r) => r.value), job.callerArgs, parts, results.map((r) => r.outputs));
+    // Diagnostics of the last split call (tests/bench/shards.mjs reports the overhead from them).
+    this.lastSplit = {
+      parts: parts.length, splitAndPostMs: posted - job.started, joinMs: now() - joinStart,
+      computeMs: results.map((r) => r.ms), wallMs: now() - job.started,
+    };
+    return value;
   }
 
   /** Posts one call to one instance; the pending entry is removed on every path. */

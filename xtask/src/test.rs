@@ -31,7 +31,7 @@ pub fn run_all() -> Result {
 
     eprintln!("\n== Node, browser and demo tests (node --test) ==");
     cmd::run(Command::new("node")
-        .args(["--test", "--test-concurrency=1", "tests/node/", "tests/browser/", "tests/demo/"])
+        .args(["--test", "--test-concurrency=1", "tests/node/", "tests/fuzz/", "tests/browser/", "tests/demo/"])
         .env("GECKODRIVER", &tools.geckodriver)
         .current_dir(root()))?;
     Ok(())

@@ -1,9 +1,17 @@
 // Checks of tests/browser/host/scenarios.js results, shared by Node and browser tests.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 
-const HOST_CODES = ['NO_USABLE_BUILD', 'HOST_TIMEOUT', 'HOST_DIED', 'HOST_TERMINATED', 'HOST_START_FAILED', 'NO_SUCH_EXPORT',
-  'POOL_BROKEN', 'INVALID_ARGUMENT', 'RESULT_NOT_CLONEABLE', 'THREADS_UNAVAILABLE'];
-export { HOST_CODES };
+// The documented codes, read from where each is defined (never a second list):
+// the host's from the HostErrorCode union in js/src/index.d.ts, rayon-web's from
+// ErrorCode::as_str, rayon-web-indicators' from AlmaError::code (+ INVALID_ARGUMENT).
+const read = (p) => readFileSync(new URL(`../../../${p}`, import.meta.url), 'utf8');
+const dts = read('js/src/index.d.ts');
+const union = dts.slice(dts.indexOf('export type HostErrorCode'), dts.indexOf('export class HostError'));
+export const HOST_CODES = [...union.matchAll(/\| '([A-Z_]+)'/g)].map((m) => m[1]);
+export const POOL_CODES = [...read('thread-pool/src/error.rs').matchAll(/=> "([A-Z_]+)"/g)].map((m) => m[1]);
+export const ALMA_CODES = [...read('indicators/src/alma.rs').matchAll(/AlmaError::\w+(?: \{ \.\. \})? => "([A-Z_]+)"/g)].map((m) => m[1]);
+assert.ok(HOST_CODES.length >= 10 && POOL_CODES.length >= 12 && ALMA_CODES.length >= 10, 'the code lists could not be read from their definitions');
 
 export function expectCallsDuringRecreate(r) {
   const info = JSON.stringify(r);
