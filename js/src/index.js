@@ -361,7 +361,12 @@ export class Host {
       outIdx.filter((k) => k < p.args.length && ArrayBuffer.isView(p.args[k])),
     ));
     const posted = now();
-    const results = await Promise.all(sends);
+    // Every part settles; a failure rejects with the first failing part's error in
+    // part order (deterministic, and what the unsplit call would meet first).
+    const settledParts = await Promise.allSettled(sends);
+    const failed = settledParts.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const results = settledParts.map((r) => r.value);
     const joinStart = now();
     const value = job.decl.join(results.map((r) => r.value), job.callerArgs, parts, results.map((r) => r.outputs));
     // Diagnostics of the last split call (tests/bench/shards.mjs reports the overhead from them).

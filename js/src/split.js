@@ -76,6 +76,9 @@ function gridRows(decl) {
       const values = axisValues(triple);
       if (!values || values.length < 2) return null;
       const cols = prices.length;
+      // Axis values the module will refuse (ALMA: period 0, period > length) stay
+      // unsplit, so the error is exactly the single build's.
+      if (values[0] < 1 || values[values.length - 1] > cols) return null;
       const costs = values.map((v) => (cost === 'axis' ? Math.max(1, v) : 1));
       const work = costs.reduce((a, b) => a + b, 0) * cols;
       if (work < minWork) return null;

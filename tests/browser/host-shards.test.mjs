@@ -40,7 +40,9 @@ for (const engine of ['chromium', 'firefox', 'webkit']) {
     after(async () => { await browser?.close(); });
 
     it('almaBatch/almaBatchInto over 2 shards equal the single build bitwise, progress reaches 100 %, frames keep coming', async () => {
-      expectShardsAlma(await scenario(browser, 'plain', 'shardsAlma'), { frames: true });
+      const r = await scenario(browser, 'plain', 'shardsAlma');
+      console.log(`# ${engine} shards: ${r.rows}x${r.cols} in ${r.shardMs.toFixed(0)} ms, ${r.framesDuring} frames, ${r.progressEvents} progress events`);
+      expectShardsAlma(r, { frames: true });
     });
     it('a trapping shard rejects with POOL_BROKEN, later calls at once, recreate() restarts the shards', async () => {
       expectShardTrap(await scenario(browser, 'plain', 'shardTrap'));

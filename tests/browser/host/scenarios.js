@@ -134,7 +134,7 @@ const sameBits = (a, b) => {
  */
 export async function shardsAlma(createHost, urls, { ALMA_DECLARATIONS, length = 60_000, frames = null } = {}) {
   const host = await createHost({ threaded: urls.indicatorsThreads, single: urls.indicatorsSingle, mode: 'shards', shards: 2, declarations: ALMA_DECLARATIONS });
-  const single = await createHost({ single: urls.indicatorsSingle, mode: 'single' });
+  const single = await createHost({ single: urls.indicatorsSingle, mode: 'single', declarations: ALMA_DECLARATIONS });
   try {
     const prices = walk(length, 7);
     prices[100] = NaN;
