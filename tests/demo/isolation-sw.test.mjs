@@ -52,7 +52,8 @@ for (const engine of ['chromium', 'firefox']) {
         assert.match(s.isolation.reason, /service worker/, info);
         const reloaded = await page.evaluate("String(performance.getEntriesByType('navigation')[0]?.type)");
         assert.equal(reloaded, 'reload', `${info}: the page should have reloaded once`);
-        await page.evaluate('window.__result = undefined; window.demo.runDefault().then((v) => { window.__result = v; }, (e) => { window.__error = { message: String(e) }; }); true');
+        // One expression: the Firefox and WebKit drivers evaluate `return (source)`.
+        await page.evaluate('(window.__result = undefined, window.demo.runDefault().then((v) => { window.__result = v; }, (e) => { window.__error = { message: String(e) }; }), true)');
         const r = await page.result(90_000);
         assert.equal(r.error, null, JSON.stringify(r));
         assert.equal(r.mode, 'threads');
