@@ -356,6 +356,7 @@ function showMode() {
   } else {
     banner('single', `Single-threaded fallback<span class="why">${esc(host.reason)}</span>`);
   }
+  $('threads').value = String(host.threads);
   $('threads').disabled = host.mode === 'single';
   $('compare').disabled = host.mode === 'single';
 }
@@ -394,7 +395,7 @@ window.demo = {
 setForm({ ...DEFAULTS, threads: DEFAULT_THREADS, source: 'walk' });
 try {
   if (ISOLATE) state.isolation = await selfIsolate({ url: '/isolation-sw.js' }); // may reload the page once
-  host = await createHost({ threaded: BUILDS.threaded, single: BUILDS.single, threads: DEFAULT_THREADS, shards: DEFAULT_THREADS, mode: MODE, declarations: ALMA_DECLARATIONS });
+  host = await createHost({ threaded: BUILDS.threaded, single: BUILDS.single, threads: DEFAULT_THREADS, shards: query.get('threads') ? DEFAULT_THREADS : undefined, mode: MODE, declarations: ALMA_DECLARATIONS });
   await warmUp(host);
   showMode();
   $('run').disabled = false;

@@ -90,7 +90,7 @@ export interface HostOptions {
   mode?: Mode | 'auto';
   /** Pool size for the threaded build. Default: navigator.hardwareConcurrency, or 2. */
   threads?: number;
-  /** Number of shards. Default: the reported cores (at least 2). */
+  /** Number of shards. Default: the reported cores minus one (the page's), at least 2. */
   shards?: number;
   /** Split declarations per export name (and output arguments, used in every mode). */
   declarations?: Record<string, Declaration>;

@@ -183,7 +183,9 @@ export class Host {
     }
     if (choice.error) throw new HostError(choice.error);
     if (choice.mode === 'shards') {
-      const n = this.requestedShards ?? Math.max(2, cores);
+      // Default: one shard per reported core but one, so the page's main thread
+      // keeps a core to draw and join on (at least 2: one shard is `single`).
+      const n = this.requestedShards ?? Math.max(2, cores - 1);
       const started = await Promise.allSettled(Array.from({ length: n }, () => this.boot(this.builds.single, 0, gen)));
       instances = started.filter((r) => r.status === 'fulfilled').map((r) => r.value);
       const failed = started.find((r) => r.status === 'rejected');

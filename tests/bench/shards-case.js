@@ -20,7 +20,8 @@ export async function shardsBench(createHost, ALMA_DECLARATIONS, single, { runs 
     const time = async (f) => { const t0 = performance.now(); const r = await f(); return [performance.now() - t0, r]; };
     // Warm up both (tier-up, memory growth).
     for (let i = 0; i < 2; i++) { await shards.call('almaBatch', [prices, range]); await one.call('almaBatch', [prices, range]); }
-    const rows = { single: [], shards: [], shardsTransfer: [], split: [], join: [], compute: [], overhead: [], tinySingle: [], tinyShards: [] };
+    const out = new Float64Array(250 * prices.length);
+    const rows = { intoSingle: [], intoShards: [], single: [], shards: [], shardsTransfer: [], split: [], join: [], compute: [], overhead: [], tinySingle: [], tinyShards: [] };
     let same = true;
     for (let i = 0; i < runs; i++) {
       const [s, rs] = await time(() => one.call('almaBatch', [prices, range]));
@@ -29,6 +30,9 @@ export async function shardsBench(createHost, ALMA_DECLARATIONS, single, { runs 
       const moved = prices.slice();
       const [pt] = await time(() => shards.call('almaBatch', [moved, range], { transfer: [moved.buffer] }));
       rows.single.push(s); rows.shards.push(p); rows.shardsTransfer.push(pt);
+      // almaBatchInto with one reused output: the join writes into pages already in use.
+      rows.intoSingle.push((await time(() => one.call('almaBatchInto', [prices, range, out])))[0]);
+      rows.intoShards.push((await time(() => shards.call('almaBatchInto', [prices, range, out])))[0]);
       rows.split.push(st.splitAndPostMs); rows.join.push(st.joinMs); rows.compute.push(Math.max(...st.computeMs));
       rows.overhead.push(p - Math.max(...st.computeMs));
       for (let k = 0; k < rs.values.length; k++) if (!Object.is(rs.values[k], rp.values[k])) { same = false; break; }
@@ -39,7 +43,7 @@ export async function shardsBench(createHost, ALMA_DECLARATIONS, single, { runs 
       }
     }
     const m = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, median(v)]));
-    return { ...m, speedup: median(rows.single.map((s, i) => s / rows.shards[i])), tinyRatio: m.tinyShards / m.tinySingle, same, runs };
+    return { ...m, speedup: median(rows.single.map((s, i) => s / rows.shards[i])), intoSpeedup: median(rows.intoSingle.map((s, i) => s / rows.intoShards[i])), tinyRatio: m.tinyShards / m.tinySingle, same, runs };
   } finally {
     shards.terminate();
     one.terminate();
