@@ -10,7 +10,8 @@
 //   demo.run(options)           {length, seed, period:[s,e,st], offset, sigma, floor, compare} -> state()
 //   demo.loadCsv(text, name)    as if the file had been dropped -> {ok, message}
 
-import { createHost } from '/host/index.js';
+import { createHost, ALMA_DECLARATIONS } from '/host/index.js';
+import { selfIsolate } from '/host/isolate.js';
 import { randomWalk, parseCsv } from './series.js';
 import { checksum, ruleReturn, holdReturn, axisValues } from './stats.js';
 import { Heatmap, sigmaValues } from './heatmap.js';
@@ -25,6 +26,11 @@ const BUILDS = {
 };
 const query = new URLSearchParams(location.search);
 const DEFAULT_THREADS = Number(query.get('threads')) || navigator.hardwareConcurrency || 2;
+// ?mode=threads|shards|single forces a mode (default: the host chooses, see rayon-web-host's detect.js).
+const MODE = query.get('mode') || 'auto';
+// ?isolate=sw registers rayon-web-host's self-isolation service worker (one reload)
+// so that this page gets threads even where the server sends no COOP/COEP.
+const ISOLATE = query.get('isolate') === 'sw';
 
 const $ = (id) => document.getElementById(id);
 const fmtMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
@@ -187,9 +193,9 @@ function progressHandler(label) {
 }
 
 async function ensureHost(threads) {
-  if (host && host.mode === 'threads' && host.threads !== threads) {
-    banner('pending', `Restarting the pool with ${threads} threads…`);
-    await host.recreate({ threads });
+  if (host && host.mode !== 'single' && host.threads !== threads) {
+    banner('pending', host.mode === 'threads' ? `Restarting the pool with ${threads} threads…` : `Restarting ${threads} shards…`);
+    await host.recreate(host.mode === 'threads' ? { threads } : { shards: threads });
     await warmUp(host);
     showMode();
   }
@@ -229,7 +235,7 @@ async function run() {
     Object.assign(state, { ms: null, singleMs: null, speedup: null, checksum: null, nanCount: null, singleChecksum: null, singleNanCount: null, checksumsMatch: null });
 
     // 1. The batch on the current host (threads, or the single-threaded fallback).
-    const label = host.mode === 'threads' ? `${host.threads} threads:` : 'single-threaded:';
+    const label = host.mode === 'threads' ? `${host.threads} threads:` : host.mode === 'shards' ? `${host.shards} shards:` : 'single-threaded:';
     showProgress(label);
     const progress = progressHandler(label);
     runFrames = { n: 0 };
@@ -248,10 +254,10 @@ async function run() {
     showResults();
 
     // 2. The same batch on the single-threaded build, for the speed-up.
-    if ($('compare').checked && host.mode === 'threads') {
+    if ($('compare').checked && host.mode !== 'single') {
       showProgress('single-threaded build:');
       if (!singleHost) {
-        singleHost = await createHost({ single: BUILDS.single, forceSingle: true });
+        singleHost = await createHost({ single: BUILDS.single, mode: 'single' });
         await warmUp(singleHost);
       }
       const sp = progressHandler('single-threaded build:');
@@ -280,9 +286,10 @@ async function run() {
 // ---- results ---------------------------------------------------------------
 function showResults() {
   $('c-size').textContent = `${state.rows} × ${state.cols}`;
-  $('c-par-label').textContent = host.mode === 'threads' ? `threaded build, ${host.threads} threads` : 'single-threaded fallback';
+  $('c-par-label').textContent = host.mode === 'threads' ? `threaded build, ${host.threads} threads`
+    : host.mode === 'shards' ? `single-threaded build × ${host.shards} shards` : 'single-threaded fallback';
   $('c-ms').textContent = fmtMs(state.ms);
-  $('c-single').textContent = state.singleMs !== null ? fmtMs(state.singleMs) : host.mode === 'threads' ? ($('compare').checked ? 'running…' : 'not run') : 'this run';
+  $('c-single').textContent = state.singleMs !== null ? fmtMs(state.singleMs) : host.mode !== 'single' ? ($('compare').checked ? 'running…' : 'not run') : 'this run';
   $('c-speedup').textContent = state.speedup !== null ? `${state.speedup.toFixed(2)}×` : '–';
   let cs = `${state.checksum} · ${state.nanCount} NaN`;
   if (state.checksumsMatch === true) cs += '  ✓ identical on the single-threaded build';
@@ -341,19 +348,22 @@ function banner(cls, html) {
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
 
 function showMode() {
-  Object.assign(state, { mode: host.mode, reason: host.reason, threads: host.threads });
+  Object.assign(state, { mode: host.mode, reason: host.reason, threads: host.threads, shards: host.shards });
   if (host.mode === 'threads') {
     banner('threads', `Threaded build: rayon pool of ${host.threads} thread${host.threads === 1 ? '' : 's'}<span class="why">${esc(host.reason)}</span>`);
+  } else if (host.mode === 'shards') {
+    banner('shards', `${host.shards} shards, no shared memory<span class="why">because ${esc(host.reason.replace(/^no shared memory: /, ''))}</span>`);
   } else {
     banner('single', `Single-threaded fallback<span class="why">${esc(host.reason)}</span>`);
   }
-  $('threads').disabled = host.mode !== 'threads';
-  $('compare').disabled = host.mode !== 'threads';
+  $('threads').value = String(host.threads);
+  $('threads').disabled = host.mode === 'single';
+  $('compare').disabled = host.mode === 'single';
 }
 
 // ---- wiring ----------------------------------------------------------------
 function snapshot() {
-  return JSON.parse(JSON.stringify({ ...state, mode: host?.mode ?? state.mode, reason: host?.reason ?? state.reason, threads: host?.threads ?? state.threads }));
+  return JSON.parse(JSON.stringify({ ...state, mode: host?.mode ?? state.mode, reason: host?.reason ?? state.reason, threads: host?.threads ?? state.threads, shards: host?.shards ?? 0, isolation: state.isolation ?? null }));
 }
 
 $('form').addEventListener('submit', (e) => { e.preventDefault(); run(); });
@@ -384,7 +394,8 @@ window.demo = {
 
 setForm({ ...DEFAULTS, threads: DEFAULT_THREADS, source: 'walk' });
 try {
-  host = await createHost({ threaded: BUILDS.threaded, single: BUILDS.single, threads: DEFAULT_THREADS });
+  if (ISOLATE) state.isolation = await selfIsolate({ url: '/isolation-sw.js' }); // may reload the page once
+  host = await createHost({ threaded: BUILDS.threaded, single: BUILDS.single, threads: DEFAULT_THREADS, shards: query.get('threads') ? DEFAULT_THREADS : undefined, mode: MODE, declarations: ALMA_DECLARATIONS });
   await warmUp(host);
   showMode();
   $('run').disabled = false;

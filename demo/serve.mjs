@@ -5,19 +5,23 @@
 //
 // Serves the page twice on 127.0.0.1: port P (default 8080) WITH
 // Cross-Origin-Opener-Policy / Cross-Origin-Embedder-Policy (cross-origin
-// isolated: the threaded build runs), and port P+1 WITHOUT them (the host falls
-// back to the single-threaded build). A busy port falls back to a free one.
+// isolated: the threaded build runs), and port P+1 WITHOUT them (no shared
+// memory: the host runs shards of the single-threaded build; `?mode=single`
+// forces one instance, `?isolate=sw` self-isolates with the service worker).
+// A busy port falls back to a free one.
 //
 // URL layout (the same on both origins):
 //   /                          demo/ (index.html, main.js, ...)
 //   /pkg/indicators-threads/   target/pkg/indicators-threads/  (wasm-bindgen --target web)
 //   /pkg/indicators-single/    target/pkg/indicators-single/
 //   /host/                     js/src/  (rayon-web-host)
+//   /isolation-sw.js           js/src/isolation-sw.js (at the root: its scope is the page's folder)
 //   /vendor/uplot/             demo/node_modules/uplot/dist/
 //
-// --headless: instead of serving until Ctrl-C, opens both URLs in headless
-// Chromium, runs the page's default batch on each (window.demo.runDefault()),
-// prints a table and exits non-zero if anything failed or the two checksums differ.
+// --headless: instead of serving until Ctrl-C, opens the page in headless
+// Chromium in threads (isolated), shards (plain) and single (plain, ?mode=single)
+// mode, runs the default batch in each (window.demo.runDefault()), prints a
+// table and exits non-zero if anything failed or the checksums differ.
 
 import http from 'node:http';
 import { existsSync } from 'node:fs';
@@ -61,10 +65,13 @@ const ISOLATION_HEADERS = {
 /** The request handler: routes by prefix to one sirv instance per folder. */
 function handler({ isolated, pkgDir }) {
   const opts = { dev: true, dotfiles: false };
+  const hostFiles = sirv(path.join(ROOT, 'js/src'), opts);
   const mounts = [
     ['/pkg/indicators-threads/', sirv(path.join(pkgDir, 'indicators-threads'), opts)],
     ['/pkg/indicators-single/', sirv(path.join(pkgDir, 'indicators-single'), opts)],
     ['/host/', sirv(path.join(ROOT, 'js/src'), opts)],
+    // The self-isolation service worker at the root, so that its scope covers the page (?isolate=sw).
+    ['/isolation-sw.js', (req, res, next) => { req.url = '/isolation-sw.js'; hostFiles(req, res, next); }],
     ['/vendor/uplot/', sirv(path.join(DEMO, 'node_modules/uplot/dist'), opts)],
   ];
   const page = sirv(DEMO, opts);
@@ -160,7 +167,8 @@ async function headless(urls, timeoutS) {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     }), 60_000, 'starting Chromium');
-    for (const [origin, url] of [['isolated', urls.isolated], ['plain', urls.plain]]) {
+    // Three rows: threads (isolated), shards (the plain origin's default), single (forced).
+    for (const [origin, url] of [['isolated', urls.isolated], ['plain', urls.plain], ['plain', `${urls.plain}?mode=single`]]) {
       const page = await context.newPage();
       const logs = [];
       page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
@@ -184,7 +192,7 @@ async function headless(urls, timeoutS) {
     await rm(profile, { recursive: true, force: true }).catch(() => {});
   }
 
-  const header = ['origin', 'isolated', 'build', 'threads', 'rows x cols', 'time ms', 'single ms', 'speed-up', 'checksum (sum of finite values)', 'NaN'];
+  const header = ['origin', 'isolated', 'mode', 'threads', 'rows x cols', 'time ms', 'single ms', 'speed-up', 'checksum (sum of finite values)', 'NaN'];
   const rows = results.map((r) => [
     r.origin,
     String(r.crossOriginIsolated ?? '-'),
@@ -202,12 +210,12 @@ async function headless(urls, timeoutS) {
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   rows.forEach((r) => console.log(line(r)));
-  console.log('speed-up: the same batch on the threaded build (threads shown) vs the single-threaded build (a second host with forceSingle: true); "-" where the page already runs single-threaded.');
+  console.log('speed-up: the same batch in threads or shards mode (threads = pool size or shard count) vs the single-threaded build (a second host with mode: "single"); "-" where the page already runs single-threaded.');
   for (const r of results) if (r.reason) console.log(`${r.origin}: ${r.mode} — ${r.reason}`);
   const sums = results.map((r) => `${r.checksum}/${r.nanCount}`);
-  if (results.length === 2 && !failed) {
-    if (sums[0] !== sums[1]) { console.error(`checksums differ: ${sums.join(' vs ')}`); failed = true; }
-    else console.log(`checksums identical on both origins: ${sums[0]} (sum/NaN count)`);
+  if (results.length === 3 && !failed) {
+    if (new Set(sums).size !== 1) { console.error(`checksums differ: ${sums.join(' vs ')}`); failed = true; }
+    else console.log(`checksums identical in all three modes: ${sums[0]} (sum/NaN count)`);
   }
   return failed ? 1 : 0;
 }
@@ -224,7 +232,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   }
   console.log(`rayon-web demo
   cross-origin isolated (threads):        ${urls.isolated}
-  not isolated (single-threaded fallback): ${urls.plain}
+  not isolated (shards, no shared memory): ${urls.plain}
+  not isolated, self-isolated by the service worker (threads after one reload): ${urls.plain}?isolate=sw
+  forced single-threaded:                 ${urls.plain}?mode=single
 Ctrl-C to stop.`);
   const stop = () => { urls.close().then(() => process.exit(0)); setTimeout(() => process.exit(0), 2000).unref(); };
   process.on('SIGINT', stop);

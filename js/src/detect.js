@@ -33,3 +33,55 @@ export function detectThreads() {
   }
   return { threads: true, reason: inNode ? 'Node has shared memory and worker_threads' : 'the page is cross-origin isolated and has shared WebAssembly memory' };
 }
+
+/** The modes a host can run in (see chooseMode). */
+export const MODES = Object.freeze(['threads', 'shards', 'single']);
+
+/**
+ * Work (in a split declaration's cost units: for ALMA, Σ period × prices.length
+ * multiply-adds) below which a call is not split over shards: its messages,
+ * copies and join would cost more than the parallel run saves. 1 combo × 1k
+ * points is ~10^4; a 2-shard split pays off from a few ms of single-threaded
+ * work (see tests/bench/shards.mjs).
+ */
+export const DEFAULT_SHARD_MIN_WORK = 4_000_000;
+
+/** Cores the environment reports: navigator.hardwareConcurrency, or os.availableParallelism() in Node. */
+export async function reportedCores() {
+  const inNode = typeof process === 'object' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
+  if (inNode) {
+    const os = await import(/* @vite-ignore */ 'node:os');
+    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  }
+  return globalThis.navigator?.hardwareConcurrency || 1;
+}
+
+/**
+ * The one place the host's mode is chosen. `requested`: 'auto' or a forced mode;
+ * `builds`: which builds were given; `env`: detectThreads(); `cores`: reportedCores();
+ * `threadsError`: why the threaded build failed to start, when it did.
+ * Returns {mode, reason} or {error: {code, message}} when a forced mode cannot run.
+ *
+ *   threads  shared memory works and a threaded build was given
+ *   shards   else, more than one core and a single-threaded build: N independent
+ *            instances; calls with a declared split run on all, others on one
+ *   single   else
+ */
+export function chooseMode({ requested = 'auto', builds, env, cores, threadsError }) {
+  const why = threadsError
+    ? `the threaded build failed to start (${threadsError.code ?? threadsError.name}: ${threadsError.message})`
+    : !builds.threaded ? 'no threaded build was given' : env.reason;
+  if (requested === 'threads') {
+    if (!builds.threaded) return { error: { code: 'NO_USABLE_BUILD', message: 'mode "threads" was requested but no threaded build was given' } };
+    if (threadsError || !env.threads) return { error: { code: 'THREADS_UNAVAILABLE', message: `mode "threads" was requested but ${why}` } };
+    return { mode: 'threads', reason: `threads were requested (${env.reason})` };
+  }
+  if (requested === 'shards' || requested === 'single') {
+    if (!builds.single) return { error: { code: 'NO_USABLE_BUILD', message: `mode "${requested}" was requested but no single-threaded build was given` } };
+    return { mode: requested, reason: `${requested} mode was requested` };
+  }
+  if (!threadsError && env.threads && builds.threaded) return { mode: 'threads', reason: env.reason };
+  if (!builds.single) return { error: { code: 'NO_USABLE_BUILD', message: `threads are unavailable (${why}) and no single-threaded build was given` } };
+  if (cores > 1) return { mode: 'shards', reason: `no shared memory: ${why}; ${cores} cores are reported, so independent single-threaded instances share the work` };
+  return { mode: 'single', reason: `${why}, and only one core is reported` };
+}

@@ -4,8 +4,9 @@
 //   page -> host  {type: 'init', glueUrl, threads}            threads 0 = single build
 //   host -> page  {type: 'ready', threads, memory?, progress?, crash?}  memory: the shared memory
 //                 {type: 'init-error', error}                   (threaded builds only)
-//   page -> host  {type: 'call', id, name, args}
-//   host -> page  {type: 'result', id, value, transfer}  |  {type: 'error', id, error}
+//   page -> host  {type: 'call', id, name, args, outputs?}    outputs: indices of output arguments
+//   host -> page  {type: 'result', id, value, outputs, ms}  |  {type: 'error', id, error}
+//                 (outputs: the filled output arguments, transferred back)
 //                 {type: 'progress', id, done, total}    (single-threaded builds)
 //
 // Progress: a module may export `progressCounter()`, the address of two u32
@@ -46,6 +47,9 @@ const errorOf = (e) => ({
 
 let glue = null;
 let current = 0;
+// Calls wait for init (the page sends none before 'ready'; this is the second
+// line of defence: a call must never run before initThreadPool).
+let initDone = null;
 
 globalThis.rayonWebProgress = (done, total) => {
   if (current) port.postMessage({ type: 'progress', id: current, done, total });
@@ -72,22 +76,28 @@ async function init({ glueUrl, threads }) {
 
 on(async (msg) => {
   if (msg.type === 'init') {
+    initDone = init(msg);
     try {
-      port.postMessage({ type: 'ready', ...(await init(msg)) });
+      port.postMessage({ type: 'ready', ...(await initDone) });
     } catch (e) {
       port.postMessage({ type: 'init-error', error: errorOf(e) });
     }
     return;
   }
   if (msg.type === 'call') {
-    const fn = glue?.[msg.name];
+    try { await initDone; } catch { /* reported as init-error; the export check below answers */ }
+    // The glue's init functions belong to this worker, not to callers.
+    const internal = msg.name === 'default' || msg.name === 'initSync' || msg.name.startsWith('__');
+    const fn = !internal && Object.hasOwn(glue ?? {}, msg.name) ? glue[msg.name] : undefined;
     if (typeof fn !== 'function') {
       port.postMessage({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `the module has no export named ${JSON.stringify(msg.name)}`, code: 'NO_SUCH_EXPORT' } });
       return;
     }
     current = msg.id;
     try {
+      const t0 = performance.now();
       const value = await fn(...msg.args);
+      const ms = performance.now() - t0;
       // Typed arrays and ArrayBuffers found in the result are moved, not copied.
       const transfer = [];
       const collect = (v) => {
@@ -96,7 +106,13 @@ on(async (msg) => {
         else if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) Object.values(v).forEach(collect);
       };
       collect(value);
-      port.postMessage({ type: 'result', id: msg.id, value }, [...new Set(transfer)]);
+      const outputs = (msg.outputs ?? []).map((i) => msg.args[i]);
+      outputs.forEach(collect);
+      try {
+        port.postMessage({ type: 'result', id: msg.id, value, outputs, ms }, [...new Set(transfer)]);
+      } catch (e) {
+        port.postMessage({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `the result of ${msg.name} cannot be sent back from the worker: ${e.message}`, code: 'RESULT_NOT_CLONEABLE' } });
+      }
     } catch (e) {
       port.postMessage({ type: 'error', id: msg.id, error: errorOf(e) });
     } finally {

@@ -1,4 +1,4 @@
-// Type declarations of rayon-web-host (index.js, detect.js).
+// Type declarations of rayon-web-host (index.js, detect.js, split.js).
 
 /** Whether a threaded build can run here, and why (or why not), in words. */
 export interface ThreadSupport {
@@ -9,16 +9,96 @@ export interface ThreadSupport {
 /** Checks cross-origin isolation, SharedArrayBuffer and wasm threads themselves. */
 export function detectThreads(): ThreadSupport;
 
+/**
+ * How a host runs the module:
+ * - `threads`: one instance of the threaded build with a rayon pool (needs shared memory);
+ * - `shards`: N instances of the single-threaded build, each in its own worker with its own
+ *   memory; calls with a declared split run on all of them, others on the first;
+ * - `single`: one instance of the single-threaded build.
+ */
+export type Mode = 'threads' | 'shards' | 'single';
+export const MODES: readonly Mode[];
+
+/** Work (in declaration cost units) below which a call is not split over shards. */
+export const DEFAULT_SHARD_MIN_WORK: number;
+
+/** Cores reported by the environment (navigator.hardwareConcurrency, os.availableParallelism()). */
+export function reportedCores(): Promise<number>;
+
+/** The host's mode decision (the only place it is made). */
+export function chooseMode(input: {
+  requested?: Mode | 'auto';
+  builds: { threaded?: string; single?: string };
+  env: ThreadSupport;
+  cores: number;
+  threadsError?: { code?: string; name?: string; message: string };
+}): { mode: Mode; reason: string; error?: undefined } | { error: { code: 'NO_USABLE_BUILD' | 'THREADS_UNAVAILABLE'; message: string } };
+
+/**
+ * A batch over a parameter grid whose rows are ordered by `axis` first: the call splits
+ * into contiguous blocks of that axis's values (balanced by work), results join by rows.
+ */
+export interface GridRowsDeclaration {
+  kind: 'grid-rows';
+  /** Index of the input series argument: every row has its length. */
+  input: number;
+  /** Index of the grid argument; `args[range][axis]` is an integer `[start, end, step]`. */
+  range: number;
+  /** The outermost axis of the row order. */
+  axis: string;
+  /** `'axis'`: a row costs its axis value (ALMA: period); `'rows'`: all rows cost the same. Default 'axis'. */
+  cost?: 'axis' | 'rows';
+  /** Index of a row-major Float64Array output argument (the `...Into` form), written back. */
+  out?: number;
+}
+
+/** One part of a split call. */
+export interface SplitPart {
+  args: unknown[];
+  /** ArrayBuffers to move to this part's worker. */
+  transfer?: Transferable[];
+}
+
+/** A declaration in code: how a call splits, and how the parts' results join. */
+export interface CodeDeclaration {
+  /** At most `n` independent parts, or null to run the call unsplit on one shard. */
+  split?: (args: unknown[], n: number, minWork: number) => SplitPart[] | null;
+  /** The parts' results, in order, back into one result. */
+  join?: (results: unknown[], args: unknown[], parts: SplitPart[], outputs: unknown[][]) => unknown;
+  /** Indices of output arguments (typed arrays the export fills): written back into the caller's arrays. */
+  outputs?: number[];
+}
+
+export type Declaration = GridRowsDeclaration | CodeDeclaration;
+
+/** rayon-web-indicators' almaBatch / almaBatchInto declarations (rows by period, cost ∝ period). */
+export const ALMA_DECLARATIONS: Readonly<Record<'almaBatch' | 'almaBatchInto', GridRowsDeclaration>>;
+
+/** Cuts per-value costs into at most `n` contiguous [from, to) groups of near-equal sums. */
+export function balance(costs: number[], n: number): [number, number][];
+/** Joins results by rows: typed arrays and arrays concatenated, `rows` summed, the rest from the first. */
+export function concatRows<T>(results: T[]): T;
+/** Validates a declaration; throws a TypeError saying what is wrong. */
+export function compileDeclaration(name: string, decl: Declaration): CodeDeclaration;
+
 export interface HostOptions {
   /** URL of the threaded build's wasm-bindgen glue (`--target web`), built with rayon-web. */
   threaded?: string | URL;
-  /** URL of the single-threaded build's glue: the fallback. */
+  /** URL of the single-threaded build's glue: used by `shards` and `single`. */
   single?: string | URL;
+  /** `'auto'` (default) chooses (see chooseMode); a forced mode rejects with a code if it cannot run. */
+  mode?: Mode | 'auto';
   /** Pool size for the threaded build. Default: navigator.hardwareConcurrency, or 2. */
   threads?: number;
-  /** Use the single-threaded build even where threads would work. */
+  /** Number of shards. Default: the reported cores minus one (the page's), at least 2. */
+  shards?: number;
+  /** Split declarations per export name (and output arguments, used in every mode). */
+  declarations?: Record<string, Declaration>;
+  /** Calls whose work is below this run on one shard. Default DEFAULT_SHARD_MIN_WORK. */
+  shardMinWork?: number;
+  /** Same as `mode: 'single'` (kept for compatibility). */
   forceSingle?: boolean;
-  /** Deadline for the host worker to load and start the module. Default 15000 ms. */
+  /** Deadline for a host worker to load and start the module. Default 15000 ms. */
   startTimeoutMs?: number;
 }
 
@@ -32,18 +112,32 @@ type Transferable = ArrayBuffer;
 export interface CallOptions {
   /** ArrayBuffers to move to the worker instead of copying (they become unusable here). */
   transfer?: Transferable[];
-  /** Called while the call runs, if the module reports progress. */
+  /** Called while the call runs, if the module reports progress (summed over shards). */
   onProgress?: (done: number, total: number) => void;
 }
 
 /** Error codes the host itself produces (the module adds its own). */
 export type HostErrorCode =
+  /** No build that can run here was given, or a forced mode's build is missing. */
   | 'NO_USABLE_BUILD'
+  /** mode 'threads' was forced, and threads cannot run here or the threaded build failed to start. */
+  | 'THREADS_UNAVAILABLE'
+  /** A host worker did not report ready within startTimeoutMs. */
   | 'HOST_TIMEOUT'
+  /** The module failed to load or initialise (its own code when it had one). */
+  | 'HOST_START_FAILED'
+  /** A host worker died; every call fails until recreate(). */
   | 'HOST_DIED'
+  /** terminate() or recreate() ended the instance the call ran on, or the host has no instance. */
   | 'HOST_TERMINATED'
+  /** The module has no such export (its init functions are not callable). */
   | 'NO_SUCH_EXPORT'
-  | 'POOL_BROKEN';
+  /** An instance trapped (panic=abort, unreachable): every call fails until recreate(). */
+  | 'POOL_BROKEN'
+  /** The name, arguments, transfer list or options cannot be used; the message names which. */
+  | 'INVALID_ARGUMENT'
+  /** The export returned something that cannot be sent back from the worker. */
+  | 'RESULT_NOT_CLONEABLE';
 
 /** An error thrown by the host or the module; `code` is the module's or one of HostErrorCode. */
 export class HostError extends Error {
@@ -51,23 +145,32 @@ export class HostError extends Error {
 }
 
 export class Host {
-  /** Which build runs. */
-  readonly mode: 'threads' | 'single';
-  /** Why that build was chosen, in words (for a banner). */
+  /** Which mode runs. */
+  readonly mode: Mode;
+  /** Why that mode was chosen, in words (for a banner). */
   readonly reason: string;
-  /** Threads of the pool (1 for the single-threaded build). */
+  /** Pool size (threads), shard count (shards), or 1 (single). */
   readonly threads: number;
-  /** Set once the instance broke (a pool thread trapped); every call then rejects with POOL_BROKEN. */
-  readonly broken: string | null;
-  /** Calls an export of the module in the host worker. */
+  /** Shard count in shards mode, else 0. */
+  readonly shards: number;
+  /** Set once an instance broke or died; every call then rejects with its code until recreate(). */
+  readonly broken: { code: 'POOL_BROKEN' | 'HOST_DIED'; message: string } | null;
+  /**
+   * Calls an export in the worker(s). Always settles: the result, the module's coded error,
+   * or a HostError with a HostErrorCode. Calls made while the host (re)starts are queued:
+   * their arguments are cloned (and transfers taken) at once, and they run once it is ready.
+   */
   call<T = unknown>(name: string, args?: unknown[], options?: CallOptions): Promise<T>;
   /** Every export of the module as an async function. */
   readonly exports: Record<string, (...args: unknown[]) => Promise<any>>;
-  /** Terminates every worker of the instance and starts a fresh one (new pool size allowed). */
-  recreate(options?: { threads?: number; forceSingle?: boolean }): Promise<Host>;
-  /** Terminates the instance; pending and later calls reject with HOST_TERMINATED. */
+  /**
+   * Terminates every worker and starts fresh ones (calls in flight reject with HOST_TERMINATED,
+   * calls made meanwhile wait). A forced mode that cannot start rejects with its code.
+   */
+  recreate(options?: { threads?: number; shards?: number; mode?: Mode | 'auto'; forceSingle?: boolean }): Promise<Host>;
+  /** Terminates the instance(s); pending and later calls reject with HOST_TERMINATED. */
   terminate(): void;
 }
 
-/** Starts a host: picks the build, starts the dedicated worker and (threaded) the pool. */
+/** Starts a host: chooses the mode, starts the dedicated worker(s) and (threaded) the pool. */
 export function createHost(options: HostOptions): Promise<Host>;

@@ -1,19 +1,33 @@
 // rayon-web-host: run a wasm-bindgen package built twice — threaded (rayon-web)
-// and single-threaded — in a dedicated worker, choosing the build the
+// and single-threaded — in dedicated workers, choosing the build the
 // environment supports, with every export available as an async function.
 //
 //   const host = await createHost({
 //     threaded: new URL('./pkg-threads/my_crate.js', import.meta.url),
 //     single:   new URL('./pkg-single/my_crate.js', import.meta.url),
+//     declarations: ALMA_DECLARATIONS,        // how batch calls split over shards
 //   });
-//   host.mode;            // 'threads' | 'single'
+//   host.mode;            // 'threads' | 'shards' | 'single'
 //   host.reason;          // why, in words
 //   const out = await host.call('almaBatch', [prices, range], { onProgress, transfer: [prices.buffer] });
 //   await host.recreate({ threads: 2 });   // terminate every worker, fresh instance
 //
-// See index.d.ts for the types and README.md for the protocol.
+// The model. A host owns one or more *instances*: a dedicated worker that loaded
+// one build of the module (threads: one instance whose pool workers are its
+// children; single: one instance; shards: N instances of the single build, each
+// with its own memory). Every call gets an id and a pending entry, and leaves it
+// exactly once: with the result, the module's error, or a host error (see
+// HostErrorCode in index.d.ts) — when its instance dies, traps, is terminated,
+// or when its arguments cannot be sent. While the host starts (createHost,
+// recreate) calls are queued — their arguments are cloned (and transfers taken)
+// at once — and sent in order once the new instance(s) are ready; if the start
+// fails, they reject with the start's coded error.
+//
+// Protocol with the workers: top of host-worker.js. Mode choice: detect.js.
+// Split declarations: split.js. Types: index.d.ts.
 
-import { detectThreads } from './detect.js';
+import { detectThreads, chooseMode, reportedCores, MODES, DEFAULT_SHARD_MIN_WORK } from './detect.js';
+import { compileDeclaration } from './split.js';
 
 const IN_NODE = typeof process === 'object' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
 
@@ -26,13 +40,15 @@ export class HostError extends Error {
   }
 }
 
-async function spawnHostWorker() {
-  const url = new URL('./host-worker.js', import.meta.url);
+const invalid = (message) => new HostError({ name: 'TypeError', message, code: 'INVALID_ARGUMENT' });
+const typeName = (v) => (v === null ? 'null' : Array.isArray(v) ? 'Array' : typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v);
+
+async function spawnWorker() {
   if (IN_NODE) {
     // A variable, not a literal: browser builds (esbuild, webpack) fail on `node:` specifiers.
     const specifier = 'node:worker_threads';
     const { Worker } = await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
-    const w = new Worker(url, { name: 'rayon-web-host' });
+    const w = new Worker(new URL('./host-worker.js', import.meta.url), { name: 'rayon-web-host' });
     return {
       on: (fn) => w.on('message', fn),
       onError: (fn) => { w.on('error', fn); w.on('exit', (c) => fn(new Error(`host worker exited (${c})`))); },
@@ -65,11 +81,43 @@ function crashMessage(memory, addr) {
   return new TextDecoder().decode(bytes);
 }
 
+const now = () => performance.now();
 const nextFrame = () => new Promise((r) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => r()) : setTimeout(r, 50)));
 
+/** True for an ArrayBuffer that was transferred away (postMessage would drop it silently in Node 20). */
+function isDetached(buffer) {
+  if (typeof buffer.detached === 'boolean') return buffer.detached;
+  try { new Uint8Array(buffer); return false; } catch { return true; }
+}
+
 /**
- * Starts a host. Options: `threaded`, `single` (URLs of the two builds' glue JS),
- * `threads` (default: navigator.hardwareConcurrency or 2), `forceSingle`.
+ * Checks what `postMessage(args, transfer)` needs, synchronously, and names the
+ * culprit: Node 20 drops a message whose transfer list holds a detached buffer
+ * without a word, and a DataCloneError says nothing about which argument.
+ */
+function checkSendable(name, args, transfer) {
+  transfer.forEach((t, j) => {
+    if (t instanceof ArrayBuffer && isDetached(t)) {
+      throw invalid(`${name}: transfer[${j}] is an ArrayBuffer that was already transferred (detached); pass a live buffer, or copy the data instead of transferring it`);
+    }
+  });
+  try {
+    return structuredClone({ args, transfer }, { transfer });
+  } catch (e) {
+    for (let i = 0; i < args.length; i++) {
+      try { structuredClone(args[i]); } catch (inner) {
+        throw invalid(`${name}: argument ${i} (${typeName(args[i])}) cannot be sent to the worker: ${inner.message}`);
+      }
+    }
+    throw invalid(`${name}: the transfer list cannot be used: ${e.message} (list each ArrayBuffer once, and only transferable objects)`);
+  }
+}
+
+/**
+ * Starts a host. Options (see HostOptions in index.d.ts): `threaded`, `single`
+ * (URLs of the two builds' glue JS), `mode` ('auto' | 'threads' | 'shards' |
+ * 'single'), `threads` (pool size), `shards` (instance count), `declarations`
+ * (split declarations per export), `shardMinWork`, `startTimeoutMs`.
  */
 export async function createHost(options) {
   const host = new Host(options);
@@ -78,123 +126,295 @@ export async function createHost(options) {
 }
 
 export class Host {
-  constructor({ threaded, single, threads, forceSingle = false, startTimeoutMs = 15000 }) {
+  constructor({ threaded, single, threads, shards, mode, forceSingle = false, declarations = {}, shardMinWork = DEFAULT_SHARD_MIN_WORK, startTimeoutMs = 15000 } = {}) {
     if (!single && !threaded) throw new TypeError('createHost needs at least one build: { threaded, single } (URLs of the wasm-bindgen glue JS)');
     this.builds = { threaded: threaded && String(threaded), single: single && String(single) };
-    this.requestedThreads = threads ?? (globalThis.navigator?.hardwareConcurrency || 2);
-    if (!Number.isInteger(this.requestedThreads) || this.requestedThreads < 1) {
-      throw new TypeError(`threads must be a positive integer, got ${this.requestedThreads}`);
-    }
-    this.forceSingle = forceSingle;
+    this.configure({ threads, shards, mode: mode ?? (forceSingle ? 'single' : 'auto') });
+    this.declarations = {};
+    for (const [name, decl] of Object.entries(declarations ?? {})) this.declarations[name] = compileDeclaration(name, decl);
+    if (!(typeof shardMinWork === 'number' && shardMinWork >= 0)) throw new TypeError(`shardMinWork must be a number >= 0, got ${shardMinWork}`);
+    this.shardMinWork = shardMinWork;
     this.startTimeoutMs = startTimeoutMs;
     this.pending = new Map();
     this.nextId = 1;
-    this.worker = null;
+    this.instances = [];
+    this.starting = null;
+    this.generation = 0;
+    this.broken = null;
     this.mode = null;
     this.reason = null;
     this.threads = 0;
+    this.shards = 0;
   }
 
-  async start() {
+  configure({ threads, shards, mode }) {
+    const cores = globalThis.navigator?.hardwareConcurrency || 2;
+    const t = threads ?? this.requestedThreads ?? cores;
+    if (!Number.isInteger(t) || t < 1) throw new TypeError(`threads must be a positive integer, got ${t}`);
+    const s = shards ?? this.requestedShards;
+    if (s !== undefined && (!Number.isInteger(s) || s < 1)) throw new TypeError(`shards must be a positive integer, got ${s}`);
+    if (mode !== 'auto' && !MODES.includes(mode)) throw new TypeError(`mode must be 'auto', 'threads', 'shards' or 'single', got ${mode}`);
+    this.requestedThreads = t;
+    this.requestedShards = s;
+    this.requestedMode = mode;
+  }
+
+  /** Starts the instance(s); calls made meanwhile are queued. Resolves when ready. */
+  start() {
+    const gen = ++this.generation;
+    const p = this.startInstances(gen);
+    this.starting = p;
+    const clear = () => { if (this.starting === p) this.starting = null; };
+    p.then(clear, clear);
+    return p;
+  }
+
+  async startInstances(gen) {
     const env = detectThreads();
-    let mode = env.threads && this.builds.threaded && !this.forceSingle ? 'threads' : 'single';
-    let reason = this.forceSingle ? 'single-threaded mode was requested'
-      : !this.builds.threaded ? 'no threaded build was given'
-        : env.reason;
-    if (mode === 'threads') {
+    const cores = await reportedCores();
+    let choice = chooseMode({ requested: this.requestedMode, builds: this.builds, env, cores });
+    let instances = null;
+    if (choice.mode === 'threads') {
       try {
-        await this.boot(this.builds.threaded, this.requestedThreads);
+        instances = [await this.boot(this.builds.threaded, this.requestedThreads, gen)];
       } catch (e) {
-        // The environment looked capable but the pool could not start: say so, fall back.
-        if (!this.builds.single) throw e;
-        mode = 'single';
-        reason = `the threaded build failed to start (${e.code ?? e.name}: ${e.message})`;
+        if (e.code === 'HOST_SUPERSEDED') throw e;
+        // Never a silent change of mode: forced threads reject, auto says why in host.reason.
+        choice = chooseMode({ requested: this.requestedMode, builds: this.builds, env, cores, threadsError: e });
       }
     }
-    if (mode === 'single') {
-      if (!this.builds.single) throw new HostError({ message: `threads are unavailable (${reason}) and no single-threaded build was given`, code: 'NO_USABLE_BUILD' });
-      await this.boot(this.builds.single, 0);
+    if (choice.error) throw new HostError(choice.error);
+    if (choice.mode === 'shards') {
+      // Default: one shard per reported core but one, so the page's main thread
+      // keeps a core to draw and join on (at least 2: one shard is `single`).
+      const n = this.requestedShards ?? Math.max(2, cores - 1);
+      const started = await Promise.allSettled(Array.from({ length: n }, () => this.boot(this.builds.single, 0, gen)));
+      instances = started.filter((r) => r.status === 'fulfilled').map((r) => r.value);
+      const failed = started.find((r) => r.status === 'rejected');
+      if (failed) {
+        instances.forEach((i) => this.kill(i));
+        throw failed.reason;
+      }
+    } else if (choice.mode === 'single') {
+      instances = [await this.boot(this.builds.single, 0, gen)];
     }
-    this.mode = mode;
-    this.reason = reason;
+    if (gen !== this.generation) {
+      instances.forEach((i) => this.kill(i));
+      throw superseded();
+    }
+    this.instances = instances;
+    this.broken = null;
+    this.mode = choice.mode;
+    this.reason = choice.reason;
+    this.shards = choice.mode === 'shards' ? instances.length : 0;
+    this.threads = choice.mode === 'shards' ? instances.length : instances[0].threads;
+    return this;
   }
 
-  async boot(glueUrl, threads) {
-    this.terminate();
-    const worker = await spawnHostWorker();
-    this.worker = worker;
-    const ready = await new Promise((resolve, reject) => {
+  /** One instance: a host worker that loaded `glueUrl` (and, threads > 0, started a pool). */
+  async boot(glueUrl, threads, gen) {
+    const worker = await spawnWorker();
+    const inst = { worker, threads: 0, active: 0, dead: false, stop: null };
+    const ready = new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new HostError({ message: `the host worker did not start within ${this.startTimeoutMs} ms`, code: 'HOST_TIMEOUT' })), this.startTimeoutMs);
+      inst.stop = (e) => { clearTimeout(timer); reject(e); };
       worker.on((msg) => {
-        if (msg.type === 'ready') { clearTimeout(timer); resolve(msg); }
-        else if (msg.type === 'init-error') { clearTimeout(timer); reject(new HostError(msg.error)); }
+        if (msg.type === 'ready') { clearTimeout(timer); inst.stop = null; resolve(msg); }
+        else if (msg.type === 'init-error') inst.stop?.(new HostError({ ...msg.error, code: msg.error.code ?? 'HOST_START_FAILED' }));
         else this.dispatch(msg);
       });
       worker.onError((e) => {
-        clearTimeout(timer);
-        reject(e);
-        this.failAll(new HostError({ message: `the host worker died: ${e.message}`, code: 'HOST_DIED' }));
+        // Our own terminate() of an old or superseded instance also lands here
+        // (Node's 'exit'): only a death nobody asked for fails calls.
+        if (inst.dead) return;
+        inst.dead = true;
+        if (inst.stop) { inst.stop(new HostError({ message: `the host worker died while starting: ${e.message}`, code: 'HOST_DIED' })); return; }
+        if (this.instances.includes(inst)) this.breakDown('HOST_DIED', `a host worker died: ${e.message}`);
       });
       worker.post({ type: 'init', glueUrl: new URL(glueUrl, globalThis.location?.href).href, threads });
-    }).catch((e) => { worker.terminate(); this.worker = null; throw e; });
+    });
+    // A newer start (recreate) kills this one's workers: stop waiting at once.
+    const watch = setInterval(() => { if (gen !== this.generation) inst.stop?.(superseded()); }, 20);
+    try {
+      const msg = await ready;
+      Object.assign(inst, { threads: msg.threads, memory: msg.memory, progressAddr: msg.progress, crashAddr: msg.crash });
+    } catch (e) {
+      this.kill(inst);
+      throw e;
+    } finally {
+      clearInterval(watch);
+    }
     worker.unref();
-    this.threads = ready.threads;
-    this.memory = ready.memory;
-    this.progressAddr = ready.progress;
-    this.crashAddr = ready.crash;
-    this.broken = null;
+    return inst;
+  }
+
+  kill(inst) {
+    inst.dead = true;
+    inst.worker.terminate();
   }
 
   dispatch(msg) {
     const call = this.pending.get(msg.id);
     if (!call) return;
-    if (msg.type === 'progress') call.onProgress?.(msg.done, msg.total);
-    else if (msg.type === 'result') { this.settle(msg.id); call.resolve(msg.value); }
-    else if (msg.type === 'error') {
-      // A trap (panic=abort, out of bounds) poisons the instance for good.
-      if (msg.error.name === 'RuntimeError') { this.breakDown(msg.error.message); return; }
-      this.settle(msg.id);
-      call.reject(new HostError(msg.error));
-    }
+    if (msg.type === 'progress') { call.onProgress?.(msg.done, msg.total); return; }
+    // A trap (panic=abort, unreachable, out of bounds) poisons the instance for good.
+    if (msg.type === 'error' && msg.error.name === 'RuntimeError') { this.breakDown('POOL_BROKEN', msg.error.message); return; }
+    this.settle(msg.id);
+    if (msg.type === 'result') call.resolve(msg);
+    else call.reject(new HostError(msg.error));
   }
 
   settle(id) {
+    const call = this.pending.get(id);
     this.pending.delete(id);
-    if (this.pending.size === 0) this.worker?.unref();
+    if (call && --call.inst.active === 0) call.inst.worker.unref();
   }
 
   failAll(err) {
-    for (const [id, call] of this.pending) { this.pending.delete(id); call.reject(err); }
+    for (const id of [...this.pending.keys()]) {
+      const call = this.pending.get(id);
+      this.settle(id);
+      call.reject(err);
+    }
   }
 
   /**
-   * Calls export `name` with `args` in the host worker. `transfer` lists
+   * Calls export `name` with `args` in the host worker(s). `transfer` lists
    * ArrayBuffers to move instead of copy; `onProgress(done, total)` is called
-   * while the call runs if the module reports progress.
+   * while the call runs if the module reports progress. Always settles: with
+   * the result, the module's coded error, or a host error (HostErrorCode).
    */
-  call(name, args = [], { transfer = [], onProgress } = {}) {
+  call(name, args = [], options = {}) {
+    let job;
+    try {
+      job = this.prepare(name, args, options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (this.starting) {
+      // Take the arguments now (the caller may reuse them; transfers detach now),
+      // send them once the new instance is ready.
+      let snapshot;
+      try { snapshot = checkSendable(name, job.args, job.transfer); } catch (e) { return Promise.reject(e); }
+      job.args = snapshot.args;
+      job.transfer = snapshot.transfer;
+      return this.afterStart().then(() => this.run(job));
+    }
+    return this.run(job);
+  }
+
+  /** Waits for the latest start (a recreate during a start supersedes it). */
+  async afterStart() {
+    for (;;) {
+      const s = this.starting;
+      if (!s) return;
+      try {
+        await s;
+        return;
+      } catch (e) {
+        if (this.starting && this.starting !== s) continue;
+        // Abandoned by terminate(): run() rejects with HOST_TERMINATED.
+        if (e.code === 'HOST_SUPERSEDED') return;
+        throw e.code ? e : new HostError({ message: `the host could not start: ${e.message}`, code: 'HOST_START_FAILED' });
+      }
+    }
+  }
+
+  prepare(name, args, { transfer = [], onProgress } = {}) {
+    if (typeof name !== 'string') throw invalid(`the export name must be a string, got ${typeName(name)}`);
+    if (!Array.isArray(args)) throw invalid(`${name}: args must be an array of arguments, got ${typeName(args)}`);
+    if (!Array.isArray(transfer)) throw invalid(`${name}: options.transfer must be an array, got ${typeName(transfer)}`);
+    if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid(`${name}: options.onProgress must be a function, got ${typeName(onProgress)}`);
+    const decl = Object.hasOwn(this.declarations, name) ? this.declarations[name] : null;
+    const outputs = (decl?.outputs ?? []).filter((i) => i < args.length && ArrayBuffer.isView(args[i])).map((i) => [i, args[i]]);
+    for (const [i, o] of outputs) {
+      if (transfer.includes(o.buffer)) throw invalid(`${name}: argument ${i} is an output (its values are written back into it) and cannot be in the transfer list`);
+    }
+    return { name, args, callerArgs: args, transfer, onProgress, decl, outputs };
+  }
+
+  run(job) {
     if (this.broken) return Promise.reject(this.brokenError());
-    if (!this.worker) return Promise.reject(new HostError({ message: 'the host is terminated; call recreate() first', code: 'HOST_TERMINATED' }));
+    if (this.instances.length === 0) return Promise.reject(new HostError({ message: 'the host is terminated; call recreate() first', code: 'HOST_TERMINATED' }));
+    job.started = now();
+    const parts = this.mode === 'shards' && this.instances.length > 1 && job.decl?.split
+      ? job.decl.split(job.args, this.instances.length, this.shardMinWork) : null;
+    if (!parts || parts.length < 2) {
+      return this.send(this.instances[0], job.name, job.args, job.transfer, job.onProgress, job.outputs.map(([i]) => i)).then((r) => {
+        // Output arguments: the worker's filled copies go back into the caller's arrays.
+        job.outputs.forEach(([, orig], k) => { if (!isDetached(orig.buffer)) orig.set(r.outputs[k]); });
+        return r.value;
+      });
+    }
+    return this.runParts(job, parts);
+  }
+
+  /** A split call: one part per shard, progress summed, results joined in order; the first failure rejects. */
+  async runParts(job, parts) {
+    const progress = parts.map(() => null);
+    const report = job.onProgress && (() => {
+      if (progress.some((p) => p === null)) return;
+      job.onProgress(progress.reduce((a, p) => a + p[0], 0), progress.reduce((a, p) => a + p[1], 0));
+    });
+    const outIdx = job.decl.outputs ?? [];
+    // The caller's transfers go with the last part (posted last); the others get copies.
+    const sends = parts.map((p, i) => this.send(
+      this.instances[i], job.name, p.args,
+      [...(p.transfer ?? []), ...(i === parts.length - 1 ? job.transfer : [])],
+      report && ((done, total) => { progress[i] = [done, total]; report(); }),
+      outIdx.filter((k) => k < p.args.length && ArrayBuffer.isView(p.args[k])),
+    ));
+    const posted = now();
+    // Every part settles; a failure rejects with the first failing part's error in
+    // part order (deterministic, and what the unsplit call would meet first).
+    const settledParts = await Promise.allSettled(sends);
+    const failed = settledParts.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const results = settledParts.map((r) => r.value);
+    const joinStart = now();
+    const value = job.decl.join(results.map((r) => r.value), job.callerArgs, parts, results.map((r) => r.outputs));
+    // Diagnostics of the last split call (tests/bench/shards.mjs reports the overhead from them).
+    this.lastSplit = {
+      parts: parts.length, splitAndPostMs: posted - job.started, joinMs: now() - joinStart,
+      computeMs: results.map((r) => r.ms), wallMs: now() - job.started,
+    };
+    return value;
+  }
+
+  /** Posts one call to one instance; the pending entry is removed on every path. */
+  send(inst, name, args, transfer, onProgress, outputs) {
     const id = this.nextId++;
-    const promise = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, onProgress }));
-    this.worker.ref();
-    this.worker.post({ type: 'call', id, name, args }, transfer);
-    if (this.mode === 'threads' && this.memory) this.watch(id, onProgress);
+    const promise = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, onProgress, inst }));
+    if (inst.active++ === 0) inst.worker.ref();
+    try {
+      checkDetached(name, transfer);
+      inst.worker.post({ type: 'call', id, name, args, outputs }, transfer);
+    } catch (e) {
+      const call = this.pending.get(id);
+      this.settle(id);
+      let err = e;
+      if (!(e instanceof HostError)) {
+        try { checkSendable(name, args, []); err = invalid(`${name}: the transfer list cannot be used: ${e.message}`); } catch (named) { err = named; }
+      }
+      call.reject(err);
+      return promise;
+    }
+    if (this.mode === 'threads' && inst.memory) this.watch(id, inst, onProgress);
     return promise;
   }
 
   // With threads the host worker is blocked inside the call; progress counters
   // and the crash record live in shared memory, so read them from here every
   // frame until the call settles.
-  async watch(id, onProgress) {
+  async watch(id, inst, onProgress) {
     let last = -1;
     while (this.pending.has(id)) {
-      if (this.crashAddr !== undefined) {
-        const crash = crashMessage(this.memory, this.crashAddr);
-        if (crash !== null) { this.breakDown(crash); return; }
+      if (inst.crashAddr !== undefined) {
+        const crash = crashMessage(inst.memory, inst.crashAddr);
+        if (crash !== null) { this.breakDown('POOL_BROKEN', crash); return; }
       }
-      if (onProgress && this.progressAddr !== undefined) {
-        const view = new Uint32Array(this.memory.buffer, this.progressAddr, 2);
+      if (onProgress && inst.progressAddr !== undefined) {
+        const view = new Uint32Array(inst.memory.buffer, inst.progressAddr, 2);
         const done = Atomics.load(view, 0);
         if (done !== last) { last = done; onProgress(done, Atomics.load(view, 1)); }
       }
@@ -202,20 +422,22 @@ export class Host {
     }
   }
 
-  /** The pool died: end everything, reject what is pending and all later calls. */
-  breakDown(message) {
-    this.broken = message;
+  /** An instance died or trapped: end every instance, reject what is pending and all later calls. */
+  breakDown(code, message) {
+    this.broken = { code, message };
     const err = this.brokenError();
-    if (this.worker) { this.worker.terminate(); this.worker = null; }
+    this.instances.forEach((i) => this.kill(i));
     this.failAll(err);
   }
 
   brokenError() {
+    const { code, message } = this.broken;
     return new HostError({
       name: 'RayonWebError',
-      code: 'POOL_BROKEN',
-      message: `rayon-web: the module instance is broken (${this.broken}); every call on it fails. ` +
-        'Call host.recreate() to terminate its workers and start a fresh instance.',
+      code,
+      message: code === 'POOL_BROKEN'
+        ? `rayon-web: the module instance is broken (${message}); every call on it fails. Call host.recreate() to terminate its workers and start a fresh instance.`
+        : `rayon-web-host: ${message}; every call fails until host.recreate() starts a fresh instance.`,
     });
   }
 
@@ -224,22 +446,53 @@ export class Host {
     return new Proxy({}, { get: (_, name) => (typeof name === 'string' ? (...args) => this.call(name, args) : undefined) });
   }
 
-  /** Terminates every worker the instance owns (host worker and pool) and starts a fresh one. */
-  async recreate({ threads = this.requestedThreads, forceSingle = this.forceSingle } = {}) {
-    this.requestedThreads = threads;
-    this.forceSingle = forceSingle;
-    this.terminate();
-    await this.start();
-    return this;
+  /**
+   * Terminates every worker the instance(s) own and starts fresh ones (calls in
+   * flight reject with HOST_TERMINATED; calls made from now on wait for the new
+   * instances). Options change the pool size, shard count or mode.
+   */
+  async recreate({ threads, shards, mode, forceSingle } = {}) {
+    this.configure({ threads, shards, mode: mode ?? (forceSingle === true ? 'single' : forceSingle === false && this.requestedMode === 'single' ? 'auto' : this.requestedMode) });
+    this.stopInstances('the host was recreated while this call ran');
+    for (;;) {
+      const p = this.start();
+      try {
+        return await p;
+      } catch (e) {
+        // Superseded by a later recreate(): its result is ours.
+        if (e.code !== 'HOST_SUPERSEDED') throw e;
+        if (this.starting && this.starting !== p) return this.afterStart().then(() => this);
+        throw e;
+      }
+    }
   }
 
-  /** Ends the instance: terminating the host worker ends the pool's workers it created. Pending calls reject. */
+  stopInstances(why) {
+    const old = this.instances;
+    this.instances = [];
+    old.forEach((i) => this.kill(i));
+    this.failAll(new HostError({ message: why, code: 'HOST_TERMINATED' }));
+  }
+
+  /** Ends every instance: pending and later calls reject with HOST_TERMINATED (a start in progress is abandoned). */
   terminate() {
-    if (!this.worker) return;
-    this.worker.terminate();
-    this.worker = null;
-    this.failAll(new HostError({ message: 'the host was terminated', code: 'HOST_TERMINATED' }));
+    this.generation++;
+    this.starting = null;
+    this.stopInstances('the host was terminated');
   }
 }
 
-export { detectThreads };
+function superseded() {
+  return new HostError({ message: 'a newer recreate() replaced this start', code: 'HOST_SUPERSEDED' });
+}
+
+function checkDetached(name, transfer) {
+  transfer.forEach((t, j) => {
+    if (t instanceof ArrayBuffer && isDetached(t)) {
+      throw invalid(`${name}: transfer[${j}] is an ArrayBuffer that was already transferred (detached); pass a live buffer, or copy the data instead of transferring it`);
+    }
+  });
+}
+
+export { detectThreads, chooseMode, reportedCores, MODES, DEFAULT_SHARD_MIN_WORK };
+export { ALMA_DECLARATIONS, balance, concatRows, compileDeclaration } from './split.js';

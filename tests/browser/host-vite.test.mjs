@@ -1,6 +1,6 @@
 // rayon-web-host (js/) bundled by Vite (production build): the threaded build on
-// a cross-origin isolated origin, the single-threaded fallback (with the reason)
-// without COOP/COEP, identical results, progress reported. Headless Chromium.
+// a cross-origin isolated origin, shards of the single-threaded build (with the
+// reason) without COOP/COEP, identical results, progress reported. Headless Chromium.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -36,8 +36,9 @@ describe('rayon-web-host in a Vite production build (chromium)', () => {
     assert.equal(results[true].threads, 2);
     assert.ok(results[true].progressEvents > 1, `${results[true].progressEvents} progress events`);
   });
-  it('falls back to the single-threaded build without COOP/COEP and says why', () => {
-    assert.equal(results[false].mode, 'single');
+  it('runs 2 shards of the single-threaded build without COOP/COEP and says why', () => {
+    assert.equal(results[false].mode, 'shards');
+    assert.equal(results[false].shards, 2);
     assert.match(results[false].reason, /not cross-origin isolated/);
     assert.ok(results[false].progressEvents > 1, `${results[false].progressEvents} progress events`);
   });

@@ -42,3 +42,52 @@ test('terminate() rejects pending calls and later calls with HOST_TERMINATED', a
   await assert.rejects(pending, { code: 'HOST_TERMINATED' });
   await assert.rejects(host.call('numThreads'), { code: 'HOST_TERMINATED' });
 });
+
+// ---- issue 12 item 5: races during recreate(), arguments that cannot be sent ----
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { callsDuringRecreate, threadsCannotStart, unsendable, terminateWhileStarting } from '../browser/host/scenarios.js';
+import { expectCallsDuringRecreate, expectThreadsCannotStart, expectUnsendable, expectTerminateWhileStarting } from '../browser/host/expect.mjs';
+
+const urls = {
+  consumer: glue('consumer'),
+  consumerSingle: glue('consumer-unshared'),
+  broken: pathToFileURL(fileURLToPath(new URL('../../target/pkg/no-such-build/glue.js', import.meta.url))).href,
+};
+
+test('calls made while recreate() runs are queued and run on the new pool (none lost, none single-threaded)', { timeout: 120_000 }, async () => {
+  expectCallsDuringRecreate(await callsDuringRecreate(createHost, urls));
+});
+
+test('a threaded build that cannot start: forced mode rejects with a code, auto mode says why', { timeout: 120_000 }, async () => {
+  expectThreadsCannotStart(await threadsCannotStart(createHost, urls));
+});
+
+test('arguments that cannot be sent reject with INVALID_ARGUMENT naming them, leaving nothing pending', { timeout: 60_000 }, async () => {
+  expectUnsendable(await unsendable(createHost, urls));
+});
+
+test('terminate() during a recreate rejects the queued calls with HOST_TERMINATED', { timeout: 60_000 }, async () => {
+  expectTerminateWhileStarting(await terminateWhileStarting(createHost, urls));
+});
+
+test('Node exits by itself after a rejected unsendable call (no pending entry keeps it alive)', { timeout: 60_000 }, () => {
+  const script = `
+    import { createHost } from ${JSON.stringify(new URL('../../js/src/index.js', import.meta.url).href)};
+    const host = await createHost({ threaded: ${JSON.stringify(urls.consumer)}, threads: 2 });
+    const buf = new ArrayBuffer(8); structuredClone(buf, { transfer: [buf] });
+    for (const p of [host.call('sumParallel', [() => 1]), host.call('sumParallel', [1], { transfer: [buf] })]) {
+      await p.then(() => console.log('resolved'), (e) => console.log(e.code));
+    }`;
+  // A file, not --eval: worker_threads inherit execArgv, and --input-type breaks them.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'host-exit-'));
+  writeFileSync(path.join(dir, 'script.mjs'), script);
+  const r = spawnSync(process.execPath, [path.join(dir, 'script.mjs')], { encoding: 'utf8', timeout: 30_000 });
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(r.signal, null, `the process did not exit by itself within 30 s: ${r.stderr}`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), ['INVALID_ARGUMENT', 'INVALID_ARGUMENT']);
+});

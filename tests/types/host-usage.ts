@@ -1,7 +1,8 @@
 // Compile-only check (tsc --noEmit --strict) that the published declarations
 // describe how the packages are used: js/ rayon-web-host, and the wasm-bindgen
 // declarations of the indicators package (its custom TypeScript section).
-import { createHost, detectThreads, HostError, type Host } from '../../js/src/index.js';
+import { createHost, detectThreads, HostError, ALMA_DECLARATIONS, type Host, type Mode } from '../../js/src/index.js';
+import { selfIsolate } from '../../js/src/isolate.js';
 import init, { alma, almaBatch, initThreadPool } from '../../target/pkg/indicators-threads/rayon_web_indicators.js';
 
 export async function useHost(): Promise<number> {
@@ -11,14 +12,19 @@ export async function useHost(): Promise<number> {
     threaded: new URL('./pkg-threads/x.js', 'https://example.invalid/'),
     single: './pkg-single/x.js',
     threads: 2,
+    mode: 'auto',
+    shards: 2,
+    declarations: { ...ALMA_DECLARATIONS, mine: { split: (args, n) => (n > 1 ? [{ args }, { args }] : null), join: (r) => r[0] } },
   });
-  const mode: 'threads' | 'single' = host.mode;
+  const mode: Mode = host.mode;
+  const iso = await selfIsolate({ url: '/isolation-sw.js', coep: 'credentialless' });
+  if (!iso.isolated) console.log(iso.reason, host.shards);
   const out = await host.call<Float64Array>('alma', [new Float64Array(10)], {
     onProgress: (done: number, total: number) => void (done / total),
     transfer: [],
   });
   try {
-    await host.recreate({ threads: 1 });
+    await host.recreate({ threads: 1, mode: 'shards', shards: 3 });
   } catch (e) {
     if (e instanceof HostError) console.log(e.code);
   }

@@ -13,6 +13,8 @@ pub fn run() -> Result {
     cmd::run(Command::new("node").arg("tests/bench/pool.mjs").current_dir(root()))?;
     eprintln!("\n== ALMA in wasm: single-threaded build vs pool of 2 (Node, headless Chromium) ==");
     cmd::run(Command::new("node").arg("tests/bench/alma.mjs").current_dir(root()))?;
+    eprintln!("\n== rayon-web-host shards (no shared memory): 2 shards vs single (Node, headless Chromium) ==");
+    cmd::run(Command::new("node").arg("tests/bench/shards.mjs").current_dir(root()))?;
     eprintln!("\n== ALMA native (criterion): scalar vs SIMD vs FFT, 1 vs 2 threads, crossover ==");
     cmd::run(cmd::cargo().args(["bench", "-p", "rayon-web-indicators"]))?;
     // Its own workspace (vector-ta compiles for ~10 minutes): built only here.

@@ -1,0 +1,62 @@
+// Page side of the self-isolation service worker (isolation-sw.js): registers
+// it and reloads the page once, so that the reloaded page's responses carry
+// COOP/COEP and the page is cross-origin isolated.
+//
+//   import { selfIsolate } from 'rayon-web-host/isolate';
+//   const iso = await selfIsolate({ url: '/isolation-sw.js' });  // may reload the page once
+//   iso.isolated;  iso.reason;
+//
+// Never loops: the reload happens at most once per tab session (sessionStorage),
+// and every case where isolation cannot be had resolves with the reason.
+
+const RELOADED = 'rayon-web-isolation-reloaded';
+
+/**
+ * @param {{ url?: string | URL, coep?: 'require-corp' | 'credentialless', scope?: string, reload?: boolean }} options
+ * @returns {Promise<{ isolated: boolean, reason: string }>} (pending forever while the page reloads)
+ */
+export async function selfIsolate({ url = './isolation-sw.js', coep = 'require-corp', scope, reload = true } = {}) {
+  if (globalThis.crossOriginIsolated === true) {
+    sessionStorage?.removeItem(RELOADED);
+    return { isolated: true, reason: navigator.serviceWorker?.controller ? 'isolated by the rayon-web-host service worker' : 'the page is cross-origin isolated by its server' };
+  }
+  if (coep !== 'require-corp' && coep !== 'credentialless') throw new TypeError(`coep must be 'require-corp' or 'credentialless', got ${coep}`);
+  if (!globalThis.isSecureContext) return { isolated: false, reason: 'service workers need a secure context (https or localhost)' };
+  if (!navigator.serviceWorker) return { isolated: false, reason: 'this browser has no service workers here (private window, or disabled)' };
+  const scriptUrl = new URL(url, location.href);
+  scriptUrl.searchParams.set('coep', coep);
+  let registration;
+  try {
+    registration = await navigator.serviceWorker.register(scriptUrl.href, scope ? { scope } : undefined);
+  } catch (e) {
+    return { isolated: false, reason: `the isolation service worker could not be registered: ${e.message}` };
+  }
+  if (navigator.serviceWorker.controller) {
+    // Controlled, yet not isolated: reloading again would not help.
+    return { isolated: false, reason: 'the isolation service worker controls the page, but the page is still not cross-origin isolated (a resource or the browser refuses COEP)' };
+  }
+  if (!reload) return { isolated: false, reason: 'the isolation service worker is installed; it takes effect at the next load' };
+  if (sessionStorage.getItem(RELOADED)) {
+    return { isolated: false, reason: 'the page was reloaded once for the isolation service worker and is still not controlled by it' };
+  }
+  await waitActive(registration);
+  sessionStorage.setItem(RELOADED, '1');
+  location.reload();
+  return new Promise(() => {}); // the page is going away
+}
+
+function waitActive(registration) {
+  const sw = registration.installing || registration.waiting || registration.active;
+  if (!sw || sw.state === 'activated') return Promise.resolve();
+  return new Promise((resolve) => sw.addEventListener('statechange', () => { if (sw.state === 'activated') resolve(); }));
+}
+
+/** Unregisters the isolation service worker(s) of this origin; the next load is served as the server sends it. */
+export async function removeSelfIsolation() {
+  const regs = (await navigator.serviceWorker?.getRegistrations?.()) ?? [];
+  let removed = 0;
+  for (const r of regs) {
+    if (r.active?.scriptURL?.includes('isolation-sw') && (await r.unregister())) removed++;
+  }
+  return removed;
+}

@@ -1,0 +1,107 @@
+// Checks of tests/browser/host/scenarios.js results, shared by Node and browser tests.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+// The documented codes, read from where each is defined (never a second list):
+// the host's from the HostErrorCode union in js/src/index.d.ts, rayon-web's from
+// ErrorCode::as_str, rayon-web-indicators' from AlmaError::code (+ INVALID_ARGUMENT).
+const read = (p) => readFileSync(new URL(`../../../${p}`, import.meta.url), 'utf8');
+const dts = read('js/src/index.d.ts');
+const union = dts.slice(dts.indexOf('export type HostErrorCode'), dts.indexOf('export class HostError'));
+export const HOST_CODES = [...union.matchAll(/\| '([A-Z_]+)'/g)].map((m) => m[1]);
+export const POOL_CODES = [...read('thread-pool/src/error.rs').matchAll(/=> "([A-Z_]+)"/g)].map((m) => m[1]);
+export const ALMA_CODES = [...read('indicators/src/alma.rs').matchAll(/AlmaError::\w+(?: \{ \.\. \})? => "([A-Z_]+)"/g)].map((m) => m[1]);
+assert.ok(HOST_CODES.length >= 10 && POOL_CODES.length >= 12 && ALMA_CODES.length >= 10, 'the code lists could not be read from their definitions');
+
+export function expectCallsDuringRecreate(r) {
+  const info = JSON.stringify(r);
+  assert.equal(r.inFlight.ok, false, info);
+  assert.equal(r.inFlight.code, 'HOST_TERMINATED', info);
+  assert.deepEqual(r.recreate, { ok: true, code: null }, info);
+  assert.deepEqual(r.second, { ok: true, code: null }, info);
+  for (const c of r.during) assert.equal(c.ok, true, `a call during recreate failed: ${info}`);
+  const [numThreads, distinct, sum, viaExports] = r.during.map((c) => c.value);
+  // Ran after the new instance's initThreadPool(3): never on rayon's default pool, never single.
+  assert.equal(numThreads, 3, info);
+  assert.equal(viaExports, 3, info);
+  assert.ok(distinct >= 2 && distinct <= 3, info);
+  assert.equal(sum, r.sequential, info);
+  assert.deepEqual(r.afterSecond, { ok: true, value: 2 }, info);
+  assert.equal(r.mode, 'threads', info);
+  assert.equal(r.threads, 2, info);
+  assert.equal(r.pending, 0, info);
+}
+
+export function expectThreadsCannotStart(r) {
+  const info = JSON.stringify(r);
+  assert.equal(r.forced.ok, false, info);
+  assert.equal(r.forced.code, 'THREADS_UNAVAILABLE', info);
+  assert.match(r.forced.message, /threaded build failed to start/, info);
+  assert.ok(['shards', 'single'].includes(r.autoMode), info);
+  assert.match(r.autoReason, /threaded build failed to start/, info);
+  assert.equal(r.recreateForced.ok, false, info);
+  assert.equal(r.recreateForced.code, 'THREADS_UNAVAILABLE', info);
+  // The failed start left no instance: calls say so with a code (never a silent single-threaded run).
+  assert.equal(r.callAfterFailedRecreate.ok, false, info);
+  assert.equal(r.callAfterFailedRecreate.code, 'HOST_TERMINATED', info);
+}
+
+export function expectUnsendable(r) {
+  const info = JSON.stringify(r);
+  const bad = (c, re) => { assert.equal(c.ok, false, info); assert.equal(c.code, 'INVALID_ARGUMENT', info); assert.match(c.message, re, info); };
+  bad(r.fn, /argument 0 \(function\)/);
+  bad(r.symbol, /argument 1 \(symbol\)/);
+  bad(r.detachedTransfer, /transfer\[0\].*detached/);
+  bad(r.detachedArg, /argument 0 \(Float64Array\)/);
+  bad(r.duplicateTransfer, /transfer list/);
+  bad(r.badName, /name must be a string/);
+  bad(r.badArgs, /args must be an array/);
+  bad(r.badProgress, /onProgress must be a function/);
+  assert.equal(r.internal.code, 'NO_SUCH_EXPORT', info);
+  assert.equal(r.unclonableResult.code, 'NO_SUCH_EXPORT', info);
+  bad(r.queuedFn, /argument 0 \(function\)/);
+  bad(r.queuedDetached, /transfer\[0\].*detached/);
+  assert.equal(r.pending, 0, info);
+  assert.deepEqual(r.goodAfter, { ok: true, value: r.reference }, info);
+}
+
+export function expectTerminateWhileStarting(r) {
+  const info = JSON.stringify(r);
+  assert.equal(r.queued.code, 'HOST_TERMINATED', info);
+  assert.equal(r.recreate.ok, false, info);
+  assert.ok(HOST_CODES.includes(r.recreate.code) || r.recreate.code === 'HOST_SUPERSEDED', info);
+  assert.equal(r.pending, 0, info);
+}
+
+export function expectShardsAlma(r, { frames = false } = {}) {
+  const info = JSON.stringify({ ...r });
+  assert.equal(r.mode, 'shards', info);
+  assert.equal(r.shards, 2, info);
+  assert.equal(r.rows, r.refRows, info);
+  assert.equal(r.bitwise, true, `sharded almaBatch differs from the single build: ${info}`);
+  assert.equal(r.combosEqual, true, info);
+  assert.equal(r.intoBitwise, true, `sharded almaBatchInto differs: ${info}`);
+  assert.equal(r.intoRows, r.refRows, info);
+  assert.equal(r.transferredBitwise, true, info);
+  assert.equal(r.movedDetached, true, info);
+  assert.equal(r.tinyBitwise, true, info);
+  assert.ok(r.progressEvents >= 2, info);
+  assert.equal(r.progressMonotonic, true, info);
+  assert.equal(r.progressLast[0], r.progressLast[1], `progress did not reach 100 %: ${info}`);
+  assert.ok(r.progressLast[1] > 0, info);
+  assert.equal(r.badRange.code, r.badRangeSingle.code, info);
+  assert.ok(r.badRange.code, info);
+  if (frames) assert.ok(r.framesDuring >= 3, `only ${r.framesDuring} frames during a ${r.shardMs.toFixed(0)} ms call: ${info}`);
+  assert.equal(r.pending, 0, info);
+}
+
+export function expectShardTrap(r) {
+  const info = JSON.stringify(r);
+  assert.equal(r.mode, 'shards', info);
+  assert.equal(r.trapped.ok, false, info);
+  assert.equal(r.trapped.code, 'POOL_BROKEN', info);
+  assert.ok(r.trapMs < 5000, info);
+  assert.equal(r.later.code, 'POOL_BROKEN', info);
+  assert.deepEqual(r.after, { ok: true, value: r.before }, info);
+  assert.equal(r.pending, 0, info);
+}

@@ -1,0 +1,207 @@
+// rayon-web-host scenarios shared by Node (tests/node/host.test.mjs,
+// tests/node/host-shards.test.mjs) and the browsers (tests/browser/host/page.js).
+// Each takes `createHost` and the builds' glue URLs and returns plain data that
+// the tests check; nothing here asserts, so a browser can run it and report.
+//
+//   urls = { consumer, consumerSingle, indicatorsThreads, indicatorsSingle, broken }
+
+const settled = (p, ms, what) => Promise.race([
+  p.then((value) => ({ ok: true, value }), (e) => ({ ok: false, code: e?.code ?? null, name: e?.name, message: String(e?.message ?? e) })),
+  new Promise((r) => setTimeout(() => r({ ok: false, code: 'TEST_DEADLINE', message: `${what}: not settled within ${ms} ms` }), ms)),
+]);
+
+/**
+ * Calls made while recreate() runs are queued and run on the new instance,
+ * after its initThreadPool: none is lost, none runs on one thread.
+ */
+export async function callsDuringRecreate(createHost, urls) {
+  const host = await createHost({ threaded: urls.consumer, single: urls.consumerSingle, threads: 2 });
+  try {
+    const inFlight = settled(host.call('sumSequential', [30_000_000]), 30_000, 'in-flight call');
+    const recreating = settled(host.recreate({ threads: 3 }), 30_000, 'recreate');
+    // Sent at once, while the new worker loads its glue and starts its pool.
+    const during = await Promise.all([
+      settled(host.call('numThreads'), 30_000, 'numThreads during recreate'),
+      settled(host.call('distinctThreads', [64]), 30_000, 'distinctThreads during recreate'),
+      settled(host.call('sumParallel', [100_000]), 30_000, 'sumParallel during recreate'),
+      settled(host.exports.numThreads(), 30_000, 'exports.numThreads during recreate'),
+    ]);
+    // A second recreate while the first one starts: the later one wins, calls still queue.
+    const second = settled(host.recreate({ threads: 2 }), 30_000, 'second recreate');
+    const afterSecond = await settled(host.call('numThreads'), 30_000, 'numThreads during the second recreate');
+    const rec = await recreating;
+    const rec2 = await second;
+    return {
+      inFlight: await inFlight, recreate: { ok: rec.ok, code: rec.code ?? null }, second: { ok: rec2.ok, code: rec2.code ?? null },
+      during, afterSecond, mode: host.mode, threads: host.threads, reason: host.reason,
+      sequential: await host.call('sumSequential', [100_000]), pending: host.pending.size,
+    };
+  } finally {
+    host.terminate();
+  }
+}
+
+/** A threaded build that cannot start: forced threads reject with a code, auto says why. */
+export async function threadsCannotStart(createHost, urls) {
+  const forced = await settled(createHost({ threaded: urls.broken, single: urls.consumerSingle, mode: 'threads', startTimeoutMs: 10_000 }), 30_000, 'forced threads');
+  const auto = await createHost({ threaded: urls.broken, single: urls.consumerSingle, shards: 2, startTimeoutMs: 10_000 });
+  const out = { forced: { ok: forced.ok, code: forced.code, message: forced.message }, autoMode: auto.mode, autoReason: auto.reason };
+  const good = await createHost({ threaded: urls.consumer, single: urls.consumerSingle, threads: 2 });
+  try {
+    // recreate() asking for threads that the new instance cannot start: a coded rejection, never single.
+    good.builds.threaded = urls.broken;
+    const r = await settled(good.recreate({ mode: 'threads' }), 30_000, 'recreate forced threads');
+    out.recreateForced = { ok: r.ok, code: r.code, message: r.message };
+    out.callAfterFailedRecreate = await settled(good.call('numThreads'), 10_000, 'call after failed recreate');
+  } finally {
+    good.terminate();
+    auto.terminate();
+  }
+  return out;
+}
+
+/** Arguments that cannot be sent: coded rejections naming the argument, no pending entry left. */
+export async function unsendable(createHost, urls) {
+  const host = await createHost({ threaded: urls.consumer, single: urls.consumerSingle, threads: 2 });
+  try {
+    const r = {};
+    r.fn = await settled(host.call('sumParallel', [() => 1]), 5000, 'function argument');
+    r.symbol = await settled(host.call('sumParallel', [1, Symbol('x')]), 5000, 'symbol argument');
+    const buf = new ArrayBuffer(16);
+    structuredClone(buf, { transfer: [buf] }); // now detached
+    r.detachedTransfer = await settled(host.call('sumParallel', [1], { transfer: [buf] }), 5000, 'detached transfer');
+    const view = new Float64Array(2);
+    structuredClone(view.buffer, { transfer: [view.buffer] }); // a view whose buffer is gone
+    r.detachedArg = await settled(host.call('sumParallel', [view]), 5000, 'detached argument');
+    const live = new ArrayBuffer(8);
+    r.duplicateTransfer = await settled(host.call('sumParallel', [1], { transfer: [live, live] }), 5000, 'duplicate transfer');
+    r.badName = await settled(host.call(42), 5000, 'numeric name');
+    r.badArgs = await settled(host.call('sumParallel', 'abc'), 5000, 'args not an array');
+    r.badProgress = await settled(host.call('sumParallel', [1], { onProgress: 3 }), 5000, 'onProgress not a function');
+    r.internal = await settled(host.call('initSync', []), 5000, 'internal export');
+    r.unclonableResult = await settled(host.call('default', []), 5000, 'init function');
+    // The same checks while a recreate is starting (the queued path clones at once).
+    const rec = host.recreate({ threads: 2 });
+    r.queuedFn = await settled(host.call('sumParallel', [() => 1]), 5000, 'function argument during recreate');
+    const buf2 = new ArrayBuffer(16);
+    structuredClone(buf2, { transfer: [buf2] });
+    r.queuedDetached = await settled(host.call('sumParallel', [1], { transfer: [buf2] }), 5000, 'detached transfer during recreate');
+    await rec;
+    r.pending = host.pending.size;
+    r.goodAfter = await settled(host.call('sumParallel', [100_000]), 10_000, 'good call afterwards');
+    r.reference = await host.call('sumSequential', [100_000]);
+    return r;
+  } finally {
+    host.terminate();
+  }
+}
+
+/** terminate() while a start is in progress: queued calls reject with HOST_TERMINATED. */
+export async function terminateWhileStarting(createHost, urls) {
+  const host = await createHost({ threaded: urls.consumer, single: urls.consumerSingle, threads: 2 });
+  const rec = settled(host.recreate({ threads: 2 }), 20_000, 'recreate');
+  const queued = settled(host.call('numThreads'), 20_000, 'queued call');
+  host.terminate();
+  return { queued: await queued, recreate: await rec, pending: host.pending.size };
+}
+
+// ---- shards ---------------------------------------------------------------
+
+function walk(n, seed) {
+  let s = seed >>> 0;
+  const out = new Float64Array(n);
+  let v = 100;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    v += (s / 2 ** 32 - 0.5);
+    out[i] = v;
+  }
+  return out;
+}
+
+const sameBits = (a, b) => {
+  if (a.length !== b.length) return false;
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length * 2);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+};
+
+/**
+ * The host in shards mode over rayon-web-indicators' single build: results
+ * bitwise equal to one single-threaded instance's, progress reaches 100 %,
+ * frames keep coming (browsers), tiny calls are not split.
+ */
+export async function shardsAlma(createHost, urls, { ALMA_DECLARATIONS, length = 60_000, frames = null } = {}) {
+  const host = await createHost({ threaded: urls.indicatorsThreads, single: urls.indicatorsSingle, mode: 'shards', shards: 2, declarations: ALMA_DECLARATIONS });
+  const single = await createHost({ single: urls.indicatorsSingle, mode: 'single', declarations: ALMA_DECLARATIONS });
+  try {
+    const prices = walk(length, 7);
+    prices[100] = NaN;
+    const range = { period: [5, 120, 1], offset: [0.8, 0.9, 0.1], sigma: [6, 6, 0] };
+    const progress = [];
+    const f0 = frames?.();
+    const t0 = performance.now();
+    const sharded = await host.call('almaBatch', [prices, range], { onProgress: (d, t) => progress.push([d, t]) });
+    const shardMs = performance.now() - t0;
+    const f1 = frames?.();
+    const reference = await single.call('almaBatch', [prices, range]);
+    const out = new Float64Array(reference.values.length);
+    const into = await host.call('almaBatchInto', [prices, range, out]);
+    const outSingle = new Float64Array(reference.values.length);
+    await single.call('almaBatchInto', [prices, range, outSingle]);
+    // The caller's transfer goes to the last shard; the others get copies.
+    const moved = prices.slice();
+    const transferred = await host.call('almaBatch', [moved, range], { transfer: [moved.buffer] });
+    const tinyParts = [];
+    const tiny = await host.call('almaBatch', [prices.subarray(0, 1000), { period: [9, 9, 0] }], { onProgress: (d, t) => tinyParts.push([d, t]) });
+    const tinyRef = await single.call('almaBatch', [prices.subarray(0, 1000), { period: [9, 9, 0] }]);
+    const badRange = await settled(host.call('almaBatch', [prices, { period: [5, 1e9, 1] }]), 20_000, 'bad range');
+    const badRangeSingle = await settled(single.call('almaBatch', [prices, { period: [5, 1e9, 1] }]), 20_000, 'bad range (single)');
+    const last = progress[progress.length - 1] ?? [0, 0];
+    return {
+      mode: host.mode, reason: host.reason, shards: host.shards,
+      rows: sharded.rows, cols: sharded.cols, refRows: reference.rows,
+      bitwise: sameBits(sharded.values, reference.values),
+      combosEqual: JSON.stringify(sharded.combos) === JSON.stringify(reference.combos),
+      intoBitwise: sameBits(out, outSingle), intoRows: into.rows, intoCombos: into.combos.length,
+      transferredBitwise: sameBits(transferred.values, reference.values), movedDetached: moved.length === 0,
+      tinyBitwise: sameBits(tiny.values, tinyRef.values),
+      progressEvents: progress.length, progressLast: last, progressMonotonic: progress.every((p, i) => i === 0 || p[0] >= progress[i - 1][0]),
+      badRange: { code: badRange.code }, badRangeSingle: { code: badRangeSingle.code },
+      framesDuring: f0 === undefined || f0 === null ? null : f1 - f0, shardMs,
+      pending: host.pending.size,
+    };
+  } finally {
+    host.terminate();
+    single.terminate();
+  }
+}
+
+/**
+ * A shard that traps rejects the call with POOL_BROKEN, later calls at once,
+ * recreate() restarts every shard. The consumer's single build (panic=abort)
+ * traps in panicHere; a split declaration sends part of the call to each shard.
+ */
+export async function shardTrap(createHost, urls) {
+  const declarations = {
+    // Every shard runs panicInParallel; only the last one gets the item that panics.
+    panicInParallel: {
+      split: (args, n) => Array.from({ length: n }, (_, i) => ({ args: [i === n - 1 ? args[0] : 999] })),
+      join: (results) => results.reduce((a, b) => a + b, 0),
+    },
+  };
+  const host = await createHost({ single: urls.consumerSingle, mode: 'shards', shards: 2, declarations });
+  try {
+    const before = await host.call('panicInParallel', [999]);
+    const t0 = performance.now();
+    const trapped = await settled(host.call('panicInParallel', [3]), 10_000, 'trap in one shard');
+    const trapMs = performance.now() - t0;
+    const later = await settled(host.call('panicInParallel', [999]), 5000, 'later call');
+    await host.recreate();
+    const after = await settled(host.call('panicInParallel', [999]), 10_000, 'after recreate');
+    return { before, trapped, trapMs, later, after, mode: host.mode, shards: host.shards, pending: host.pending.size };
+  } finally {
+    host.terminate();
+  }
+}

@@ -1,0 +1,72 @@
+// rayon-web-host's `shards` mode in Node (worker_threads): N independent
+// instances of the single-threaded build, a call split by its declaration.
+// The same scenarios run in Chromium, Firefox and WebKitGTK (tests/browser/host-shards.test.mjs).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import { createHost, ALMA_DECLARATIONS, chooseMode, balance, compileDeclaration } from '../../js/src/index.js';
+import { shardsAlma, shardTrap } from '../browser/host/scenarios.js';
+import { expectShardsAlma, expectShardTrap } from '../browser/host/expect.mjs';
+
+const file = (p) => pathToFileURL(fileURLToPath(new URL(`../../target/pkg/${p}`, import.meta.url))).href;
+const urls = {
+  consumerSingle: file('consumer-unshared/rayon_web_consumer.js'),
+  indicatorsThreads: file('indicators-threads/rayon_web_indicators.js'),
+  indicatorsSingle: file('indicators-single/rayon_web_indicators.js'),
+};
+
+test('shards: almaBatch/almaBatchInto bitwise equal to the single build, progress to 100 %, transfers, tiny calls, errors', { timeout: 120_000 }, async () => {
+  expectShardsAlma(await shardsAlma(createHost, urls, { ALMA_DECLARATIONS }));
+});
+
+test('shards: a shard that traps rejects with POOL_BROKEN, later calls at once, recreate() restarts the shards', { timeout: 60_000 }, async () => {
+  expectShardTrap(await shardTrap(createHost, urls));
+});
+
+test('mode choice: threads when shared memory works, else shards with more than one core, else single; forced modes', () => {
+  const builds = { threaded: 'a', single: 'b' };
+  const noShm = { threads: false, reason: 'the page is not cross-origin isolated' };
+  assert.equal(chooseMode({ builds, env: { threads: true, reason: 'ok' }, cores: 4 }).mode, 'threads');
+  const s = chooseMode({ builds, env: noShm, cores: 4 });
+  assert.equal(s.mode, 'shards');
+  assert.match(s.reason, /no shared memory: the page is not cross-origin isolated; 4 cores/);
+  assert.equal(chooseMode({ builds, env: noShm, cores: 1 }).mode, 'single');
+  assert.equal(chooseMode({ builds: { threaded: 'a' }, env: noShm, cores: 4 }).error.code, 'NO_USABLE_BUILD');
+  assert.equal(chooseMode({ requested: 'threads', builds, env: noShm, cores: 4 }).error.code, 'THREADS_UNAVAILABLE');
+  assert.equal(chooseMode({ requested: 'single', builds, env: { threads: true, reason: 'ok' }, cores: 4 }).mode, 'single');
+  assert.equal(chooseMode({ requested: 'shards', builds, env: { threads: true, reason: 'ok' }, cores: 1 }).mode, 'shards');
+  const failed = chooseMode({ builds, env: { threads: true, reason: 'ok' }, cores: 2, threadsError: { code: 'X', message: 'no' } });
+  assert.equal(failed.mode, 'shards');
+  assert.match(failed.reason, /threaded build failed to start \(X: no\)/);
+});
+
+test('balance: contiguous groups by work, not by count', () => {
+  // Periods 5..250: cost ∝ period, so the first group holds more periods than the second.
+  const periods = Array.from({ length: 246 }, (_, i) => 5 + i);
+  const groups = balance(periods, 2);
+  assert.equal(groups.length, 2);
+  assert.deepEqual([groups[0][0], groups[1][1]], [0, 246]);
+  assert.equal(groups[0][1], groups[1][0]);
+  const sum = ([a, b]) => periods.slice(a, b).reduce((x, y) => x + y, 0);
+  const [w0, w1] = groups.map(sum);
+  assert.ok(Math.abs(w0 - w1) / (w0 + w1) < 0.01, `${w0} vs ${w1}`);
+  assert.ok(groups[0][1] - groups[0][0] > groups[1][1] - groups[1][0]);
+  assert.deepEqual(balance([1, 1, 1], 8), [[0, 1], [1, 2], [2, 3]]);
+  assert.deepEqual(balance([100, 1, 1], 2), [[0, 1], [1, 3]]);
+});
+
+test('declarations are checked when the host is created', () => {
+  assert.throws(() => compileDeclaration('f', { kind: 'grid-cols' }), /unknown kind "grid-cols"/);
+  assert.throws(() => compileDeclaration('f', { kind: 'grid-rows', input: 0, range: -1, axis: 'p' }), /range must be an argument index/);
+  assert.throws(() => compileDeclaration('f', { split: () => null }), /needs a join/);
+  return assert.rejects(createHost({ single: urls.indicatorsSingle, declarations: { f: 3 } }), /must be an object/);
+});
+
+test('every code the host throws is in the HostErrorCode union of index.d.ts', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { HOST_CODES } = await import('../browser/host/expect.mjs');
+  const src = ['index.js', 'detect.js', 'host-worker.js'].map((f) => readFileSync(new URL(`../../js/src/${f}`, import.meta.url), 'utf8')).join('\n');
+  const used = new Set([...src.matchAll(/code: '([A-Z_]+)'/g)].map((m) => m[1]));
+  used.delete('HOST_SUPERSEDED'); // internal: never reaches a caller (recreate() and queued calls resolve it)
+  for (const c of used) assert.ok(HOST_CODES.includes(c), `${c} is thrown but not documented`);
+});
