@@ -172,9 +172,8 @@ test(`fuzz: random calls through the host in threads, shards and single modes (s
   if (process.env.FUZZ_VERBOSE) console.log(samples.join('\n'));
 
   // The module's own argument checks (issue 12 item 3: every bad argument a coded
-  // INVALID_ARGUMENT) are the indicators crate's; until they are complete this is
-  // reported as TODO listing the calls that still throw uncoded errors, not hidden.
-  await t.test('every error the module throws through the host carries a code', { todo: uncoded.length > 0 && 'issue 12 item 3 (module argument types): the glue still throws uncoded errors' }, () => {
+  // INVALID_ARGUMENT) are the indicators crate's: through the host they must hold too.
+  await t.test('every error the module throws through the host carries a code', () => {
     assert.equal(uncoded.length, 0, `${uncoded.length} uncoded module errors, e.g.:\n${uncoded.slice(0, 8).join('\n')}`);
   });
 });
