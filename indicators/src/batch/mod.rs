@@ -6,7 +6,7 @@
 //! outputs. The engine runs it for every combination of a [`ParamGrid`] over
 //! one series ([`Batch`], row-major, one row per combination) or over many
 //! series at once ([`BatchMany`], series-major then combination), in parallel
-//! on rayon's current pool, with the NaN rule of [`series`](self::series),
+//! on rayon's current pool, with the NaN rule of [`series`],
 //! the validation order and memory limits below, and coded [`Error`]s.
 //!
 //! An indicator plugs in through one of two traits:
