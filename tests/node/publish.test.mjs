@@ -17,6 +17,9 @@ const JS = path.join(ROOT, 'js');
 const TESTS = path.join(ROOT, 'tests');
 const pkg = JSON.parse(readFileSync(path.join(JS, 'package.json'), 'utf8'));
 
+/** Files of the package that run as worker scripts, not as imported modules. */
+const SCRIPTS = ['src/host-worker.js', 'src/isolation-sw.js'];
+
 function npm(args, cwd) {
   return execFileSync('npm', args, { cwd, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
 }
@@ -30,6 +33,12 @@ test('package.json has what the registry and resolvers need', () => {
   assert.equal(pkg.type, 'module');
   // Every export has its own declarations, and they are not the root's for ./detect.
   for (const [subpath, entry] of Object.entries(pkg.exports)) {
+    // A plain string export is a script to serve, not a module to import (the
+    // self-isolation service worker): it must exist, and needs no declarations.
+    if (typeof entry === 'string' && SCRIPTS.includes(entry.replace(/^\.\//, ''))) {
+      assert.ok(existsSync(path.join(JS, entry)), `${entry} exists`);
+      continue;
+    }
     assert.ok(entry.types && entry.default, `exports["${subpath}"] has types and default`);
     assert.ok(existsSync(path.join(JS, entry.types)), `${entry.types} exists`);
     assert.ok(existsSync(path.join(JS, entry.default)), `${entry.default} exists`);
@@ -45,12 +54,13 @@ test('npm pack ships the sources, their declarations, README and licences, nothi
   }
   // Every file an export or a module imports at run time is in the pack.
   for (const entry of Object.values(pkg.exports)) {
-    for (const f of [entry.types, entry.default]) assert.ok(files.includes(f.replace(/^\.\//, '')), `${f} is packed`);
+    for (const f of typeof entry === 'string' ? [entry] : [entry.types, entry.default]) assert.ok(files.includes(f.replace(/^\.\//, '')), `${f} is packed`);
   }
   const junk = files.filter((f) => !/^(package\.json|README\.md|LICENSE-(MIT|APACHE)|src\/[\w-]+\.(js|d\.ts))$/.test(f));
   assert.deepEqual(junk, [], 'no files beyond sources, declarations, README and licences');
-  // Each .js in src has declarations or is an internal module (the host worker's script).
-  for (const f of files.filter((f) => f.endsWith('.js') && f !== 'src/host-worker.js')) {
+  // Each .js in src has declarations or is a script run as a worker (the host
+  // worker, the self-isolation service worker), never imported by users.
+  for (const f of files.filter((f) => f.endsWith('.js') && !SCRIPTS.includes(f))) {
     assert.ok(files.includes(f.replace(/\.js$/, '.d.ts')), `${f} has a .d.ts`);
   }
   // The licences are the repository's.
