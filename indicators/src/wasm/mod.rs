@@ -3,26 +3,26 @@
 //! ## The model
 //!
 //! Every export follows the same four steps, written once here so that an
-//! indicator's export ([`alma`](self::alma)) is a few lines:
+//! indicator's export (`alma`, in `wasm/alma.rs`) is a few lines:
 //!
 //! 1. **Check the arguments' types, without allocating.** Exports take raw
 //!    `JsValue`s (never `&[f64]`: wasm-bindgen's glue would then convert any
 //!    array-like, string or typed array itself, allocate before any check and
-//!    throw uncoded `TypeError`s). A series ([`SeriesArg`]) is a `Float64Array`,
+//!    throw uncoded `TypeError`s). A series (`SeriesArg`) is a `Float64Array`,
 //!    a `Float32Array` (widened exactly) or an `Array` of numbers; an output is
-//!    a `Float64Array` ([`out_arg`]); option objects are read through
-//!    `Reflect` ([`field`]). Anything else is `INVALID_ARGUMENT` naming the
+//!    a `Float64Array` (`out_arg`); option objects are read through
+//!    `Reflect` (`field`). Anything else is `INVALID_ARGUMENT` naming the
 //!    argument and the type received; a getter or `Proxy` trap that throws is
 //!    `INVALID_ARGUMENT` quoting the thrown message.
 //! 2. **Reserve all the memory the call needs, or fail with a code.**
-//!    [`MemoryPlan`] counts every allocation: the input copy, the wasm-side
+//!    `MemoryPlan` counts every allocation: the input copy, the wasm-side
 //!    output and the indicator's working memory. It first asks the allocator
 //!    for the whole sum at once (and frees it), so a call that cannot fit is
 //!    refused with `INPUT_TOO_LARGE` / `OUTPUT_TOO_LARGE` *before* anything is
 //!    copied, instead of trapping (`RuntimeError: unreachable`) when
 //!    `memory.grow` fails in the middle of the computation.
 //! 3. **Compute on buffers owned by Rust.** The input copy and the output are
-//!    `Vec`s owned by the export's frame ([`Buffers`]), so every return path,
+//!    `Vec`s owned by the export's frame (`Buffers`), so every return path,
 //!    error or not, frees them. This only holds if no JavaScript exception
 //!    unwinds through wasm frames (which skips Rust destructors), so every
 //!    JavaScript call this module makes that can throw (getters, `Proxy`
@@ -31,7 +31,7 @@
 //! 4. **Copy the result out once** into a new `Float64Array` or the caller's.
 //!
 //! **Errors** are JavaScript `Error`s with a `code` property: the indicator's
-//! [`AlmaError::code`] or one of this layer's [`JsCode`]s. The list users see is
+//! [`AlmaError::code`] or one of this layer's `JsCode`s. The list users see is
 //! `IndicatorErrorCode` in `indicators.d.ts` (next to this file, the
 //! TypeScript declarations of the package); `tests/js_error_codes.rs` checks it
 //! equals the codes in the Rust sources.
