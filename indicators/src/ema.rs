@@ -33,9 +33,12 @@
 //! # Range
 //!
 //! Each output is a convex combination of finite samples, so it lies between
-//! the smallest and largest sample seen; no finite input overflows (a seed sum
-//! that would overflow is computed as a sum of `x_i / period` instead, and a
-//! step that rounds past `±f64::MAX` is clamped to its operands).
+//! the smallest and largest sample seen, up to the rounding of each step (a few
+//! units in the last place: with `alpha = 2/3` rounded, `alpha * c + (1 - alpha) * c`
+//! need not be exactly `c`; the steps are not clamped, to keep TradingView's
+//! evaluation order and its bits). No finite input overflows: a seed sum that
+//! would overflow is computed as a sum of `x_i / period` instead, and a step
+//! that rounds past `±f64::MAX` is clamped to its operands.
 //!
 //! # Errors
 //!
