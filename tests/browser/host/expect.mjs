@@ -4,13 +4,17 @@ import { readFileSync } from 'node:fs';
 
 // The documented codes, read from where each is defined (never a second list):
 // the host's from the HostErrorCode union in js/src/index.d.ts, rayon-web's from
-// ErrorCode::as_str, rayon-web-indicators' from AlmaError::code (+ INVALID_ARGUMENT).
+// ErrorCode::as_str, rayon-web-indicators' from Error::code (indicators/src/error.rs)
+// and the JS-only JsCode::as_str (indicators/src/wasm/mod.rs).
 const read = (p) => readFileSync(new URL(`../../../${p}`, import.meta.url), 'utf8');
 const dts = read('js/src/index.d.ts');
 const union = dts.slice(dts.indexOf('export type HostErrorCode'), dts.indexOf('export class HostError'));
 export const HOST_CODES = [...union.matchAll(/\| '([A-Z_]+)'/g)].map((m) => m[1]);
 export const POOL_CODES = [...read('thread-pool/src/error.rs').matchAll(/=> "([A-Z_]+)"/g)].map((m) => m[1]);
-export const ALMA_CODES = [...read('indicators/src/alma.rs').matchAll(/AlmaError::\w+(?: \{ \.\. \})? => "([A-Z_]+)"/g)].map((m) => m[1]);
+export const ALMA_CODES = [
+  ...read('indicators/src/error.rs').matchAll(/Error::\w+(?: \{ \.\. \})? => "([A-Z_]+)"/g),
+  ...read('indicators/src/wasm/mod.rs').matchAll(/JsCode::\w+ => "([A-Z_]+)"/g),
+].map((m) => m[1]);
 assert.ok(HOST_CODES.length >= 10 && POOL_CODES.length >= 12 && ALMA_CODES.length >= 10, 'the code lists could not be read from their definitions');
 
 export function expectCallsDuringRecreate(r) {
