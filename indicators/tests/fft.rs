@@ -298,3 +298,37 @@ fn mpmath_fixture_by_fft_within_1e_12_relative() {
     assert!(n >= 40);
     eprintln!("fixture by FFT: {n} runs, worst relative error {worst:e}");
 }
+
+/// A row's bits depend on its own period, the series and the kernel only —
+/// never on the other rows of its batch: a row alone, in the whole grid, or in
+/// any contiguous part of it (how rayon-web-host's shards split a batch, which
+/// promises the single build's bits) is the same, under `Auto` (rows on both
+/// sides of the crossover, pairs split between FFT and direct) and `Fft`.
+#[test]
+fn a_rows_bits_do_not_depend_on_the_rest_of_the_batch() {
+    let mut x = walk(30_000, 100.0, 31);
+    // Two finite runs, both long enough to be transformed.
+    for v in &mut x[12_000..12_003] {
+        *v = f64::NAN;
+    }
+    let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+    for kernel in [Kernel::Auto, Kernel::Fft] {
+        let grid = AlmaBatchRange { period: (59, 300, 7), ..GRID };
+        let whole = alma_batch_with(&x, &grid, &opts(kernel)).unwrap();
+        let period = |r: usize| whole.combos[r].period;
+        for split in [1, 2, 3, whole.rows / 2, whole.rows - 1] {
+            for (lo, hi) in [(0, split), (split, whole.rows)] {
+                let part = AlmaBatchRange { period: (period(lo), period(hi - 1), 7), ..GRID };
+                let b = alma_batch_with(&x, &part, &opts(kernel)).unwrap();
+                assert_eq!(b.rows, hi - lo);
+                for r in 0..b.rows {
+                    assert_eq!(bits(b.row(r).unwrap()), bits(whole.row(lo + r).unwrap()), "{kernel:?}: rows {lo}..{hi}, row {r} (period {})", period(lo + r));
+                }
+            }
+        }
+        for (r, c) in whole.combos.iter().enumerate() {
+            let alone = alma_with(&x, c, &opts(kernel)).unwrap();
+            assert_eq!(bits(&alone), bits(whole.row(r).unwrap()), "{kernel:?}: period {} alone", c.period);
+        }
+    }
+}

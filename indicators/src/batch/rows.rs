@@ -10,7 +10,9 @@
 //! values and the two periods are within 1/8 of each other, the unit runs as
 //! a pair: the shorter row's weights are zero-padded to the longer period so
 //! both rows share every load of `x` (the padding wastes at most 1/8 of that
-//! row's multiply-adds). A recursive indicator's unit is one row.
+//! row's multiply-adds). A recursive indicator's unit is one row. Rows the
+//! FFT path computes (`kernels::fft`, chosen per row) leave their unit; the
+//! other row of the pair then runs alone — same bits, kernels are per row.
 //!
 //! **Tasks.** Each (series, unit) is a task; with a pool, tasks whose work
 //! (multiply-adds) exceeds `1 / (4 * threads)` of the whole job are cut into
@@ -96,11 +98,10 @@ impl FirRows {
         self
     }
 
-    /// Per unit: whether the FFT path computes it (see `fft::select`).
-    fn fft_units(&self, longest: usize) -> Vec<bool> {
-        let units = self.rows().div_ceil(2);
-        let period = |u: usize| (2 * u..(2 * u + 2).min(self.rows())).map(|r| self.at[r + 1] - self.at[r]).max().unwrap_or(0);
-        fft::select(self.fft, units, period, longest)
+    /// Per row: whether the FFT path computes it (see `fft::select`: a row's
+    /// choice depends on its own period only, never on its pair partner).
+    fn fft_rows(&self, longest: usize) -> Vec<bool> {
+        fft::select(self.fft, self.rows(), |r| self.at[r + 1] - self.at[r], longest)
     }
 
     pub(crate) fn w(&self, r: usize) -> &[f64] {
@@ -111,9 +112,10 @@ impl FirRows {
         self.at.len() - 1
     }
 
-    /// Outputs `t0 .. t0 + ra.len()` of unit `u` (rows `2u`, and `2u + 1` if `rb`).
-    fn unit(&self, series: &Series<'_>, u: usize, t0: usize, ra: &mut [f64], rb: Option<&mut [f64]>) {
-        let r = 2 * u;
+    /// Outputs `t0 .. t0 + ra.len()` of unit `u`: row `r` alone (either row of
+    /// the unit), or with `rb` rows `2u` (`r`) and `2u + 1`.
+    fn unit(&self, series: &Series<'_>, u: usize, r: usize, t0: usize, ra: &mut [f64], rb: Option<&mut [f64]>) {
+        debug_assert!(r / 2 == u && (rb.is_none() || r == 2 * u));
         let k = self.kernel;
         match rb {
             None => series.fill_block(self.w(r), t0, ra, k),
@@ -160,9 +162,9 @@ impl<P: Sync> Rows<'_, P> {
         }
     }
 
-    fn unit(&self, series: &Series<'_>, u: usize, t0: usize, ra: &mut [f64], rb: Option<&mut [f64]>) {
+    fn unit(&self, series: &Series<'_>, u: usize, r: usize, t0: usize, ra: &mut [f64], rb: Option<&mut [f64]>) {
         match self {
-            Rows::Fir(f) => f.unit(series, u, t0, ra, rb),
+            Rows::Fir(f) => f.unit(series, u, r, t0, ra, rb),
             Rows::Recursive { combos, period, run } => {
                 debug_assert!(t0 == 0 && rb.is_none());
                 let p = &combos[u];
@@ -172,10 +174,12 @@ impl<P: Sync> Rows<'_, P> {
     }
 }
 
-/// One task: unit `u` of series `s`, outputs `t0 ..` of its rows.
+/// One task: unit `u` of series `s`, outputs `t0 ..` of row `r` (`a`) and,
+/// with `b`, of row `r + 1`.
 struct Task<'v> {
     s: usize,
     u: usize,
+    r: usize,
     t0: usize,
     a: &'v mut [f64],
     b: Option<&'v mut [f64]>,
@@ -201,8 +205,8 @@ pub(crate) fn run<P: Sync>(rows: &Rows<'_, P>, series: &[Series<'_>], values: &m
     let splittable = matches!(rows, Rows::Fir(_)) && !sequential;
 
     let longest = series.iter().map(|s| s.data.len()).max().unwrap_or(0);
-    let fft_unit = match rows {
-        Rows::Fir(f) => f.fft_units(longest),
+    let fft_row = match rows {
+        Rows::Fir(f) => f.fft_rows(longest),
         Rows::Recursive { .. } => Vec::new(),
     };
     // Per series: the rows (weights, output) the FFT path computes.
@@ -214,22 +218,31 @@ pub(crate) fn run<P: Sync>(rows: &Rows<'_, P>, series: &[Series<'_>], values: &m
         let (mine, tail) = rest.split_at_mut(n_rows * len);
         rest = tail;
         for (u, chunk) in mine.chunks_mut(per_unit * len).enumerate() {
-            if let (Some(true), Rows::Fir(f)) = (fft_unit.get(u), rows) {
-                if fft_jobs.last().map(|j| j.0) != Some(si) {
-                    fft_jobs.push((si, Vec::new()));
+            // The unit's rows (index, output); those the FFT path takes leave it.
+            let mut outs: Vec<(usize, &mut [f64])> = chunk.chunks_mut(len).enumerate().map(|(i, o)| (per_unit * u + i, o)).collect();
+            if let Rows::Fir(f) = rows {
+                if outs.iter().any(|(r, _)| fft_row.get(*r) == Some(&true)) {
+                    if fft_jobs.last().map(|j| j.0) != Some(si) {
+                        fft_jobs.push((si, Vec::new()));
+                    }
+                    let job = &mut fft_jobs.last_mut().expect("pushed above").1;
+                    let (fft, direct): (Vec<_>, Vec<_>) = outs.into_iter().partition(|(r, _)| fft_row.get(*r) == Some(&true));
+                    job.extend(fft.into_iter().map(|(r, out)| (f.w(r), out)));
+                    outs = direct;
                 }
-                let job = &mut fft_jobs.last_mut().expect("pushed above").1;
-                job.extend(chunk.chunks_mut(len).enumerate().map(|(i, out)| (f.w(per_unit * u + i), out)));
-                continue;
             }
-            let (a, b) = chunk.split_at_mut(len);
-            let blocks = if splittable { unit_work(s, u).div_ceil(cap) as usize } else { 1 };
+            let work = outs.iter().map(|(r, _)| rows.work(*r, len)).fold(0, u64::saturating_add);
+            let mut outs = outs.into_iter();
+            let Some((r, a)) = outs.next() else { continue };
+            let b = outs.next().map(|(_, b)| b);
+            let blocks = if splittable { work.div_ceil(cap) as usize } else { 1 };
             let block = if blocks <= 1 { len } else { len.div_ceil(blocks).max(MIN_COLUMN_BLOCK) };
-            if b.is_empty() {
-                tasks.extend(a.chunks_mut(block).enumerate().map(|(k, a)| Task { s: si, u, t0: k * block, a, b: None }));
-            } else {
-                let pairs = a.chunks_mut(block).zip(b.chunks_mut(block)).enumerate();
-                tasks.extend(pairs.map(|(k, (a, b))| Task { s: si, u, t0: k * block, a, b: Some(b) }));
+            match b {
+                None => tasks.extend(a.chunks_mut(block).enumerate().map(|(k, a)| Task { s: si, u, r, t0: k * block, a, b: None })),
+                Some(b) => {
+                    let pairs = a.chunks_mut(block).zip(b.chunks_mut(block)).enumerate();
+                    tasks.extend(pairs.map(|(k, (a, b))| Task { s: si, u, r, t0: k * block, a, b: Some(b) }));
+                }
             }
         }
     }
@@ -241,7 +254,7 @@ pub(crate) fn run<P: Sync>(rows: &Rows<'_, P>, series: &[Series<'_>], values: &m
         }
     }
     let exec = |t: Task<'_>| {
-        rows.unit(&series[t.s], t.u, t.t0, t.a, t.b);
+        rows.unit(&series[t.s], t.u, t.r, t.t0, t.a, t.b);
         progress::advance(1);
     };
     if sequential {

@@ -13,7 +13,9 @@
 //! **Overlap-save.** The run `x` (finite values only: the caller splits the
 //! series at its non-finite samples, exactly where the direct form's NaN mask
 //! changes) is cut into blocks of `step = n - pmax + 1` outputs, `pmax` the
-//! longest period served. Block `k` transforms the `n` samples
+//! longest period served (a power of two: rows are grouped by their period
+//! rounded up, [`class`], so a row's block layout never depends on the other
+//! rows of its batch). Block `k` transforms the `n` samples
 //! `x[k*step - (pmax-1) .. k*step + step]` (zero outside the run); after the
 //! product with a row's zero-padded reversed weights and the inverse transform,
 //! the last `step` values of the circular convolution are exactly the linear
@@ -248,15 +250,18 @@ impl<'a> Spectra<'a> {
 /// Convolves the finite run `x` with every row: `rows[r] = (w, out)` with
 /// `out.len() == x.len() - w.len() + 1` receives `out[j] = sum_i w[i] * x[j + i]`
 /// (the contract of the direct kernels), computed by overlap-save FFT with the
-/// run's block transforms shared by all rows. Rows, and blocks of a row when
+/// run's block transforms for periods up to `pmax` (`>=` every row's period)
+/// shared by all rows. Rows, and blocks of a row when
 /// there are fewer rows than `4 * threads`, run in parallel on the current
 /// rayon pool when `parallel`. With `direct = Some(kernel)`, blocks whose
 /// range is too wide for 1e-12 relative accuracy use that kernel instead (see
 /// the module docs).
-pub(crate) fn conv_rows(x: &[f64], rows: Vec<(&[f64], &mut [f64])>, direct: Option<Resolved>, parallel: bool) {
-    let Some(pmax) = rows.iter().map(|(w, _)| w.len()).max() else { return };
+pub(crate) fn conv_rows(x: &[f64], pmax: usize, rows: Vec<(&[f64], &mut [f64])>, direct: Option<Resolved>, parallel: bool) {
+    if rows.is_empty() {
+        return;
+    }
     for (w, o) in &rows {
-        assert!(!w.is_empty() && x.len() + 1 == o.len() + w.len(), "kernel length contract");
+        assert!(!w.is_empty() && w.len() <= pmax && x.len() + 1 == o.len() + w.len(), "kernel length contract");
     }
     let spectra = Spectra::new(x, pmax, parallel);
     let blocks = spectra.blocks();
@@ -297,9 +302,10 @@ pub(crate) enum Mode {
     Always,
 }
 
-/// The shortest period from which `Kernel::Auto` computes a row by FFT when
-/// at least two rows of the batch do (the series' transforms cost about one
-/// more row, shared). Measured with `cargo bench -p rayon-web-indicators
+/// The shortest period from which `Kernel::Auto` computes a row by FFT (with
+/// two or more such rows the series' transforms, about one more row's cost,
+/// are shared; a lone row pays them alone, but the choice must not depend on
+/// the other rows — see [`class`]). Measured with `cargo bench -p rayon-web-indicators
 /// --bench fft -- crossover` (16 rows of one period, 2 threads, into a reused
 /// buffer; AVX-512 direct kernel; 2026-12-04 on the loaded 2-core VM, so
 /// rough — the lead re-measures on a quiet machine), median ms FFT / direct:
@@ -326,33 +332,37 @@ pub(crate) const CROSSOVER_PERIOD: usize = 80;
 /// than they save. `Kernel::Fft` transforms every run that holds a window.
 pub(crate) const MIN_RUN: usize = 1024;
 
-/// Whether a run of `run` samples, for periods up to `pmax`, is transformed.
-fn run_pays(mode: Mode, run: usize, pmax: usize) -> bool {
+/// Whether a run of `run` samples is transformed for a row of period `p`.
+fn run_pays(mode: Mode, run: usize, p: usize) -> bool {
     match mode {
-        Mode::Always => run >= pmax,
-        _ => run >= MIN_RUN.max(2 * pmax),
+        Mode::Always => run >= p,
+        _ => run >= MIN_RUN.max(2 * p),
     }
 }
 
-/// Per unit `0 .. units` (of longest period `period(u)`): whether the FFT path
-/// computes it, for series of at most `longest` samples.
-pub(crate) fn select(mode: Mode, units: usize, period: impl Fn(usize) -> usize, longest: usize) -> Vec<bool> {
+/// Per row `0 .. rows` (of period `period(r)`): whether the FFT path computes
+/// it, for series of at most `longest` samples. Each row's answer depends on
+/// its own period only (never on the other rows), so a row has the same bits
+/// alone, in any batch, and in any part of a split batch (rayon-web-host's
+/// shards split batches by rows and promise the single build's bits).
+pub(crate) fn select(mode: Mode, rows: usize, period: impl Fn(usize) -> usize, longest: usize) -> Vec<bool> {
     match mode {
         Mode::Never => Vec::new(),
-        Mode::Always => vec![true; units],
-        Mode::Auto => {
-            if longest < MIN_RUN {
-                return Vec::new();
-            }
-            let mut pick: Vec<bool> = (0..units).map(|u| period(u) >= CROSSOVER_PERIOD).collect();
-            // One row alone also pays for the series' transforms: twice the cost.
-            if pick.iter().filter(|&&b| b).count() == 1 {
-                let u = pick.iter().position(|&b| b).expect("counted one");
-                pick[u] = period(u) >= 2 * CROSSOVER_PERIOD;
-            }
-            pick
-        }
+        Mode::Always => vec![true; rows],
+        Mode::Auto if longest < MIN_RUN => Vec::new(),
+        Mode::Auto => (0..rows).map(|r| period(r) >= CROSSOVER_PERIOD).collect(),
     }
+}
+
+/// The longest period the block transforms serving a row of period `p` in a
+/// run of `run >= p` samples are built for: `p` rounded up to a power of two
+/// (at most `run`). Rows of one class share one set of block transforms; the
+/// block layout (and so a row's bits) is a function of the row's own period
+/// and the run, not of the batch the row is in. A batch of periods 9..=258
+/// makes at most 3 sets (128, 256, 512) — each costs about one row.
+pub(crate) fn class(p: usize, run: usize) -> usize {
+    debug_assert!(p >= 1 && p <= run);
+    p.next_power_of_two().min(run)
 }
 
 /// Computes the rows `(weights, output)` (each output `series.data.len()`
@@ -365,9 +375,8 @@ pub(crate) fn select(mode: Mode, units: usize, period: impl Fn(usize) -> usize, 
 pub(crate) fn run_series(series: &Series<'_>, rows: Vec<(&[f64], &mut [f64])>, direct: Resolved, mode: Mode, parallel: bool) {
     let len = series.data.len();
     let runs: Vec<(usize, usize)> = series.finite_runs().collect();
-    let pmax_in = |n: usize| rows.iter().map(|(w, _)| w.len()).filter(|&p| p <= n).max();
-    let fft_run: Vec<bool> = runs.iter().map(|&(a, b)| pmax_in(b - a).is_some_and(|p| run_pays(mode, b - a, p))).collect();
-    let mut per_run: Vec<Vec<(&[f64], &mut [f64])>> = runs.iter().map(|_| Vec::new()).collect();
+    // Per (run, class): the rows whose block transforms that class serves.
+    let mut per_class: std::collections::BTreeMap<(usize, usize), Vec<(&[f64], &mut [f64])>> = Default::default();
     let mut by_direct: Vec<(&[f64], usize, &mut [f64])> = Vec::new();
     for (w, out) in rows {
         debug_assert_eq!(out.len(), len);
@@ -382,10 +391,10 @@ pub(crate) fn run_series(series: &Series<'_>, rows: Vec<(&[f64], &mut [f64])>, d
             cur = b;
             if b - a < p {
                 run_out.fill(f64::NAN);
-            } else if fft_run[i] {
+            } else if run_pays(mode, b - a, p) {
                 let (warm, body) = run_out.split_at_mut(p - 1);
                 warm.fill(f64::NAN);
-                per_run[i].push((w, body));
+                per_class.entry((i, class(p, b - a))).or_default().push((w, body));
             } else {
                 by_direct.push((w, a, run_out));
             }
@@ -393,10 +402,9 @@ pub(crate) fn run_series(series: &Series<'_>, rows: Vec<(&[f64], &mut [f64])>, d
         rest.fill(f64::NAN);
     }
     let guard = (mode == Mode::Auto).then_some(direct);
-    for (&(a, b), rows) in runs.iter().zip(per_run) {
-        if !rows.is_empty() {
-            conv_rows(&series.data[a..b], rows, guard, parallel);
-        }
+    for ((i, pmax), rows) in per_class {
+        let (a, b) = runs[i];
+        conv_rows(&series.data[a..b], pmax, rows, guard, parallel);
     }
     let exec = |(w, t0, out): (&[f64], usize, &mut [f64])| series.fill_block(w, t0, out, direct);
     if parallel {
@@ -461,7 +469,7 @@ mod tests {
                     let mut got = vec![f64::NAN; len - p + 1];
                     let w2 = weights(p.max(2) - 1);
                     let mut other = vec![0.0; len - w2.len() + 1];
-                    conv_rows(&x, vec![(&w, &mut got), (&w2, &mut other)], None, parallel);
+                    conv_rows(&x, p, vec![(&w, &mut got), (&w2, &mut other)], None, parallel);
                     for (j, (g, e)) in got.iter().zip(&want).enumerate() {
                         assert!((g - e).abs() <= 1e-12 * e.abs(), "len {len} p {p} j {j}: {g} vs {e}");
                     }
