@@ -50,7 +50,11 @@ export const DEFAULT_SHARD_MIN_WORK = 4_000_000;
 export async function reportedCores() {
   const inNode = typeof process === 'object' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
   if (inNode) {
-    const os = await import(/* @vite-ignore */ 'node:os');
+    // A variable, not a literal: browser builds fail on a literal `node:` specifier
+    // even on a path they never run (esbuild: "Could not resolve", webpack 5:
+    // UnhandledSchemeError), so bundlers must not see one.
+    const specifier = 'node:os';
+    const os = await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
     return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   }
   return globalThis.navigator?.hardwareConcurrency || 1;
@@ -59,15 +63,18 @@ export async function reportedCores() {
 /**
  * The one place the host's mode is chosen. `requested`: 'auto' or a forced mode;
  * `builds`: which builds were given; `env`: detectThreads(); `cores`: reportedCores();
- * `threadsError`: why the threaded build failed to start, when it did.
+ * `declared`: whether any export has a split declaration (without one, shards would
+ * boot N instances and run every call on the first); `threadsError`: why the
+ * threaded build failed to start, when it did.
  * Returns {mode, reason} or {error: {code, message}} when a forced mode cannot run.
  *
  *   threads  shared memory works and a threaded build was given
- *   shards   else, more than one core and a single-threaded build: N independent
- *            instances; calls with a declared split run on all, others on one
+ *   shards   else, more than one core, a single-threaded build and at least one
+ *            split declaration: N independent instances; calls with a declared
+ *            split run on all, others on one
  *   single   else
  */
-export function chooseMode({ requested = 'auto', builds, env, cores, threadsError }) {
+export function chooseMode({ requested = 'auto', builds, env, cores, declared = true, threadsError }) {
   const why = threadsError
     ? `the threaded build failed to start (${threadsError.code ?? threadsError.name}: ${threadsError.message})`
     : !builds.threaded ? 'no threaded build was given' : env.reason;
@@ -82,6 +89,7 @@ export function chooseMode({ requested = 'auto', builds, env, cores, threadsErro
   }
   if (!threadsError && env.threads && builds.threaded) return { mode: 'threads', reason: env.reason };
   if (!builds.single) return { error: { code: 'NO_USABLE_BUILD', message: `threads are unavailable (${why}) and no single-threaded build was given` } };
-  if (cores > 1) return { mode: 'shards', reason: `no shared memory: ${why}; ${cores} cores are reported, so independent single-threaded instances share the work` };
+  if (cores > 1 && declared) return { mode: 'shards', reason: `no shared memory: ${why}; ${cores} cores are reported, so independent single-threaded instances share the work` };
+  if (cores > 1) return { mode: 'single', reason: `${why}; ${cores} cores are reported but no export declares how its calls split (createHost({ declarations }), e.g. ALMA_DECLARATIONS), so one instance runs them` };
   return { mode: 'single', reason: `${why}, and only one core is reported` };
 }
