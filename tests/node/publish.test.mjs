@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,16 @@ test('package.json has what the registry and resolvers need', () => {
     assert.ok(existsSync(path.join(JS, entry.default)), `${entry.default} exists`);
   }
   assert.equal(pkg.exports['./detect'].types, './src/detect.d.ts');
+});
+
+// The bundler tests (tests/browser/bundlers.test.mjs) catch this too, but only after a
+// full build per bundler; this is the same rule read from the sources, in milliseconds.
+test('no module of the package names a `node:` built-in in an import bundlers resolve (webpack 5 and esbuild fail on them in browser builds)', () => {
+  for (const f of readdirSync(path.join(JS, 'src')).filter((f) => f.endsWith('.js'))) {
+    const src = readFileSync(path.join(JS, 'src', f), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    const literal = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"`]node:[^'"`]*['"`]/.exec(src);
+    assert.equal(literal, null, `js/src/${f}: ${literal?.[0]} — import Node built-ins by a variable (see js/src/index.js spawnWorker)`);
+  }
 });
 
 test('npm pack ships the sources, their declarations, README and licences, nothing else', () => {
