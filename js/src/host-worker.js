@@ -43,6 +43,8 @@ const errorOf = (e) => ({
   name: e?.name ?? 'Error',
   message: e?.message ?? String(e),
   code: e?.code,
+  // Many-series calls name the rejected series (rebased by split.js for shards).
+  ...(Number.isInteger(e?.series) ? { series: e.series } : {}),
 });
 
 let glue = null;

@@ -31,6 +31,8 @@ export function chooseMode(input: {
   builds: { threaded?: string; single?: string };
   env: ThreadSupport;
   cores: number;
+  /** Whether any export declares a split (default true); auto picks `shards` only then. */
+  declared?: boolean;
   threadsError?: { code?: string; name?: string; message: string };
 }): { mode: Mode; reason: string; error?: undefined } | { error: { code: 'NO_USABLE_BUILD' | 'THREADS_UNAVAILABLE'; message: string } };
 
@@ -52,6 +54,28 @@ export interface GridRowsDeclaration {
   out?: number;
 }
 
+/**
+ * A many-series batch (`args[values]` one flat series, `args[offsets]` its CSR offsets,
+ * output series-major): splits into contiguous groups of series balanced by samples,
+ * results join by concatenation; a rejected series is reported with its index in the
+ * whole call.
+ */
+export interface SeriesDeclaration {
+  kind: 'series';
+  /** Index of the flat values argument. */
+  values: number;
+  /** Index of the offsets argument (series count + 1 entries). */
+  offsets: number;
+  /** Index of the grid argument. */
+  range: number;
+  /** The grid axis that sets a row's cost (`cost: 'axis'`). */
+  axis: string;
+  /** `'axis'`: a row costs its axis value; `'rows'`: all rows cost the same. Default 'axis'. */
+  cost?: 'axis' | 'rows';
+  /** Index of a Float64Array output argument (the `...Into` form), written back. */
+  out?: number;
+}
+
 /** One part of a split call. */
 export interface SplitPart {
   args: unknown[];
@@ -67,12 +91,20 @@ export interface CodeDeclaration {
   join?: (results: unknown[], args: unknown[], parts: SplitPart[], outputs: unknown[][]) => unknown;
   /** Indices of output arguments (typed arrays the export fills): written back into the caller's arrays. */
   outputs?: number[];
+  /** A failed part's error, said as the whole call would say it (e.g. a series index rebased). */
+  rebaseError?: (error: unknown, part: SplitPart) => unknown;
 }
 
-export type Declaration = GridRowsDeclaration | CodeDeclaration;
+export type Declaration = GridRowsDeclaration | SeriesDeclaration | CodeDeclaration;
 
-/** rayon-web-indicators' almaBatch / almaBatchInto declarations (rows by period, cost ∝ period). */
-export const ALMA_DECLARATIONS: Readonly<Record<'almaBatch' | 'almaBatchInto', GridRowsDeclaration>>;
+/**
+ * rayon-web-indicators' batch declarations: almaBatch / almaBatchInto split by rows (cost ∝ period);
+ * almaBatchMany / almaBatchManyInto / emaBatchMany / emaBatchManyInto split by series.
+ */
+export const ALMA_DECLARATIONS: Readonly<
+  Record<'almaBatch' | 'almaBatchInto', GridRowsDeclaration> &
+  Record<'almaBatchMany' | 'almaBatchManyInto' | 'emaBatchMany' | 'emaBatchManyInto', SeriesDeclaration>
+>;
 
 /** Cuts per-value costs into at most `n` contiguous [from, to) groups of near-equal sums. */
 export function balance(costs: number[], n: number): [number, number][];
@@ -142,6 +174,8 @@ export type HostErrorCode =
 /** An error thrown by the host or the module; `code` is the module's or one of HostErrorCode. */
 export class HostError extends Error {
   code?: HostErrorCode | string;
+  /** A many-series call's rejected series (its index in the whole call, in every mode). */
+  series?: number;
 }
 
 export class Host {

@@ -33,10 +33,11 @@ const IN_NODE = typeof process === 'object' && typeof process.versions?.node ===
 
 /** An error from the host or the module, with the module's `code` when it had one. */
 export class HostError extends Error {
-  constructor({ name, message, code }) {
+  constructor({ name, message, code, series }) {
     super(message);
     this.name = name && name !== 'Error' ? name : 'HostError';
     if (code !== undefined) this.code = code;
+    if (series !== undefined) this.series = series;
   }
 }
 
@@ -169,10 +170,15 @@ export class Host {
     return p;
   }
 
+  /** Whether any export has a split declaration (auto picks shards only then). */
+  declared() {
+    return Object.keys(this.declarations).length > 0;
+  }
+
   async startInstances(gen) {
     const env = detectThreads();
     const cores = await reportedCores();
-    let choice = chooseMode({ requested: this.requestedMode, builds: this.builds, env, cores });
+    let choice = chooseMode({ requested: this.requestedMode, builds: this.builds, env, cores, declared: this.declared() });
     let instances = null;
     if (choice.mode === 'threads') {
       try {
@@ -180,7 +186,7 @@ export class Host {
       } catch (e) {
         if (e.code === 'HOST_SUPERSEDED') throw e;
         // Never a silent change of mode: forced threads reject, auto says why in host.reason.
-        choice = chooseMode({ requested: this.requestedMode, builds: this.builds, env, cores, threadsError: e });
+        choice = chooseMode({ requested: this.requestedMode, builds: this.builds, env, cores, declared: this.declared(), threadsError: e });
       }
     }
     if (choice.error) throw new HostError(choice.error);
@@ -368,8 +374,12 @@ export class Host {
     // Every part settles; a failure rejects with the first failing part's error in
     // part order (deterministic, and what the unsplit call would meet first).
     const settledParts = await Promise.allSettled(sends);
-    const failed = settledParts.find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    const failedAt = settledParts.findIndex((r) => r.status === 'rejected');
+    if (failedAt >= 0) {
+      const reason = settledParts[failedAt].reason;
+      // A part's error may name something by the part's own numbering (a series index): say it as the whole call would.
+      throw job.decl.rebaseError ? job.decl.rebaseError(reason, parts[failedAt]) : reason;
+    }
     const results = settledParts.map((r) => r.value);
     const joinStart = now();
     const value = job.decl.join(results.map((r) => r.value), job.callerArgs, parts, results.map((r) => r.outputs));

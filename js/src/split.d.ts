@@ -3,5 +3,5 @@
 // tests/node/publish.test.mjs checks that every runtime export is declared here and nothing more.
 export {
   ALMA_DECLARATIONS, balance, concatRows, compileDeclaration,
-  type Declaration, type GridRowsDeclaration, type CodeDeclaration, type SplitPart,
+  type Declaration, type GridRowsDeclaration, type SeriesDeclaration, type CodeDeclaration, type SplitPart,
 } from './index.js';

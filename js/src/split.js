@@ -16,10 +16,19 @@
 //     else taken from the first part. With `out`, `args[out]` is a row-major
 //     output array (the `...Into` form): each part fills its block of it.
 //
+//   { kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'axis', out?: 3 }
+//
+//     A many-series batch (`values` + CSR `offsets`, every series runs the same
+//     grid, output series-major): splits into contiguous groups of series
+//     balanced by samples; each part gets its samples (a copy, transferred) and
+//     rebased offsets; results join by concatenation (`series` summed, offsets
+//     rebased, `rows` and `combos` from the first part). A rejected series is
+//     reported with its index in the whole call (`rebaseError`).
+//
 // or code, for anything else:
 //
 //   { split(args, n, minWork) -> null | [{ args, transfer? }, ...], join(results, args) -> result,
-//     outputs?: [argIndex] }
+//     outputs?: [argIndex], rebaseError?(error, part) -> error }
 //
 // `split` returns null (or one part) when the call should not be split: too
 // small to pay for the messages (`minWork`, in the declaration's cost units), or
@@ -112,6 +121,82 @@ function gridRows(decl) {
   };
 }
 
+/** `offsets` of a many-series call as numbers, or null unless it is a valid layout of `count` values. */
+function seriesOffsets(offsets, count) {
+  if (!(Array.isArray(offsets) || offsets instanceof Uint32Array || offsets instanceof Float64Array)) return null;
+  const o = Array.from(offsets);
+  if (o.length < 2 || o[0] !== 0 || o[o.length - 1] !== count) return null;
+  for (let i = 1; i < o.length; i++) if (!Number.isSafeInteger(o[i]) || o[i] < o[i - 1]) return null;
+  return o;
+}
+
+function seriesGroups(decl) {
+  const { values: vi, offsets: oi, range, axis, cost = 'axis', out } = decl;
+  return {
+    outputs: out === undefined ? [] : [out],
+    split(args, n, minWork) {
+      const values = args[vi];
+      if (!isArrayLike(values)) return null;
+      const offsets = seriesOffsets(args[oi], values.length);
+      if (!offsets || offsets.length < 3) return null; // one series: nothing to split by series
+      const grid = args[range];
+      if (!grid || typeof grid !== 'object' || Array.isArray(grid)) return null;
+      let triple;
+      try { triple = grid[axis]; } catch { return null; } // a throwing getter: the module reports it
+      const axisVals = axisValues(triple);
+      if (!axisVals) return null;
+      // Every series runs the same grid, so a series costs its length times the grid's cost.
+      const perSample = axisVals.reduce((a, v) => a + (cost === 'axis' ? Math.max(1, v) : 1), 0);
+      if (perSample * values.length < minWork) return null;
+      let rows = axisVals.length;
+      if (out !== undefined) {
+        const o = args[out];
+        if (!(o instanceof Float64Array) || values.length === 0 || o.length % values.length !== 0) return null;
+        rows = o.length / values.length;
+      }
+      const lengths = offsets.slice(1).map((end, i) => end - offsets[i]);
+      return balance(lengths, n).map(([from, to]) => {
+        const start = offsets[from];
+        const end = offsets[to];
+        const part = args.slice();
+        // A copy of the part's samples (typed arrays: one memcpy), moved to the shard.
+        part[vi] = values.slice(start, end);
+        part[oi] = offsets.slice(from, to + 1).map((x) => x - start);
+        const transfer = ArrayBuffer.isView(part[vi]) ? [part[vi].buffer] : [];
+        if (out !== undefined) {
+          part[out] = new Float64Array(rows * (end - start));
+          transfer.push(part[out].buffer);
+        }
+        return { args: part, transfer, seriesBase: from, at: rows * start };
+      });
+    },
+    join(results, args, parts, outputs) {
+      if (out !== undefined) parts.forEach((p, i) => args[out].set(outputs[i][0], p.at));
+      const first = results[0];
+      const joined = { ...first, series: 0, offsets: [0] };
+      for (const r of results) {
+        const base = joined.offsets[joined.offsets.length - 1];
+        joined.offsets.push(...r.offsets.slice(1).map((x) => x + base));
+        joined.series += r.series;
+      }
+      if (first.values) {
+        joined.values = new Float64Array(results.reduce((a, r) => a + r.values.length, 0));
+        let at = 0;
+        for (const r of results) { joined.values.set(r.values, at); at += r.values.length; }
+      }
+      return joined;
+    },
+    rebaseError(err, part) {
+      if (err && Number.isInteger(err.series) && part.seriesBase) {
+        const local = err.series;
+        err.series = local + part.seriesBase;
+        if (typeof err.message === 'string') err.message = err.message.replace(`series ${local}:`, `series ${err.series}:`);
+      }
+      return err;
+    },
+  };
+}
+
 /** Joins the parts' results by rows: arrays concatenated, `rows` summed, the rest from the first part. */
 export function concatRows(results) {
   const first = results[0];
@@ -144,21 +229,37 @@ export function compileDeclaration(name, decl) {
     if (decl.cost !== undefined && decl.cost !== 'axis' && decl.cost !== 'rows') throw new TypeError(`declaration of ${JSON.stringify(name)}: cost must be 'axis' or 'rows'`);
     return gridRows(decl);
   }
-  if (decl.kind !== undefined) throw new TypeError(`declaration of ${JSON.stringify(name)}: unknown kind ${JSON.stringify(decl.kind)} (known: 'grid-rows')`);
+  if (decl.kind === 'series') {
+    for (const k of ['values', 'offsets', 'range']) {
+      if (!Number.isInteger(decl[k]) || decl[k] < 0) throw new TypeError(`declaration of ${JSON.stringify(name)}: ${k} must be an argument index`);
+    }
+    if (decl.out !== undefined && (!Number.isInteger(decl.out) || decl.out < 0)) throw new TypeError(`declaration of ${JSON.stringify(name)}: out must be an argument index`);
+    if (typeof decl.axis !== 'string') throw new TypeError(`declaration of ${JSON.stringify(name)}: axis must be the name of the grid axis that sets a row's cost`);
+    if (decl.cost !== undefined && decl.cost !== 'axis' && decl.cost !== 'rows') throw new TypeError(`declaration of ${JSON.stringify(name)}: cost must be 'axis' or 'rows'`);
+    return seriesGroups(decl);
+  }
+  if (decl.kind !== undefined) throw new TypeError(`declaration of ${JSON.stringify(name)}: unknown kind ${JSON.stringify(decl.kind)} (known: 'grid-rows', 'series')`);
   const outputs = decl.outputs ?? [];
   if (!Array.isArray(outputs) || !outputs.every((i) => Number.isInteger(i) && i >= 0)) throw new TypeError(`declaration of ${JSON.stringify(name)}: outputs must be argument indices`);
   if (decl.split !== undefined && typeof decl.split !== 'function') throw new TypeError(`declaration of ${JSON.stringify(name)}: split must be a function`);
   if (decl.split && typeof decl.join !== 'function') throw new TypeError(`declaration of ${JSON.stringify(name)}: a split needs a join function`);
-  return { outputs, split: decl.split, join: decl.join };
+  if (decl.rebaseError !== undefined && typeof decl.rebaseError !== 'function') throw new TypeError(`declaration of ${JSON.stringify(name)}: rebaseError must be a function`);
+  return { outputs, split: decl.split, join: decl.join, rebaseError: decl.rebaseError };
 }
 
 /**
  * rayon-web-indicators' batch exports. Rows are ordered by period first, and a
  * row of period p costs p multiply-adds per value, so blocks of periods are
- * balanced by Σ period. `almaBatchInto`'s `out` (argument 2) is written back
- * into the caller's array in every mode.
+ * balanced by Σ period. The many-series calls split by series (contiguous
+ * groups balanced by samples: every series runs the whole grid; EMA's rows all
+ * cost the same). The `...Into` forms' `out` is written back into the caller's
+ * array in every mode.
  */
 export const ALMA_DECLARATIONS = Object.freeze({
   almaBatch: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'axis' }),
   almaBatchInto: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'axis', out: 2 }),
+  almaBatchMany: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'axis' }),
+  almaBatchManyInto: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'axis', out: 3 }),
+  emaBatchMany: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'rows' }),
+  emaBatchManyInto: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'rows', out: 3 }),
 });

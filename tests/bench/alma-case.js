@@ -33,5 +33,45 @@ export async function almaCase(glue, { threads, reps = 3 }) {
     for (let i = 0; i < 200; i++) glue.alma(tiny, {});
     tinyMs.push((performance.now() - t) / 200);
   }
-  return { batchMs: median(batchMs), intoMs: median(intoMs), gflops: flops / median(intoMs) / 1e6, tinyMs: median(tinyMs), checksum };
+  return { batchMs: median(batchMs), intoMs: median(intoMs), gflops: flops / median(intoMs) / 1e6, tinyMs: median(tinyMs), checksum, ...manyCase(glue, reps, walk, median) };
+}
+
+// The backtester's workload (issue 17): 1000 series x 2,520 points (10 years of
+// trading days) x 20 periods (5..=100), offset 0.85, sigma 6 — one
+// almaBatchManyInto call against 1000 almaBatchInto calls (one per series, each
+// into its block of the same output), alternated, medians.
+function manyCase(glue, reps, walk, median) {
+  const series = 1000, len = 2520;
+  const all = walk(series * len + 7 * series);
+  const values = new Float64Array(series * len);
+  const offsets = new Uint32Array(series + 1);
+  for (let s = 0; s < series; s++) {
+    // Different series: shifted windows of one long walk.
+    values.set(all.subarray(s * (len + 7), s * (len + 7) + len), s * len);
+    offsets[s + 1] = (s + 1) * len;
+  }
+  const range = { period: [5, 100, 5], offset: [0.85, 0.85, 0], sigma: [6, 6, 0] };
+  const rows = 20;
+  const out = new Float64Array(rows * values.length);
+  const loopOut = new Float64Array(rows * values.length);
+  let flops = 0;
+  for (let p = 5; p <= 100; p += 5) flops += 2 * (len - p + 1) * p * series;
+  const loop = () => {
+    for (let s = 0; s < series; s++) glue.almaBatchInto(values.subarray(s * len, (s + 1) * len), range, loopOut.subarray(s * rows * len, (s + 1) * rows * len));
+  };
+  glue.almaBatchManyInto(values, offsets, range, out); // warm-up
+  loop();
+  const manyMs = [], loopMs = [];
+  for (let i = 0; i < reps; i++) {
+    let t = performance.now();
+    glue.almaBatchManyInto(values, offsets, range, out);
+    manyMs.push(performance.now() - t);
+    t = performance.now();
+    loop();
+    loopMs.push(performance.now() - t);
+  }
+  if (out.some((v, k) => !Object.is(v, loopOut[k]))) throw new Error('almaBatchManyInto and 1000 almaBatchInto calls differ');
+  let manyChecksum = 0;
+  for (let k = 0; k < out.length; k += 997) if (Number.isFinite(out[k])) manyChecksum += out[k];
+  return { manyMs: median(manyMs), loopMs: median(loopMs), manyGflops: flops / median(manyMs) / 1e6, manyChecksum };
 }

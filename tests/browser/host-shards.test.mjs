@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '../support/server.mjs';
 import { launch } from '../support/browsers.mjs';
 import {
-  expectShardsAlma, expectShardTrap, expectCallsDuringRecreate, expectThreadsCannotStart, expectUnsendable, expectTerminateWhileStarting,
+  expectShardsAlma, expectShardsMany, expectShardTrap, expectCallsDuringRecreate, expectThreadsCannotStart, expectUnsendable, expectTerminateWhileStarting,
 } from './host/expect.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -43,6 +43,9 @@ for (const engine of ['chromium', 'firefox', 'webkit']) {
       const r = await scenario(browser, 'plain', 'shardsAlma');
       console.log(`# ${engine} shards: ${r.rows}x${r.cols} in ${r.shardMs.toFixed(0)} ms, ${r.framesDuring} frames, ${r.progressEvents} progress events`);
       expectShardsAlma(r, { frames: true });
+    });
+    it('many-series batches split by series equal the single build bitwise; a rejected series keeps its index', async () => {
+      expectShardsMany(await scenario(browser, 'plain', 'shardsMany'));
     });
     it('a trapping shard rejects with POOL_BROKEN, later calls at once, recreate() restarts the shards', async () => {
       expectShardTrap(await scenario(browser, 'plain', 'shardTrap'));

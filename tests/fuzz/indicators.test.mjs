@@ -85,17 +85,39 @@ const out = fc.oneof(
   { weight: 1, arbitrary: junk() },
 );
 
+// Many series: mostly a valid layout of random cut points (offsets as an Array,
+// Uint32Array or Float64Array), sometimes any series with junk or arbitrary offsets.
+const manyLayout = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc.tuple(series, fc.array(fc.nat(), { maxLength: 6 }), fc.constantFrom('array', 'u32', 'f64')).map(([v, cuts, kind]) => {
+      const n = typeof v?.length === 'number' && v.length <= 1e6 ? v.length : 0;
+      const c = [0, ...cuts.map((x) => x % (n + 1)).sort((a, b) => a - b), n];
+      return [v, kind === 'u32' ? Uint32Array.from(c) : kind === 'f64' ? Float64Array.from(c) : c];
+    }),
+  },
+  { weight: 2, arbitrary: fc.tuple(series, fc.oneof(fc.array(fc.integer({ min: -2, max: 400 }), { maxLength: 5 }), junk())) },
+);
+const many = (grid) => fc.tuple(manyLayout, grid).map(([[v, o], r]) => [v, o, r]);
+const manyInto = (grid) => fc.tuple(manyLayout, grid, out).map(([[v, o], r, x]) => [v, o, r, x]);
+
 // --- the invariants -----------------------------------------------------------
+// `out`: index of the output argument, sized (when `exact`) from `sizeFrom`'s result.
 const EXPORTS = {
   alma: { args: fc.tuple(series, params), call: (pkg, [p, q]) => pkg.alma(p, q) },
   almaBatch: { args: fc.tuple(series, range), call: (pkg, [p, r]) => pkg.almaBatch(p, r) },
   almaBatchInto: {
     args: fc.tuple(series, range, out),
     call: (pkg, [p, r], out) => pkg.almaBatchInto(p, r, out),
+    out: 2, sizeFrom: 'almaBatch',
   },
   ema: { args: fc.tuple(series, emaParams), call: (pkg, [p, q]) => pkg.ema(p, q) },
   emaBatch: { args: fc.tuple(series, emaRange), call: (pkg, [p, r]) => pkg.emaBatch(p, r) },
-  emaBatchInto: { args: fc.tuple(series, emaRange, out), call: (pkg, [p, r], out) => pkg.emaBatchInto(p, r, out) },
+  emaBatchInto: { args: fc.tuple(series, emaRange, out), call: (pkg, [p, r], out) => pkg.emaBatchInto(p, r, out), out: 2, sizeFrom: 'emaBatch' },
+  almaBatchMany: { args: many(range), call: (pkg, [v, o, r]) => pkg.almaBatchMany(v, o, r) },
+  almaBatchManyInto: { args: manyInto(range), call: (pkg, [v, o, r], out) => pkg.almaBatchManyInto(v, o, r, out), out: 3, sizeFrom: 'almaBatchMany' },
+  emaBatchMany: { args: many(emaRange), call: (pkg, [v, o, r]) => pkg.emaBatchMany(v, o, r) },
+  emaBatchManyInto: { args: manyInto(emaRange), call: (pkg, [v, o, r], out) => pkg.emaBatchManyInto(v, o, r, out), out: 3, sizeFrom: 'emaBatchMany' },
 };
 
 function checkShape(name, value, args, out) {
@@ -103,6 +125,17 @@ function checkShape(name, value, args, out) {
   if (name === 'alma' || name === 'ema') {
     assert.ok(value instanceof Float64Array && value.length === len, `${name} returns a Float64Array of prices.length`);
     return value;
+  }
+  if (name.includes('Many')) {
+    const offsets = Array.from(args[1]);
+    assert.ok(Number.isInteger(value.rows) && value.combos.length === value.rows, 'many-series shape');
+    assert.ok(value.series === offsets.length - 1 && value.offsets.every((o, i) => o === offsets[i]), 'series count and offsets echoed');
+    if (!name.endsWith('Into')) {
+      assert.ok(value.values instanceof Float64Array && value.values.length === value.rows * len, 'values length');
+      return value.values;
+    }
+    assert.equal(value.values, undefined, 'the Into form returns no values');
+    return out;
   }
   assert.ok(Number.isInteger(value.rows) && value.cols === len && value.combos.length === value.rows, 'batch shape');
   if (name === 'almaBatch' || name === 'emaBatch') {
@@ -117,12 +150,12 @@ async function oneCall(name, pkgs, generated) {
   const args = materialize(generated);
   const outcomes = [];
   for (const pkg of pkgs) {
-    // almaBatchInto's `exact` output: sized from the single build's almaBatch.
-    let out = args[2];
+    // An `...Into`'s `exact` output: sized from the single build's allocating form.
+    const spec = EXPORTS[name];
+    let out = spec.out === undefined ? undefined : args[spec.out];
     if (out === 'exact') {
       out = new Float64Array(0);
-      const batch = name === 'emaBatchInto' ? 'emaBatch' : 'almaBatch';
-      try { out = new Float64Array(pkgs[0][batch](args[0], args[1]).values.length); } catch { /* any length then */ }
+      try { out = new Float64Array(pkgs[0][spec.sizeFrom](...args.slice(0, spec.out)).values.length); } catch { /* any length then */ }
     }
     const before = memoryLevel(pkg.wasmMemory, pkg.wasmHeapBytes);
     const r = await settle(() => EXPORTS[name].call(pkg, args, out), 10_000);

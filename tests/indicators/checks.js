@@ -167,6 +167,54 @@ export function runChecks(pkg, fx, single, emaFx) {
     // A value whose valueOf throws is not a number: rejected without calling it.
     throwsCode(() => pkg.alma(p, { period: { valueOf() { throw new Error('never called'); } } }), 'INVALID_ARGUMENT', 'params.period');
   });
+  check('almaBatchMany / almaBatchManyInto: every row equals almaBatch of its series bit for bit; offsets types', () => {
+    const a = walk(700, 21), b = walk(333, 22), c = walk(1200, 23);
+    b[100] = NaN; c[0] = NaN; c[1] = NaN;
+    const values = new Float64Array(a.length + b.length + c.length);
+    values.set(a); values.set(b, a.length); values.set(c, a.length + b.length);
+    const offsets = [0, a.length, a.length + b.length, values.length];
+    const range = { period: [5, 60, 11], offset: [0.6, 0.9, 0.3], sigma: [6, 6, 0], floor: true };
+    const r = pkg.almaBatchMany(values, offsets, range);
+    ok(r.series === 3 && r.rows === 12 && r.values.length === 12 * values.length, `shape series=${r.series} rows=${r.rows}`);
+    ok(r.offsets.length === 4 && r.offsets.every((o, i) => o === offsets[i]), 'offsets echoed');
+    [a, b, c].forEach((s, k) => {
+      const one = pkg.almaBatch(s, range);
+      const mine = r.values.subarray(r.rows * offsets[k], r.rows * offsets[k + 1]);
+      ok(same(mine, one.values), `series ${k}: rows differ from almaBatch`);
+      one.combos.forEach((co, i) => ok(co.period === r.combos[i].period && co.offset === r.combos[i].offset, `combo ${i}`));
+    });
+    for (const offs of [Uint32Array.from(offsets), Float64Array.from(offsets)]) {
+      const out = new Float64Array(r.values.length);
+      const shape = pkg.almaBatchManyInto(Array.from(values), offs, range, out);
+      ok(shape.values === undefined && shape.series === 3 && same(out, r.values), `almaBatchManyInto with ${offs.constructor.name} offsets`);
+    }
+    const single = pkg.almaBatchMany(a, [0, a.length], range);
+    ok(same(single.values, pkg.almaBatch(a, range).values), 'one series == almaBatch');
+  });
+  check('many-series errors: layout, offsets types, the rejected series named by index', () => {
+    const v = walk(100, 5);
+    const range = { period: [3, 30, 3] };
+    throwsCode(() => pkg.almaBatchMany(v, [1, 100], range), 'INVALID_SERIES_LAYOUT', 'offsets[0]');
+    throwsCode(() => pkg.almaBatchMany(v, [0, 60, 40, 100], range), 'INVALID_SERIES_LAYOUT', 'less than');
+    throwsCode(() => pkg.almaBatchMany(v, [0, 99], range), 'INVALID_SERIES_LAYOUT', '100');
+    throwsCode(() => pkg.almaBatchMany(v, [], range), 'INVALID_SERIES_LAYOUT', 'empty');
+    throwsCode(() => pkg.almaBatchMany(v, new Int32Array([0, 100]), range), 'INVALID_ARGUMENT', 'offsets', 'Int32Array');
+    throwsCode(() => pkg.almaBatchMany(v, '0,100', range), 'INVALID_ARGUMENT', 'offsets', 'string');
+    throwsCode(() => pkg.almaBatchMany(v, [0, 50.5, 100], range), 'INVALID_ARGUMENT', 'offsets[1]');
+    throwsCode(() => pkg.almaBatchMany(v, [0, -1, 100], range), 'INVALID_ARGUMENT', 'offsets[1]');
+    throwsCode(() => pkg.almaBatchMany('123', [0, 3], range), 'INVALID_ARGUMENT', 'values', 'string');
+    let e = throwsCode(() => pkg.almaBatchMany(v, [0, 50, 70, 100], range), 'INVALID_PERIOD', 'series 1');
+    ok(e.series === 1, `error.series is ${e.series}, not 1`);
+    const nanMid = v.slice(); nanMid.fill(NaN, 50, 100);
+    e = throwsCode(() => pkg.almaBatchMany(nanMid, [0, 50, 100], range), 'ALL_NAN', 'series 1');
+    ok(e.series === 1, 'ALL_NAN names series 1');
+    e = throwsCode(() => pkg.almaBatchMany(v, [0, 0, 100], range), 'EMPTY_INPUT', 'series 0');
+    ok(e.series === 0, 'EMPTY_INPUT names series 0');
+    throwsCode(() => pkg.almaBatchManyInto(v, [0, 100], range, new Float64Array(10)), 'OUTPUT_LENGTH_MISMATCH');
+    throwsCode(() => pkg.almaBatchManyInto(v, [0, 100], range, new Float32Array(1000)), 'INVALID_ARGUMENT', 'out', 'Float32Array');
+    const code = throwsCode(() => pkg.alma(v, { period: 0 }), 'INVALID_PERIOD');
+    ok(code.series === undefined, 'one-series errors have no `series`');
+  });
   check('no leak: 30 failing calls on 1e6 points leave wasm memory and the Rust heap flat', () => {
     const n = 1_000_000;
     const p = walk(n, 9);
@@ -188,6 +236,9 @@ export function runChecks(pkg, fx, single, emaFx) {
       () => pkg.alma(nan),
       () => pkg.alma(arr),
       () => pkg.alma(getter),
+      () => pkg.almaBatchMany(p, [0, 500_000, n + 1], one),
+      () => pkg.almaBatchMany(p, [0, 5, n], one),
+      () => pkg.almaBatchManyInto(p, [0, 500_000, n], one, new Float64Array(n - 1)),
     ];
     // One good call and one round of the failing ones first: the memory may
     // grow to its high-water mark once; a leak grows it on every call.
@@ -236,6 +287,23 @@ export function runChecks(pkg, fx, single, emaFx) {
       throwsCode(() => pkg.emaBatchInto(prices, b.range, new Float32Array(out.length)), 'INVALID_ARGUMENT', 'out', 'Float32Array');
       throwsCode(() => pkg.emaBatch(Object.assign([], { length: 2 ** 30 }), { period: [3, 4, 1] }), 'INPUT_TOO_LARGE');
     });
+    check('emaBatchMany / emaBatchManyInto: every row equals emaBatch of its series bit for bit', () => {
+      const a = walk(400, 31), b = walk(90, 32);
+      a[200] = NaN;
+      const values = new Float64Array(490);
+      values.set(a); values.set(b, 400);
+      const range = { period: [2, 40, 2] };
+      const r = pkg.emaBatchMany(values, [0, 400, 490], range);
+      ok(r.series === 2 && r.rows === 20, `shape series=${r.series} rows=${r.rows}`);
+      ok(same(r.values.subarray(0, 20 * 400), pkg.emaBatch(a, range).values), 'series 0');
+      ok(same(r.values.subarray(20 * 400), pkg.emaBatch(b, range).values), 'series 1');
+      const out = new Float64Array(r.values.length);
+      pkg.emaBatchManyInto(values, new Uint32Array([0, 400, 490]), range, out);
+      ok(same(out, r.values), 'emaBatchManyInto equals emaBatchMany');
+      const e = throwsCode(() => pkg.emaBatchMany(values, [0, 470, 490], range), 'INVALID_PERIOD', 'series 1');
+      ok(e.series === 1, 'names series 1');
+      throwsCode(() => pkg.emaBatchMany(values, [0, 500], range), 'INVALID_SERIES_LAYOUT');
+    });
   }
   if (single) {
     check('large batches on the pool equal the single-threaded build bit for bit (rows and column blocks)', () => {
@@ -249,6 +317,15 @@ export function runChecks(pkg, fx, single, emaFx) {
       const x = pkg.almaBatch(series, range);
       const y = single.almaBatch(series, range);
       ok(x.rows === 160 && x.values.every((v, k) => Object.is(v, y.values[k])), '160 combinations over 50k points with a NaN (rows)');
+      const universe = walk(200 * 2520, 13);
+      universe[777] = NaN;
+      const offsets = Array.from({ length: 201 }, (_, i) => i * 2520);
+      offsets[100] -= 1000; // two series of different lengths
+      const grid = { period: [5, 100, 5] };
+      const m = pkg.almaBatchMany(universe, offsets, grid);
+      const m1 = single.almaBatchMany(universe, offsets, grid);
+      ok(m.rows === 20 && same(m.values, m1.values), '200 series x 20 periods (many-series) equal the single-threaded build');
+      ok(same(pkg.emaBatchMany(universe, offsets, grid).values, single.emaBatchMany(universe, offsets, grid).values), 'emaBatchMany equals the single-threaded build');
     });
     check('progress counter reaches total after a batch', () => {
       const addr = pkg.progressCounter();

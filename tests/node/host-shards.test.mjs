@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { createHost, ALMA_DECLARATIONS, chooseMode, balance, compileDeclaration } from '../../js/src/index.js';
-import { shardsAlma, shardTrap } from '../browser/host/scenarios.js';
-import { expectShardsAlma, expectShardTrap } from '../browser/host/expect.mjs';
+import { shardsAlma, shardsMany, shardTrap } from '../browser/host/scenarios.js';
+import { expectShardsAlma, expectShardsMany, expectShardTrap } from '../browser/host/expect.mjs';
 
 const file = (p) => pathToFileURL(fileURLToPath(new URL(`../../target/pkg/${p}`, import.meta.url))).href;
 const urls = {
@@ -17,6 +17,10 @@ const urls = {
 
 test('shards: almaBatch/almaBatchInto bitwise equal to the single build, progress to 100 %, transfers, tiny calls, errors', { timeout: 120_000 }, async () => {
   expectShardsAlma(await shardsAlma(createHost, urls, { ALMA_DECLARATIONS }));
+});
+
+test('shards: almaBatchMany/almaBatchManyInto/emaBatchMany split by series, bitwise equal to the single build; a rejected series keeps its index', { timeout: 120_000 }, async () => {
+  expectShardsMany(await shardsMany(createHost, urls, { ALMA_DECLARATIONS }));
 });
 
 test('shards: a shard that traps rejects with POOL_BROKEN, later calls at once, recreate() restarts the shards', { timeout: 60_000 }, async () => {
@@ -31,6 +35,11 @@ test('mode choice: threads when shared memory works, else shards with more than 
   assert.equal(s.mode, 'shards');
   assert.match(s.reason, /no shared memory: the page is not cross-origin isolated; 4 cores/);
   assert.equal(chooseMode({ builds, env: noShm, cores: 1 }).mode, 'single');
+  // Without any split declaration, shards would run every call on one of N instances.
+  const undeclared = chooseMode({ builds, env: noShm, cores: 4, declared: false });
+  assert.equal(undeclared.mode, 'single');
+  assert.match(undeclared.reason, /no export declares how its calls split/);
+  assert.equal(chooseMode({ requested: 'shards', builds, env: noShm, cores: 4, declared: false }).mode, 'shards');
   assert.equal(chooseMode({ builds: { threaded: 'a' }, env: noShm, cores: 4 }).error.code, 'NO_USABLE_BUILD');
   assert.equal(chooseMode({ requested: 'threads', builds, env: noShm, cores: 4 }).error.code, 'THREADS_UNAVAILABLE');
   assert.equal(chooseMode({ requested: 'single', builds, env: { threads: true, reason: 'ok' }, cores: 4 }).mode, 'single');

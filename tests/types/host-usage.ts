@@ -3,7 +3,7 @@
 // declarations of the indicators package (its custom TypeScript section).
 import { createHost, detectThreads, HostError, ALMA_DECLARATIONS, type Host, type Mode } from '../../js/src/index.js';
 import { selfIsolate } from '../../js/src/isolate.js';
-import init, { alma, almaBatch, initThreadPool } from '../../target/pkg/indicators-threads/rayon_web_indicators.js';
+import init, { alma, almaBatch, almaBatchMany, almaBatchManyInto, emaBatchMany, initThreadPool, type AlmaErrorLike } from '../../target/pkg/indicators-threads/rayon_web_indicators.js';
 
 export async function useHost(): Promise<number> {
   const support = detectThreads();
@@ -26,7 +26,7 @@ export async function useHost(): Promise<number> {
   try {
     await host.recreate({ threads: 1, mode: 'shards', shards: 3 });
   } catch (e) {
-    if (e instanceof HostError) console.log(e.code);
+    if (e instanceof HostError) console.log(e.code, e.series);
   }
   host.terminate();
   return out.length + reason.length + mode.length;
@@ -41,5 +41,18 @@ export async function useIndicators(): Promise<number> {
   const rows: number = batch.rows;
   const firstPeriod: number = batch.combos[0].period;
   const values: Float64Array = batch.values;
-  return one.length + rows + firstPeriod + values.length + batch.cols;
+  const offsets = new Uint32Array([0, 4, 10]);
+  const many = almaBatchMany(prices, offsets, { period: [2, 3, 1] });
+  const seriesCount: number = many.series;
+  const start: number = many.offsets[1] * many.rows;
+  const manyValues: Float64Array = many.values;
+  const shape = almaBatchManyInto(prices, [0, 10], { period: [2, 2, 0] }, new Float64Array(10));
+  const emaRows: number = emaBatchMany(prices, Float64Array.from([0, 10]), { period: [2, 4, 1] }).rows + shape.rows;
+  try {
+    almaBatchMany(prices, [0, 1, 10], { period: [5, 5, 0] });
+  } catch (e) {
+    const err = e as AlmaErrorLike;
+    if (err.code === 'INVALID_PERIOD' && err.series !== undefined) console.log(err.series);
+  }
+  return one.length + rows + firstPeriod + values.length + batch.cols + seriesCount + start + manyValues.length + emaRows;
 }

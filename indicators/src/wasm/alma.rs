@@ -1,13 +1,14 @@
-//! ALMA's exports: `alma`, `almaBatch`, `almaBatchInto` (declared in
+//! ALMA's exports: `alma`, `almaBatch`, `almaBatchInto`, `almaBatchMany`,
+//! `almaBatchManyInto` (declared in
 //! `indicators.d.ts`). Argument checks, memory and copies are the shared
 //! helpers of the parent module; this file only knows ALMA's parameters and
 //! how much working memory ALMA uses.
 
 use super::{
-    arg_error, batch_result, plan_batch, boolean, copy_out, core_error, field, float_triple, integer, integer_triple, new_array,
+    arg_error, batch_result, many_result, plan_batch, ManyArgs, boolean, copy_out, core_error, field, float_triple, integer, integer_triple, new_array,
     number, object, out_arg, MemoryPlan, SeriesArg, PARAMS_BYTES,
 };
-use crate::alma::{alma_batch_into, alma_into, AlmaBatchRange, AlmaParams, DEFAULT_MAX_OUTPUT_BYTES};
+use crate::alma::{alma_batch_into, alma_batch_many_into, alma_into, AlmaBatchRange, AlmaParams, DEFAULT_MAX_OUTPUT_BYTES};
 use js_sys::Float64Array;
 use wasm_bindgen::prelude::*;
 
@@ -146,4 +147,55 @@ pub fn alma_batch_into_js(prices: JsValue, range: JsValue, out: JsValue) -> Resu
     copy_out(&buf.output, &out, "out")?;
     drop(buf);
     batch_result(None, &combos, rows, series.len, combo)
+}
+
+/// Checks a many-series call's range and reserves its memory; returns the
+/// buffers and `rows`.
+fn prepare_many(
+    call: &'static str,
+    args: &ManyArgs,
+    r: &AlmaBatchRange,
+    output_limit: Option<usize>,
+) -> Result<(super::Buffers, usize), JsValue> {
+    let rows = r.combo_count().map_err(core_error)?;
+    let n = args.series.len;
+    let buf = plan_batch(call, n, rows, batch_scratch(r, rows, n) + args.extra_scratch(), output_limit)?;
+    Ok((buf, rows))
+}
+
+/// ALMA for every combination of `range` over every series of `values` (one
+/// flat series; series `i` is `values[offsets[i] .. offsets[i + 1]]`, lengths
+/// may differ). Returns `{ values, rows, series, offsets, combos }`: series
+/// `s`'s `rows` rows (one per combination, in `combos` order) start at
+/// `rows * offsets[s]`, each `offsets[s + 1] - offsets[s]` long; every row
+/// equals `almaBatch`'s row of that series bit for bit. One copy in, one copy
+/// out, one parallel job over all (series, combination) pairs. A rejected
+/// series throws the code it would alone, with `series` set to its index.
+#[wasm_bindgen(js_name = almaBatchMany, skip_typescript)]
+pub fn alma_batch_many_js(values: JsValue, offsets: JsValue, range: JsValue) -> Result<JsValue, JsValue> {
+    let args = ManyArgs::parse(&values, &offsets)?;
+    let r = parse_range(&range)?;
+    let (mut buf, rows) = prepare_many("almaBatchMany", &args, &r, Some(DEFAULT_MAX_OUTPUT_BYTES))?;
+    args.series.copy_into(&mut buf.input)?;
+    let combos = alma_batch_many_into(&buf.input, &args.offsets, &r, &mut buf.output).map_err(core_error)?;
+    drop(std::mem::take(&mut buf.input));
+    let out = new_array(&buf.output, "almaBatchMany")?;
+    drop(buf);
+    many_result(Some(&out), &combos, rows, &args.offsets, combo)
+}
+
+/// `almaBatchMany` into the caller's `out` (a `Float64Array` of exactly
+/// `rows * values.length` elements); returns `{ rows, series, offsets, combos }`.
+#[wasm_bindgen(js_name = almaBatchManyInto, skip_typescript)]
+pub fn alma_batch_many_into_js(values: JsValue, offsets: JsValue, range: JsValue, out: JsValue) -> Result<JsValue, JsValue> {
+    let args = ManyArgs::parse(&values, &offsets)?;
+    let r = parse_range(&range)?;
+    let rows = r.combo_count().map_err(core_error)?;
+    let out = out_arg(&out, "out", rows.saturating_mul(args.series.len))?;
+    let (mut buf, rows) = prepare_many("almaBatchManyInto", &args, &r, None)?;
+    args.series.copy_into(&mut buf.input)?;
+    let combos = alma_batch_many_into(&buf.input, &args.offsets, &r, &mut buf.output).map_err(core_error)?;
+    copy_out(&buf.output, &out, "out")?;
+    drop(buf);
+    many_result(None, &combos, rows, &args.offsets, combo)
 }

@@ -1,11 +1,12 @@
-//! EMA's exports: `ema`, `emaBatch`, `emaBatchInto` (declared in
+//! EMA's exports: `ema`, `emaBatch`, `emaBatchInto`, `emaBatchMany`,
+//! `emaBatchManyInto` (declared in
 //! `indicators.d.ts`), on the shared helpers of the parent module.
 
 use super::{
-    batch_result, copy_out, core_error, field, integer, integer_triple, new_array, object, out_arg, plan_batch,
+    many_result, ManyArgs, batch_result, copy_out, core_error, field, integer, integer_triple, new_array, object, out_arg, plan_batch,
     MemoryPlan, SeriesArg,
 };
-use crate::{ema_batch_into, ema_into, EmaBatchRange, EmaParams, DEFAULT_MAX_OUTPUT_BYTES};
+use crate::{ema_batch_into, ema_batch_many_into, ema_into, EmaBatchRange, EmaParams, DEFAULT_MAX_OUTPUT_BYTES};
 use js_sys::Float64Array;
 use wasm_bindgen::prelude::*;
 
@@ -84,4 +85,37 @@ pub fn ema_batch_into_js(prices: JsValue, range: JsValue, out: JsValue) -> Resul
     copy_out(&buf.output, &out, "out")?;
     drop(buf);
     batch_result(None, &combos, rows, series.len, combo)
+}
+
+/// EMA for every period of `range` over every series of `values` + `offsets`
+/// (layout and result as `almaBatchMany`).
+#[wasm_bindgen(js_name = emaBatchMany, skip_typescript)]
+pub fn ema_batch_many_js(values: JsValue, offsets: JsValue, range: JsValue) -> Result<JsValue, JsValue> {
+    let args = ManyArgs::parse(&values, &offsets)?;
+    let r = parse_range(&range)?;
+    let rows = r.combo_count().map_err(core_error)?;
+    let n = args.series.len;
+    let mut buf = plan_batch("emaBatchMany", n, rows, scratch(rows, n) + args.extra_scratch(), Some(DEFAULT_MAX_OUTPUT_BYTES))?;
+    args.series.copy_into(&mut buf.input)?;
+    let combos = ema_batch_many_into(&buf.input, &args.offsets, &r, &mut buf.output).map_err(core_error)?;
+    drop(std::mem::take(&mut buf.input));
+    let out = new_array(&buf.output, "emaBatchMany")?;
+    drop(buf);
+    many_result(Some(&out), &combos, rows, &args.offsets, combo)
+}
+
+/// `emaBatchMany` into the caller's `out` (a `Float64Array` of `rows * values.length`).
+#[wasm_bindgen(js_name = emaBatchManyInto, skip_typescript)]
+pub fn ema_batch_many_into_js(values: JsValue, offsets: JsValue, range: JsValue, out: JsValue) -> Result<JsValue, JsValue> {
+    let args = ManyArgs::parse(&values, &offsets)?;
+    let r = parse_range(&range)?;
+    let rows = r.combo_count().map_err(core_error)?;
+    let out = out_arg(&out, "out", rows.saturating_mul(args.series.len))?;
+    let n = args.series.len;
+    let mut buf = plan_batch("emaBatchManyInto", n, rows, scratch(rows, n) + args.extra_scratch(), None)?;
+    args.series.copy_into(&mut buf.input)?;
+    let combos = ema_batch_many_into(&buf.input, &args.offsets, &r, &mut buf.output).map_err(core_error)?;
+    copy_out(&buf.output, &out, "out")?;
+    drop(buf);
+    many_result(None, &combos, rows, &args.offsets, combo)
 }

@@ -55,7 +55,7 @@ export interface AlmaBatchResult {
 /**
  * Every `code` the indicators report (the crate's `Error::CODES` plus this JS layer's
  * INVALID_ARGUMENT and INPUT_TOO_LARGE). INVALID_SERIES_LAYOUT comes only from the
- * many-series API, which has no JS export yet.
+ * many-series calls (almaBatchMany, emaBatchMany and their Into forms).
  */
 export type IndicatorErrorCode =
   | "EMPTY_INPUT" | "ALL_NAN" | "INVALID_PERIOD" | "NOT_ENOUGH_VALID_DATA" | "INVALID_SIGMA"
@@ -65,6 +65,34 @@ export type IndicatorErrorCode =
 /** Errors thrown by the indicator exports carry a stable `code`. */
 export interface AlmaErrorLike extends Error {
   code: IndicatorErrorCode;
+  /** Many-series calls: the index of the series that was rejected (absent otherwise). */
+  series?: number;
+}
+
+/**
+ * Many series in one flat buffer, like a CSR matrix: series i is
+ * `values[offsets[i] .. offsets[i + 1]]` (lengths may differ). `offsets` has
+ * series count + 1 entries, starts at 0, never decreases and ends at
+ * values.length (INVALID_SERIES_LAYOUT otherwise); a Uint32Array, a Float64Array
+ * or an Array of non-negative integers (INVALID_ARGUMENT otherwise).
+ */
+export type SeriesOffsets = Uint32Array | Float64Array | number[];
+
+/**
+ * Result of a many-series batch. Series s has `offsets[s + 1] - offsets[s]`
+ * samples; its `rows` rows (one per combination, in `combos` order) start at
+ * `rows * offsets[s]` of `values`, each one series long:
+ * row (s, r) = values.subarray(rows * offsets[s] + r * len_s, ... + len_s).
+ */
+export interface BatchManyResult<Combo> {
+  values: Float64Array;
+  /** Combinations per series. */
+  rows: number;
+  /** Number of series. */
+  series: number;
+  /** The offsets the call was given, as numbers. */
+  offsets: number[];
+  combos: Combo[];
 }
 
 /**
@@ -87,6 +115,21 @@ export function almaBatch(prices: Series, range: AlmaBatchRange): AlmaBatchResul
  * @throws Error with a stable `code`; OUTPUT_LENGTH_MISMATCH when `out` has the wrong length.
  */
 export function almaBatchInto(prices: Series, range: AlmaBatchRange, out: Float64Array): Omit<AlmaBatchResult, "values">;
+/**
+ * ALMA for every combination of the grid over every series of `values` + `offsets`,
+ * as one parallel job (far better use of the pool than one almaBatch per series).
+ * Each row equals almaBatch's row of that series bit for bit. At most 512 MiB of
+ * values (OUTPUT_TOO_LARGE beyond: use almaBatchManyInto or fewer series per call).
+ * @throws Error with a stable `code`; a rejected series also sets `series` to its index.
+ */
+export function almaBatchMany(values: Series, offsets: SeriesOffsets, range: AlmaBatchRange): BatchManyResult<AlmaCombo>;
+/** almaBatchMany into `out`, a Float64Array of exactly rows x values.length elements. */
+export function almaBatchManyInto(
+  values: Series,
+  offsets: SeriesOffsets,
+  range: AlmaBatchRange,
+  out: Float64Array,
+): Omit<BatchManyResult<AlmaCombo>, "values">;
 /**
  * Address of the `[done, total]` progress pair (two uint32) of the current or last batch
  * in the module's memory (threaded build: readable while a batch runs on the pool).
@@ -124,3 +167,12 @@ export function ema(prices: Series, params?: EmaParams | null): Float64Array;
 export function emaBatch(prices: Series, range: EmaBatchRange): EmaBatchResult;
 /** emaBatch into `out`, a Float64Array of exactly rows x cols elements. */
 export function emaBatchInto(prices: Series, range: EmaBatchRange, out: Float64Array): Omit<EmaBatchResult, "values">;
+/** EMA for every period of the grid over every series of `values` + `offsets` (as almaBatchMany). */
+export function emaBatchMany(values: Series, offsets: SeriesOffsets, range: EmaBatchRange): BatchManyResult<{ period: number }>;
+/** emaBatchMany into `out`, a Float64Array of exactly rows x values.length elements. */
+export function emaBatchManyInto(
+  values: Series,
+  offsets: SeriesOffsets,
+  range: EmaBatchRange,
+  out: Float64Array,
+): Omit<BatchManyResult<{ period: number }>, "values">;

@@ -45,7 +45,7 @@ mod ema;
 mod heap;
 
 use crate::alma::{AlmaError, AlmaParams};
-use js_sys::{Array, Error, Float32Array, Float64Array, Object, Reflect};
+use js_sys::{Array, Error, Float32Array, Float64Array, Object, Reflect, Uint32Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -118,9 +118,14 @@ fn coded(code: &str, message: &str) -> JsValue {
     err.into()
 }
 
-/// An indicator's error as a coded JavaScript `Error`.
+/// An indicator's error as a coded JavaScript `Error`; a many-series call's
+/// rejected series also sets the `series` property to its index.
 pub(crate) fn core_error(e: AlmaError) -> JsValue {
-    coded(e.code(), &e.to_string())
+    let err = coded(e.code(), &e.to_string());
+    if let Some(i) = e.series_index() {
+        let _ = Reflect::set(&err, &JsValue::from_str("series"), &JsValue::from_f64(i as f64));
+    }
+    err
 }
 
 /// `INVALID_ARGUMENT` with `message`.
@@ -323,6 +328,37 @@ fn copy_typed(dst: &mut [f64], src: &JsValue, what: &str) -> Result<(), JsValue>
     set_from(&view, src).map_err(|e| arg_error(format!("copying `{what}` into wasm memory threw: {}", thrown(&e))))
 }
 
+/// The `offsets` of a many-series call: a `Uint32Array`, a `Float64Array` or
+/// an `Array` of non-negative integers (`INVALID_ARGUMENT` otherwise). Only
+/// the types are checked here; the layout against the values (starts at 0,
+/// never decreases, ends at `values.length`) is the crate's
+/// `INVALID_SERIES_LAYOUT`.
+pub(crate) fn offsets_arg(value: &JsValue, what: &str) -> Result<Vec<usize>, JsValue> {
+    let array = is_array(value).map_err(|e| arg_error(format!("inspecting `{what}` threw: {}", thrown(&e))))?;
+    let typed = value.is_instance_of::<Uint32Array>() || value.is_instance_of::<Float64Array>();
+    if !array && !typed {
+        return Err(arg_error(format!(
+            "{what} must be a Uint32Array, a Float64Array or an Array of non-negative integers \
+             (series count + 1 entries: series i is values[offsets[i] .. offsets[i + 1]]), got {}",
+            describe(value)
+        )));
+    }
+    let len = field(value, "length", what)?.map(|l| integer(&l, &format!("{what}.length"))).transpose()?.unwrap_or(0);
+    let mut out = Vec::new();
+    out.try_reserve_exact(len).map_err(|_| {
+        js_error(JsCode::InputTooLarge, &format!("{what}: {len} offsets do not fit in wasm memory (now {})", mib(memory_bytes())))
+    })?;
+    if let Some(a) = value.dyn_ref::<Uint32Array>() {
+        out.extend(a.to_vec().into_iter().map(|x| x as usize));
+        return Ok(out);
+    }
+    for i in 0..len {
+        let v = Reflect::get_u32(value, i as u32).map_err(|e| arg_error(format!("reading `{what}[{i}]` threw: {}", thrown(&e))))?;
+        out.push(integer(&v, &format!("{what}[{i}]"))?);
+    }
+    Ok(out)
+}
+
 /// A checked `Float64Array` output argument of exactly `expected` elements
 /// (`OUTPUT_LENGTH_MISMATCH` otherwise).
 pub(crate) fn out_arg(value: &JsValue, what: &str, expected: usize) -> Result<Float64Array, JsValue> {
@@ -363,15 +399,14 @@ pub(crate) fn new_array(src: &[f64], call: &str) -> Result<Float64Array, JsValue
     Ok(out)
 }
 
-/// `{ values?, rows, cols, combos }`: the result shape of every batch export.
-/// `combo` turns one row's parameters into `[key, value]` pairs.
-pub(crate) fn batch_result<P>(
+/// `{ values?, rows, combos }`, the part every batch result shares; `combo`
+/// turns one row's parameters into `[key, value]` pairs.
+fn result_object<P>(
     values: Option<&Float64Array>,
     combos: &[P],
     rows: usize,
-    cols: usize,
     combo: impl Fn(&P) -> Vec<(&'static str, f64)>,
-) -> Result<JsValue, JsValue> {
+) -> Result<Object, JsValue> {
     let list = Array::new_with_length(combos.len() as u32);
     for (i, c) in combos.iter().enumerate() {
         let o = Object::new();
@@ -385,9 +420,64 @@ pub(crate) fn batch_result<P>(
         Reflect::set(&out, &JsValue::from_str("values"), values)?;
     }
     Reflect::set(&out, &JsValue::from_str("rows"), &JsValue::from_f64(rows as f64))?;
-    Reflect::set(&out, &JsValue::from_str("cols"), &JsValue::from_f64(cols as f64))?;
     Reflect::set(&out, &JsValue::from_str("combos"), &list)?;
+    Ok(out)
+}
+
+/// `{ values?, rows, cols, combos }`: the result shape of every one-series
+/// batch export.
+pub(crate) fn batch_result<P>(
+    values: Option<&Float64Array>,
+    combos: &[P],
+    rows: usize,
+    cols: usize,
+    combo: impl Fn(&P) -> Vec<(&'static str, f64)>,
+) -> Result<JsValue, JsValue> {
+    let out = result_object(values, combos, rows, combo)?;
+    Reflect::set(&out, &JsValue::from_str("cols"), &JsValue::from_f64(cols as f64))?;
     Ok(out.into())
+}
+
+/// `{ values?, rows, series, offsets, combos }`: the result shape of every
+/// many-series export. Series `s` has `offsets[s + 1] - offsets[s]` samples and
+/// its `rows` rows start at `rows * offsets[s]` of `values`.
+pub(crate) fn many_result<P>(
+    values: Option<&Float64Array>,
+    combos: &[P],
+    rows: usize,
+    offsets: &[usize],
+    combo: impl Fn(&P) -> Vec<(&'static str, f64)>,
+) -> Result<JsValue, JsValue> {
+    let out = result_object(values, combos, rows, combo)?;
+    let list = Array::new_with_length(offsets.len() as u32);
+    for (i, &o) in offsets.iter().enumerate() {
+        list.set(i as u32, JsValue::from_f64(o as f64));
+    }
+    Reflect::set(&out, &JsValue::from_str("series"), &JsValue::from_f64(offsets.len().saturating_sub(1) as f64))?;
+    Reflect::set(&out, &JsValue::from_str("offsets"), &list)?;
+    Ok(out.into())
+}
+
+/// The checked arguments of a many-series call: the flat series and its
+/// offsets (types only; the crate checks the layout).
+pub(crate) struct ManyArgs {
+    /// The flat `values` buffer.
+    pub series: SeriesArg,
+    /// `offsets`, copied.
+    pub offsets: Vec<usize>,
+}
+
+impl ManyArgs {
+    /// Checks `values` (as any series) and `offsets` ([`offsets_arg`]).
+    pub(crate) fn parse(values: &JsValue, offsets: &JsValue) -> Result<ManyArgs, JsValue> {
+        Ok(ManyArgs { series: SeriesArg::parse(values, "values")?, offsets: offsets_arg(offsets, "offsets")? })
+    }
+
+    /// Working memory a many-series call needs on top of a one-series batch
+    /// over all the samples: the offsets copy and each series' bookkeeping.
+    pub(crate) fn extra_scratch(&self) -> u64 {
+        self.offsets.len() as u64 * (2 * std::mem::size_of::<usize>() as u64 + 64)
+    }
 }
 
 // ---------------------------------------------------------------------------

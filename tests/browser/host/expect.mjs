@@ -99,6 +99,30 @@ export function expectShardsAlma(r, { frames = false } = {}) {
   assert.equal(r.pending, 0, info);
 }
 
+export function expectShardsMany(r) {
+  const info = JSON.stringify(r);
+  assert.equal(r.mode, 'shards', info);
+  assert.equal(r.parts, 2, `the many-series call was not split: ${info}`);
+  assert.equal(r.series, 40, info);
+  assert.equal(r.rows, r.refRows, info);
+  assert.equal(r.offsetsEqual, true, info);
+  assert.equal(r.combosEqual, true, info);
+  assert.equal(r.bitwise, true, `sharded almaBatchMany differs from the single build: ${info}`);
+  assert.equal(r.intoBitwise, true, `sharded almaBatchManyInto differs: ${info}`);
+  assert.equal(r.intoSeries, 40, info);
+  assert.equal(r.intoHasValues, false, info);
+  assert.equal(r.emaBitwise, true, `sharded emaBatchMany differs: ${info}`);
+  assert.equal(r.progressLast[0], r.progressLast[1], `progress did not reach 100 %: ${info}`);
+  assert.ok(r.progressLast[1] > 0, info);
+  assert.equal(r.bad.single.ok, false, info);
+  assert.equal(r.bad.shards.code, r.bad.single.code, info);
+  assert.equal(r.bad.shards.message, r.bad.single.message, `a rejected series is named differently when split: ${info}`);
+  assert.match(r.bad.single.message, /series 32:/, info);
+  assert.equal(r.bad.shardsErr.series, 32, info);
+  assert.equal(r.badLayout.code, 'INVALID_SERIES_LAYOUT', info);
+  assert.equal(r.pending, 0, info);
+}
+
 export function expectShardTrap(r) {
   const info = JSON.stringify(r);
   assert.equal(r.mode, 'shards', info);

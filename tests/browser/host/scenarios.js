@@ -179,6 +179,62 @@ export async function shardsAlma(createHost, urls, { ALMA_DECLARATIONS, length =
 }
 
 /**
+ * The many-series calls through the host: split by series over 2 shards (and
+ * on the threaded pool), bitwise equal to the single build; a rejected series
+ * is named by its index in the whole call in every mode.
+ */
+export async function shardsMany(createHost, urls, { ALMA_DECLARATIONS } = {}) {
+  const hosts = {
+    shards: await createHost({ single: urls.indicatorsSingle, mode: 'shards', shards: 2, declarations: ALMA_DECLARATIONS, shardMinWork: 0 }),
+    single: await createHost({ single: urls.indicatorsSingle, mode: 'single', declarations: ALMA_DECLARATIONS }),
+  };
+  try {
+    // 40 series of 500..2450 samples (different lengths), one with a NaN.
+    const lengths = Array.from({ length: 40 }, (_, i) => 500 + ((i * 37) % 40) * 50);
+    const offsets = [0];
+    for (const l of lengths) offsets.push(offsets[offsets.length - 1] + l);
+    const values = walk(offsets[offsets.length - 1], 17);
+    values[offsets[5] + 10] = NaN;
+    const range = { period: [5, 60, 5], offset: [0.85, 0.85, 0], sigma: [6, 6, 0] };
+    const progress = [];
+    const sharded = await hosts.shards.call('almaBatchMany', [values, offsets, range], { onProgress: (d, t) => progress.push([d, t]) });
+    const reference = await hosts.single.call('almaBatchMany', [values, offsets, range]);
+    const out = new Float64Array(reference.values.length);
+    const into = await hosts.shards.call('almaBatchManyInto', [values, Uint32Array.from(offsets), range, out]);
+    const emaSharded = await hosts.shards.call('emaBatchMany', [values, offsets, { period: [2, 30, 4] }]);
+    const emaReference = await hosts.single.call('emaBatchMany', [values, offsets, { period: [2, 30, 4] }]);
+    // 40 series of 700 samples but series 32 (300): period 600 is too long for it alone,
+    // and the unsplit call and every mode name series 32.
+    const tooShort = { period: [5, 600, 5] };
+    const longOffsets = [0];
+    for (let i = 0; i < 40; i++) longOffsets.push(longOffsets[i] + (i === 32 ? 300 : 700));
+    const longValues = walk(longOffsets[40], 5);
+    const badShards = await settled(hosts.shards.call('almaBatchMany', [longValues, longOffsets, tooShort]), 30_000, 'short series (shards)');
+    const badSingle = await settled(hosts.single.call('almaBatchMany', [longValues, longOffsets, tooShort]), 30_000, 'short series (single)');
+    const errOf = async (p) => { try { await p; return null; } catch (e) { return { code: e.code, series: e.series, message: e.message }; } };
+    const badShardsErr = await errOf(hosts.shards.call('almaBatchMany', [longValues, longOffsets, tooShort]));
+    const badLayout = await settled(hosts.shards.call('almaBatchMany', [values, [0, 5, 3, values.length], range]), 30_000, 'bad layout');
+    const last = progress[progress.length - 1] ?? [0, 0];
+    return {
+      mode: hosts.shards.mode, parts: hosts.shards.lastSplit?.parts ?? 0,
+      series: sharded.series, rows: sharded.rows, refRows: reference.rows,
+      offsetsEqual: JSON.stringify(sharded.offsets) === JSON.stringify(reference.offsets),
+      combosEqual: JSON.stringify(sharded.combos) === JSON.stringify(reference.combos),
+      bitwise: sameBits(sharded.values, reference.values),
+      intoBitwise: sameBits(out, reference.values), intoSeries: into.series, intoHasValues: 'values' in into,
+      emaBitwise: sameBits(emaSharded.values, emaReference.values),
+      progressLast: last,
+      bad: { shards: { ok: badShards.ok, code: badShards.code, message: badShards.message }, single: { ok: badSingle.ok, code: badSingle.code, message: badSingle.message }, shardsErr: badShardsErr },
+      badLayout: { ok: badLayout.ok, code: badLayout.code },
+      pending: hosts.shards.pending.size,
+    };
+  } finally {
+    hosts.shards.terminate();
+    hosts.single.terminate();
+  }
+}
+
+/**
  * A shard that traps rejects the call with POOL_BROKEN, later calls at once,
  * recreate() restarts every shard. The consumer's single build (panic=abort)
  * traps in panicHere; a split declaration sends part of the call to each shard.
