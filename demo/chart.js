@@ -10,13 +10,18 @@ try {
 }
 const { default: uPlot } = await import('/vendor/uplot/uPlot.esm.js');
 
-const COLORS = ['#d9480f', '#1971c2', '#2f9e44', '#9c36b5', '#e8590c', '#0c8599'];
+// ALMA lines: a little translucent (alpha cc) and wider than the price line.
+const COLORS = ['#d9480fcc', '#1971c2cc', '#2f9e44cc', '#9c36b5cc', '#e8590ccc', '#0c8599cc'];
+// The price: dark and thin, drawn last so that it stays visible on top of the
+// smoother ALMA lines (uPlot draws series in order).
+export const PRICE_SERIES = { label: 'price', stroke: '#212529', width: 1 };
 const MAX_POINTS = 20000;
 
 /**
- * Draws into `el`: prices, and for each entry of `overlays` ({label, row}) that
- * row of `values` (rows × cols, row-major). Long series are thinned to at most
- * MAX_POINTS points for drawing (every k-th bar).
+ * Draws into `el`: for each entry of `overlays` ({label, row}) that row of
+ * `values` (rows × cols, row-major), then the prices on top. `overlays` may be
+ * empty (and `values` null): the prices alone. Long series are thinned to at
+ * most MAX_POINTS points for drawing (every k-th bar).
  */
 export function drawChart(el, prices, values, cols, overlays, old) {
   old?.destroy();
@@ -25,14 +30,16 @@ export function drawChart(el, prices, values, cols, overlays, old) {
   const x = new Float64Array(n);
   const p = new Float64Array(n);
   for (let i = 0; i < n; i++) { x[i] = i * stride; p[i] = prices[i * stride]; }
-  const data = [x, p];
-  const series = [{ label: 'bar' }, { label: 'price', stroke: '#868e96', width: 1 }];
+  const data = [x];
+  const series = [{ label: 'bar' }];
   overlays.forEach((o, k) => {
     const y = new Array(n);
     for (let i = 0; i < n; i++) { const v = values[o.row * cols + i * stride]; y[i] = Number.isFinite(v) ? v : null; }
     data.push(y);
-    series.push({ label: o.label, stroke: COLORS[k % COLORS.length], width: 1.5 });
+    series.push({ label: o.label, stroke: COLORS[k % COLORS.length], width: 2 });
   });
+  data.push(p);
+  series.push({ ...PRICE_SERIES });
   const width = Math.max(300, el.clientWidth || 800);
   return new uPlot({
     width,
@@ -43,4 +50,17 @@ export function drawChart(el, prices, values, cols, overlays, old) {
     legend: { live: true },
     cursor: { drag: { x: true, y: false } },
   }, data, el);
+}
+
+/** What a test can check of a drawn chart: its series in drawing order. */
+export function describeChart(u) {
+  if (!u) return null;
+  return {
+    points: u.data[0].length,
+    series: u.series.slice(1).map((s, k) => ({
+      label: s.label,
+      width: s.width,
+      stroke: typeof s.stroke === 'function' ? s.stroke(u, k + 1) : s.stroke,
+    })),
+  };
 }

@@ -2,13 +2,24 @@
 // the page (and the frame counter in the corner) stays live during a batch.
 //
 // Tests and `serve.mjs --headless` drive it through `window.demo`:
-//   demo.ready                  true once the host has started (or failed: state().error)
+//   demo.ready                  true once the host has started and the automatic first batch
+//                               has finished (or either failed: state().error)
 //   demo.state()                {mode, reason, threads, crossOriginIsolated, rows, cols, ms, singleMs,
 //                                speedup, checksum, nanCount, singleChecksum, singleNanCount,
-//                                progressEvents, framesDuringRun, running, error, csvError, ...}
+//                                progressEvents, framesDuringRun, running, error, csvError,
+//                                runs, auto, autoRun, ...}
 //   demo.runDefault()           the default batch on the default series -> state()
 //   demo.run(options)           {length, seed, period:[s,e,st], offset, sigma, floor, compare} -> state()
-//   demo.loadCsv(text, name)    as if the file had been dropped -> {ok, message}
+//   demo.loadCsv(text, name)    as if the file had been dropped -> {ok, message, count, first (<= 10 prices), delimiter}
+//   demo.chart()                the drawn chart's series in drawing order {points, series: [{label, stroke, width}]}, or null
+//
+// First impression: the price chart of the default series is drawn at once,
+// and once the host has started the page runs the batch in the form (the
+// default one) by itself. That automatic run is an ordinary timed run, marked
+// state().auto === true (autoRun: 'running' | 'done' | 'failed' | 'skipped');
+// runs the tests start wait for it to end (demo.run awaits it) and have
+// auto === false, so they never time or count it as theirs. state().runs
+// counts every batch started, the automatic one included.
 
 import { createHost, ALMA_DECLARATIONS } from '/host/index.js';
 import { selfIsolate } from '/host/isolate.js';
@@ -43,6 +54,7 @@ const state = {
   rows: 0, cols: 0, ms: null, singleMs: null, speedup: null, checksum: null, nanCount: null,
   singleChecksum: null, singleNanCount: null, checksumsMatch: null,
   progressEvents: 0, framesDuringRun: 0, running: false, error: null, csvError: null, series: null,
+  runs: 0, auto: false, autoRun: 'pending',
 };
 
 let host = null;
@@ -51,6 +63,7 @@ let csv = null; // {name, text, parsed}
 let result = null; // {values, rows, cols, combos, prices, stats}
 let picked = new Set();
 let chart = null;
+let firstRun = null; // the automatic first batch (a promise), awaited by demo.run
 
 // ---- frame counter: proves the main thread stays free during a batch -------
 let frames = 0;
@@ -161,7 +174,9 @@ function loadCsv(text, name = 'pasted.csv', column = 'auto') {
   }
   document.querySelector('input[name=source][value=csv]').checked = true;
   sourceChanged();
-  return csv.parsed ? { ok: true, message: $('series-msg').textContent, count: csv.parsed.prices.length } : { ok: false, message: csv.error };
+  return csv.parsed
+    ? { ok: true, message: $('series-msg').textContent, count: csv.parsed.prices.length, first: Array.from(csv.parsed.prices.subarray(0, 10)), delimiter: csv.parsed.delimiter }
+    : { ok: false, message: csv.error };
 }
 
 async function loadFile(file) {
@@ -219,10 +234,12 @@ async function runBatch(prices, params, onProgress, on = host) {
   return { out, ms: performance.now() - t0 };
 }
 
-async function run() {
+async function run({ auto = false } = {}) {
   if (state.running) throw new Error('a batch is already running');
   if (!host) return snapshot(); // the start-up error stays in state.error and the banner
   state.running = true;
+  state.auto = auto;
+  state.runs++;
   state.error = null;
   $('error').hidden = true;
   $('run').disabled = true;
@@ -321,13 +338,21 @@ function drawHeatmap() {
   heatmap.set(result.combos, result.stats, Number($('sigma-slice').value), picked);
 }
 
+// Before the first result: the prices alone (the default series at start-up).
+let pricesOnly = null; // {prices, label}
+
 async function redrawChart() {
-  if (!result) return;
+  if (!result && !pricesOnly) return;
   let drawChart;
   try {
     ({ drawChart } = await chartModule);
   } catch (e) {
     $('chart-note').textContent = `The chart library could not load: ${e}`;
+    return;
+  }
+  if (!result) {
+    chart = drawChart($('chart'), pricesOnly.prices, null, 0, [], chart);
+    $('chart-note').textContent = `${pricesOnly.label}. The ALMA lines appear when the batch has run.`;
     return;
   }
   const overlays = [...picked].map((row) => {
@@ -384,15 +409,23 @@ window.demo = {
   ready: false,
   state: snapshot,
   async run(o = {}) {
+    await firstRun; // never overlaps (nor is timed as) the automatic first batch
     setForm({ ...DEFAULTS, threads: host?.threads || DEFAULT_THREADS, source: 'walk', ...o });
     return run();
   },
   runDefault() { return this.run({}); },
   loadCsv,
+  async chart() {
+    const { describeChart } = await chartModule;
+    return describeChart(chart);
+  },
   get host() { return host; },
 };
 
 setForm({ ...DEFAULTS, threads: DEFAULT_THREADS, source: 'walk' });
+// Something to look at while the WebAssembly module starts: the default series.
+pricesOnly = { prices: randomWalk(DEFAULTS.length, DEFAULTS.seed), label: `random walk, ${DEFAULTS.length} bars, seed ${DEFAULTS.seed}` };
+redrawChart();
 try {
   if (ISOLATE) state.isolation = await selfIsolate({ url: '/isolation-sw.js' }); // may reload the page once
   host = await createHost({ threaded: BUILDS.threaded, single: BUILDS.single, threads: DEFAULT_THREADS, shards: query.get('threads') ? DEFAULT_THREADS : undefined, mode: MODE, declarations: ALMA_DECLARATIONS });
@@ -403,5 +436,15 @@ try {
   state.error = `the WebAssembly module could not start: ${errText(e)}`;
   banner('failed', `The WebAssembly module could not start<span class="why">${esc(errText(e))}</span>`);
   console.error(e);
+}
+// The first result without a click: the batch in the form (the default one,
+// unless the user changed it meanwhile; not if they picked CSV without a
+// usable file). Failures show like a clicked run's.
+if (host && !state.running && (source() === 'walk' || csv?.parsed)) {
+  state.autoRun = 'running';
+  firstRun = run({ auto: true }).then((s) => { state.autoRun = s.error ? 'failed' : 'done'; });
+  await firstRun;
+} else {
+  state.autoRun = 'skipped';
 }
 window.demo.ready = true;

@@ -1,6 +1,21 @@
 // Price series for the demo: a seeded random walk, or prices parsed from CSV.
 // Pure functions (no DOM), so tests can import them in Node too.
 
+// CSV tokenising is PapaParse's (npm `papaparse`, pinned in package.json). It is
+// UMD only (no ES module build), so without a bundler one `import` cannot work
+// in both places:
+// - the browser: index.html loads /vendor/papaparse/papaparse.min.js (served
+//   from demo/node_modules by serve.mjs, like uPlot) with a classic <script>,
+//   which sets globalThis.Papa. As a module script it would fail: the UMD
+//   wrapper's `this` is undefined there.
+// - Node (the unit tests): no such script ran; a dynamic import of the package
+//   goes through Node's CommonJS interop (module.exports is the default
+//   export). Dynamic, not static: a bare specifier in a static import would
+//   make the browser reject this whole module, random walk included.
+// If PapaParse is missing, only parseCsv fails (with a message saying so).
+const Papa = globalThis.Papa
+  ?? (globalThis.process?.versions?.node ? (await import('papaparse')).default : null);
+
 /** mulberry32: a small seeded PRNG, uniform in [0, 1). */
 function mulberry32(seed) {
   let a = seed >>> 0;
@@ -35,7 +50,11 @@ export function randomWalk(length, seed = 1, vol = 0.01) {
   return out;
 }
 
-/** A parse error naming the 1-based line. */
+/**
+ * A parse error naming the 1-based line of the file where the bad record
+ * starts (a quoted field may span lines: they are counted), or 0 for errors
+ * about the whole file.
+ */
 export class CsvError extends Error {
   constructor(line, message) {
     super(line ? `line ${line}: ${message}` : message);
@@ -44,47 +63,88 @@ export class CsvError extends Error {
   }
 }
 
-function splitLine(line, delim) {
-  // Simple CSV: quoted fields may contain the delimiter; "" inside quotes is a quote.
-  if (!line.includes('"')) return line.split(delim);
+const DELIMITERS = [',', ';', '\t'];
+const DELIMITER_NAMES = { ',': 'comma', ';': 'semicolon', '\t': 'tab' };
+// 1,234 / -12,345,678.25: comma-separated groups of exactly 3 digits.
+const GROUPED = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
+
+/**
+ * The number in a (trimmed) field, or NaN. Besides what Number() accepts, takes
+ * thousands separators where they cannot be anything else: groups of exactly 3
+ * digits after each comma, and either a decimal point ("1,234.5") or a comma
+ * delimiter — a field containing a comma in a comma-separated file was quoted,
+ * whereas in a ';' or tab file "1,234" may be a decimal comma (1.234), so it
+ * stays an error there.
+ */
+function toNumber(s, delimiter) {
+  if (s === '') return NaN;
+  const v = Number(s);
+  if (Number.isFinite(v)) return v;
+  if (GROUPED.test(s) && (delimiter === ',' || s.includes('.'))) return Number(s.replace(/,/g, ''));
+  return NaN;
+}
+
+const CLOSE_NAMES = [/^close$/i, /^adj[ _.]?close$/i, /^close[ _]?price$/i, /^(price|last|value)$/i, /close/i];
+
+function quoteError(e, line) {
+  if (e.code === 'MissingQuotes') return new CsvError(line, 'a quoted field is never closed (a missing ", or a " inside quotes not written as "")');
+  if (e.code === 'InvalidQuotes') return new CsvError(line, 'characters after the closing " of a quoted field (write a " inside quotes as "")');
+  return new CsvError(line, e.message);
+}
+
+/**
+ * Splits `text` (line breaks already normalised to \n) into records with
+ * PapaParse and numbers them: [{ n, fields }], n the 1-based line where the
+ * record starts. PapaParse reports record (row) indexes only; a record spans
+ * 1 + (the line breaks inside its quoted fields) lines, which gives the line
+ * numbers. Blank lines are dropped (after numbering).
+ */
+function records(text, delimiter) {
+  const { data, errors } = Papa.parse(text, { delimiter, newline: '\n', quoteChar: '"', escapeChar: '"', skipEmptyLines: false });
+  const bad = errors.filter((e) => e.type === 'Quotes').sort((x, y) => x.row - y.row)[0];
   const out = [];
-  let cur = '';
-  let q = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (q) {
-      if (c === '"' && line[i + 1] === '"') { cur += '"'; i++; }
-      else if (c === '"') q = false;
-      else cur += c;
-    } else if (c === '"') q = true;
-    else if (c === delim) { out.push(cur); cur = ''; }
-    else cur += c;
+  let line = 1;
+  for (let r = 0; r < data.length; r++) {
+    const fields = data[r];
+    if (bad && bad.row === r) throw quoteError(bad, line);
+    if (!(fields.length === 1 && fields[0].trim() === '')) out.push({ n: line, fields: fields.map((f) => f.trim()) });
+    line++;
+    for (const f of fields) for (let i = f.indexOf('\n'); i !== -1; i = f.indexOf('\n', i + 1)) line++;
   }
-  out.push(cur);
   return out;
 }
 
-const isNumber = (s) => s.trim() !== '' && Number.isFinite(Number(s.trim()));
-const CLOSE_NAMES = [/^close$/i, /^adj[ _.]?close$/i, /^close[ _]?price$/i, /^(price|last|value)$/i, /close/i];
-
 /**
  * Parses CSV text into prices. Accepts `,` `;` or tab as delimiter, an
- * optional header row, and picks the close column: `column` (a header name or
- * a 0-based index), or auto-detected (a header named like "close", else the
- * last numeric column). Throws CsvError naming the line and the problem.
+ * optional header row, quoted fields (which may contain the delimiter, "" for a
+ * quote, and line breaks), numbers with thousands separators where unambiguous
+ * ("1,234.5"; see toNumber), a leading BOM, and picks the close column:
+ * `column` (a header name or a 0-based index), or auto-detected (a header
+ * named like "close", else the last numeric column). Throws CsvError naming the
+ * line (the line of the file where the bad record starts, counting line breaks
+ * inside quoted fields) and the problem.
  * Returns { prices: Float64Array, columns: [names], column: index, header: bool, delimiter }.
  */
 export function parseCsv(text, { column = 'auto' } = {}) {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
-  const rows = [];
-  for (let i = 0; i < lines.length; i++) if (lines[i].trim() !== '') rows.push({ n: i + 1, text: lines[i] });
+  if (!Papa) throw new CsvError(0, 'the CSV parser (PapaParse, /vendor/papaparse/papaparse.min.js) did not load');
+  // One line break character, so that line numbers count \r\n, \n and \r alike.
+  text = String(text).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  if (text.trim() === '') throw new CsvError(0, 'the file is empty');
+  // The delimiter: PapaParse's guess among , ; tab (the one giving the most
+  // consistent field count over the first 10 records, quotes respected);
+  // a file with a single column has none and gets ','.
+  const guess = Papa.parse(text, { preview: 10, newline: '\n', skipEmptyLines: 'greedy', delimitersToGuess: DELIMITERS });
+  const delimiter = DELIMITERS.includes(guess.meta.delimiter) ? guess.meta.delimiter : ',';
+  const rows = records(text, delimiter);
   if (rows.length === 0) throw new CsvError(0, 'the file is empty');
-  const first = rows[0].text;
-  const delimiter = [',', ';', '\t'].map((d) => [d, first.split(d).length]).sort((a, b) => b[1] - a[1])[0][0];
-  const firstFields = splitLine(first, delimiter).map((s) => s.trim());
-  // A header: the first row has a non-numeric field where the second row has a number.
-  const second = rows[1] ? splitLine(rows[1].text, delimiter).map((s) => s.trim()) : [];
-  const header = firstFields.some((f, i) => !isNumber(f) && (rows.length === 1 || isNumber(second[i] ?? '')));
+  const num = (s) => toNumber(s, delimiter);
+  const isNumber = (s) => Number.isFinite(num(s));
+
+  const firstFields = rows[0].fields;
+  // A header: the first row has a non-numeric field where one of the next 10
+  // rows has a number (not only the second row: its close may be the bad value).
+  const next = rows.slice(1, 11).map((r) => r.fields);
+  const header = firstFields.some((f, i) => !isNumber(f) && (rows.length === 1 || next.some((r) => isNumber(r[i] ?? ''))));
   const ncols = firstFields.length;
   const columns = header ? firstFields : firstFields.map((_, i) => `column ${i + 1}`);
   const data = header ? rows.slice(1) : rows;
@@ -96,14 +156,16 @@ export function parseCsv(text, { column = 'auto' } = {}) {
       for (const re of CLOSE_NAMES) { col = columns.findIndex((c) => re.test(c)); if (col >= 0) break; }
     }
     if (col === undefined || col < 0) {
-      const probe = splitLine(data[0].text, delimiter);
+      const probe = data[0].fields;
       col = -1;
       for (let i = probe.length - 1; i >= 0; i--) if (isNumber(probe[i])) { col = i; break; }
-      if (col < 0) throw new CsvError(data[0].n, `no numeric column found (fields: ${probe.map((f) => `'${f.trim()}'`).join(', ')})`);
+      if (col < 0) {
+        throw new CsvError(data[0].n, `no numeric column found (${DELIMITER_NAMES[delimiter]}-separated fields: ${probe.map((f) => `'${f}'`).join(', ')})`);
+      }
     }
   } else if (typeof column === 'number' || /^\d+$/.test(String(column))) {
     col = Number(column);
-    if (col >= ncols) throw new CsvError(0, `there is no column ${col + 1} (the file has ${ncols})`);
+    if (!Number.isInteger(col) || col < 0 || col >= ncols) throw new CsvError(0, `there is no column ${col + 1} (the file has ${ncols})`);
   } else {
     col = columns.indexOf(String(column));
     if (col < 0) throw new CsvError(0, `there is no column named '${column}' (columns: ${columns.join(', ')})`);
@@ -111,13 +173,20 @@ export function parseCsv(text, { column = 'auto' } = {}) {
 
   const prices = new Float64Array(data.length);
   for (let k = 0; k < data.length; k++) {
-    const { n, text: line } = data[k];
-    const fields = splitLine(line, delimiter);
+    const { n, fields } = data[k];
     if (fields.length <= col) throw new CsvError(n, `has ${fields.length} field${fields.length === 1 ? '' : 's'}, the ${columns[col]} column is number ${col + 1}`);
-    const raw = fields[col].trim();
+    const raw = fields[col];
     if (raw === '') throw new CsvError(n, `the ${columns[col]} value is empty`);
-    const v = Number(raw);
-    if (!Number.isFinite(v)) throw new CsvError(n, `'${raw}' is not a number (column ${columns[col]})`);
+    const v = num(raw);
+    if (!Number.isFinite(v)) {
+      let hint = '';
+      if (delimiter !== ',' && (GROUPED.test(raw) || /^[+-]?\d+,\d+$/.test(raw))) {
+        hint = ` (in a ${DELIMITER_NAMES[delimiter]}-separated file a comma could be a decimal comma or a thousands separator: write the number with a decimal point, e.g. 1.5 or 1234.5)`;
+      } else if (/^[+-]?[\d,]*\d[\d,]*(\.\d+)?$/.test(raw)) {
+        hint = ' (commas in a number are read as thousands separators only in groups of 3, as in 1,234.5; decimals need a point)';
+      }
+      throw new CsvError(n, `'${raw}' is not a number (column ${columns[col]})${hint}`);
+    }
     prices[k] = v;
   }
   if (prices.length < 2) throw new CsvError(0, 'need at least 2 prices');

@@ -17,6 +17,7 @@
 //   /host/                     js/src/  (rayon-web-host)
 //   /isolation-sw.js           js/src/isolation-sw.js (at the root: its scope is the page's folder)
 //   /vendor/uplot/             demo/node_modules/uplot/dist/
+//   /vendor/papaparse/papaparse.min.js   demo/node_modules/papaparse/papaparse.min.js (only that file)
 //
 // --headless: instead of serving until Ctrl-C, opens the page in headless
 // Chromium in threads (isolated), shards (plain) and single (plain, ?mode=single)
@@ -66,6 +67,7 @@ const ISOLATION_HEADERS = {
 function handler({ isolated, pkgDir }) {
   const opts = { dev: true, dotfiles: false };
   const hostFiles = sirv(path.join(ROOT, 'js/src'), opts);
+  const papa = sirv(path.join(DEMO, 'node_modules/papaparse'), opts);
   const mounts = [
     ['/pkg/indicators-threads/', sirv(path.join(pkgDir, 'indicators-threads'), opts)],
     ['/pkg/indicators-single/', sirv(path.join(pkgDir, 'indicators-single'), opts)],
@@ -73,6 +75,8 @@ function handler({ isolated, pkgDir }) {
     // The self-isolation service worker at the root, so that its scope covers the page (?isolate=sw).
     ['/isolation-sw.js', (req, res, next) => { req.url = '/isolation-sw.js'; hostFiles(req, res, next); }],
     ['/vendor/uplot/', sirv(path.join(DEMO, 'node_modules/uplot/dist'), opts)],
+    // PapaParse (UMD, loaded by a classic <script> in index.html): the one file, not the package's tests.
+    ['/vendor/papaparse/', (req, res, next) => (req.url.split('?')[0] === '/papaparse.min.js' ? papa(req, res, next) : next())],
   ];
   const page = sirv(DEMO, opts);
   const notFound = (res) => () => {
@@ -131,7 +135,7 @@ function checkPackages(pkgDir) {
   if (missing.length) {
     console.error(`warning: missing ${missing.join(', ')}\n         build them with \`cargo xtask build\` (or run \`cargo xtask demo\`); the page will show the load error.`);
   }
-  if (!existsSync(path.join(DEMO, 'node_modules/uplot/dist/uPlot.esm.js'))) {
+  if (!['uplot/dist/uPlot.esm.js', 'papaparse/papaparse.min.js'].every((f) => existsSync(path.join(DEMO, 'node_modules', f)))) {
     console.error('warning: demo/node_modules is missing: run `npm ci` in demo/ (cargo xtask demo does it)');
   }
 }

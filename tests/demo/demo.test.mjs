@@ -122,11 +122,39 @@ for (const b of BROWSERS.filter((x) => !only || only.includes(x.name))) {
         await t.test(`${origin} origin`, async () => {
           const page = await browser.open(urls[origin]);
           try {
-            await waitReady(page);
+            await waitReady(page, 60_000);
             const hc = await page.evaluate('navigator.hardwareConcurrency || 2');
+
+            // First impression: without a click, the page has run the default batch
+            // (an automatic run, marked auto) and drawn its best ALMA line under
+            // the price line, which is drawn last (on top), dark and thin.
+            const s0 = await pageRun(page, 'window.demo.state()', 10_000);
+            const info0 = `${b.name} ${origin} automatic first run: ${JSON.stringify(s0)}`;
+            assert.equal(s0.error, null, info0);
+            assert.equal(s0.autoRun, 'done', info0);
+            assert.equal(s0.auto, true, info0);
+            assert.equal(s0.runs, 1, info0);
+            assert.equal(s0.running, false, info0);
+            assert.equal(s0.rows, expected.rows, info0);
+            assert.equal(s0.cols, expected.cols, info0);
+            assert.equal(s0.checksum, expected.sum, info0);
+            assert.equal(s0.nanCount, expected.nanCount, info0);
+            const c0 = await pageRun(page, 'window.demo.chart()', 10_000);
+            const cinfo = `${b.name} ${origin} chart: ${JSON.stringify(c0)}`;
+            assert.equal(c0.points, DEFAULTS.length, cinfo);
+            assert.equal(c0.series.length, 2, cinfo);
+            assert.match(c0.series[0].label, /^ALMA \d+ \/ [\d.]+ \/ [\d.]+ \([+-]?[\d.]+%\)$/, cinfo);
+            assert.equal(c0.series[0].width, 2, cinfo);
+            assert.match(c0.series[0].stroke, /^#[0-9a-f]{6}cc$/, cinfo); // translucent
+            assert.deepEqual(c0.series[1], { label: 'price', stroke: '#212529', width: 1 }, cinfo);
+            assert.equal(await page.evaluate("document.querySelectorAll('#chart .uplot').length"), 1, cinfo);
+
             const s = await pageRun(page, 'window.demo.runDefault()', 60_000);
             const info = `${b.name} ${origin}: ${JSON.stringify(s)}`;
             assert.equal(s.error, null, info);
+            // The tests' own run: not the automatic one, counted once.
+            assert.equal(s.auto, false, info);
+            assert.equal(s.runs, 2, info);
             const threaded = origin === 'isolated' && b.threads;
             if (threaded) {
               assert.equal(s.mode, 'threads', info);
@@ -173,6 +201,19 @@ for (const b of BROWSERS.filter((x) => !only || only.includes(x.name))) {
               const shown = await page.evaluate("document.getElementById('series-msg').textContent");
               assert.equal(r.ok, false);
               assert.equal(shown, "line 4: 'abc' is not a number (column close)");
+
+              // PapaParse, vendored from demo/node_modules: quoted thousands
+              // separators, a quoted line break (so 'abc' is on line 5 of the file).
+              const good = await page.evaluate(`window.demo.loadCsv('date,note,close\\n2024-01-01,"a, b",1234.5\\n2024-01-02,x,"1,236.25"\\n2024-01-03,"two\\nlines","12,345"\\n', 'thousands.csv')`);
+              assert.deepEqual(good.first, [1234.5, 1236.25, 12345], JSON.stringify(good));
+              assert.equal(good.ok, true);
+              assert.equal(good.count, 3);
+              assert.equal(good.delimiter, ',');
+              assert.equal(good.message, '3 prices from thousands.csv, column close');
+              const bad = await page.evaluate(`window.demo.loadCsv('date,close\\n2024-01-01,"1,234.5"\\n"2024-01-02\\n(late)",1240\\n2024-01-03,abc\\n', 'bad2.csv')`);
+              assert.equal(bad.ok, false);
+              assert.equal(bad.message, "line 5: 'abc' is not a number (column close)");
+              assert.deepEqual(await page.evaluate('window.__pageErrors'), []);
             }
           } finally {
             await page.close();
