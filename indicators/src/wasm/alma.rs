@@ -5,10 +5,10 @@
 //! how much working memory ALMA uses.
 
 use super::{
-    arg_error, batch_result, many_result, plan_batch, ManyArgs, boolean, copy_out, core_error, field, float_triple, integer, integer_triple, new_array,
-    number, object, out_arg, MemoryPlan, SeriesArg, PARAMS_BYTES,
+    arg_error, batch_result, boolean, core_error, field, float_triple, integer, integer_triple, many_result, new_array, number, object,
+    run_batch, Dest, ManyArgs, MemoryPlan, SeriesArg, PARAMS_BYTES,
 };
-use crate::alma::{alma_batch_into, alma_batch_many_into, alma_into, AlmaBatchRange, AlmaParams, DEFAULT_MAX_OUTPUT_BYTES};
+use crate::alma::{alma_batch_into, alma_batch_many_into, alma_into, AlmaBatchRange, AlmaParams};
 use js_sys::Float64Array;
 use wasm_bindgen::prelude::*;
 
@@ -98,16 +98,15 @@ pub fn alma_js(prices: JsValue, params: JsValue) -> Result<Float64Array, JsValue
     new_array(&buf.output, "alma")
 }
 
-/// Checks the range and reserves the call's memory; returns the buffers and `rows`.
-fn prepare_batch(
-    call: &'static str,
-    series: &SeriesArg,
-    r: &AlmaBatchRange,
-    output_limit: Option<usize>,
-) -> Result<(super::Buffers, usize), JsValue> {
+/// `almaBatch` and `almaBatchInto` (`out` given): one series, one grid.
+fn batch(call: &'static str, prices: &JsValue, range: &JsValue, out: Option<&JsValue>) -> Result<JsValue, JsValue> {
+    let series = SeriesArg::parse(prices, "prices")?;
+    let r = parse_range(range)?;
     let rows = r.combo_count().map_err(core_error)?;
-    let buf = plan_batch(call, series.len, rows, batch_scratch(r, rows, series.len), output_limit)?;
-    Ok((buf, rows))
+    let dest = Dest::parse(out, rows.saturating_mul(series.len))?;
+    let scratch = batch_scratch(&r, rows, series.len);
+    let (values, combos) = run_batch(call, &series, rows, scratch, &dest, |x, o| alma_batch_into(x, &r, o))?;
+    batch_result(values.as_ref(), &combos, rows, series.len, combo)
 }
 
 /// ALMA for every combination of `range` (`{ period: [start, end, step],
@@ -118,15 +117,7 @@ fn prepare_batch(
 /// output would exceed 512 MiB throws `OUTPUT_TOO_LARGE` before allocating.
 #[wasm_bindgen(js_name = almaBatch, skip_typescript)]
 pub fn alma_batch_js(prices: JsValue, range: JsValue) -> Result<JsValue, JsValue> {
-    let series = SeriesArg::parse(&prices, "prices")?;
-    let r = parse_range(&range)?;
-    let (mut buf, rows) = prepare_batch("almaBatch", &series, &r, Some(DEFAULT_MAX_OUTPUT_BYTES))?;
-    series.copy_into(&mut buf.input)?;
-    let combos = alma_batch_into(&buf.input, &r, &mut buf.output).map_err(core_error)?;
-    drop(std::mem::take(&mut buf.input));
-    let values = new_array(&buf.output, "almaBatch")?;
-    drop(buf);
-    batch_result(Some(&values), &combos, rows, series.len, combo)
+    batch("almaBatch", &prices, &range, None)
 }
 
 /// `almaBatch` writing `values` into the caller's `out` (a `Float64Array` of
@@ -137,30 +128,19 @@ pub fn alma_batch_js(prices: JsValue, range: JsValue) -> Result<JsValue, JsValue
 /// V8: ~100 ms against ~15 ms), a serial step that caps the parallel speed-up.
 #[wasm_bindgen(js_name = almaBatchInto, skip_typescript)]
 pub fn alma_batch_into_js(prices: JsValue, range: JsValue, out: JsValue) -> Result<JsValue, JsValue> {
-    let series = SeriesArg::parse(&prices, "prices")?;
-    let r = parse_range(&range)?;
-    let rows = r.combo_count().map_err(core_error)?;
-    let out = out_arg(&out, "out", rows.saturating_mul(series.len))?;
-    let (mut buf, rows) = prepare_batch("almaBatchInto", &series, &r, None)?;
-    series.copy_into(&mut buf.input)?;
-    let combos = alma_batch_into(&buf.input, &r, &mut buf.output).map_err(core_error)?;
-    copy_out(&buf.output, &out, "out")?;
-    drop(buf);
-    batch_result(None, &combos, rows, series.len, combo)
+    batch("almaBatchInto", &prices, &range, Some(&out))
 }
 
-/// Checks a many-series call's range and reserves its memory; returns the
-/// buffers and `rows`.
-fn prepare_many(
-    call: &'static str,
-    args: &ManyArgs,
-    r: &AlmaBatchRange,
-    output_limit: Option<usize>,
-) -> Result<(super::Buffers, usize), JsValue> {
+/// `almaBatchMany` and `almaBatchManyInto` (`out` given).
+fn many(call: &'static str, values: &JsValue, offsets: &JsValue, range: &JsValue, out: Option<&JsValue>) -> Result<JsValue, JsValue> {
+    let args = ManyArgs::parse(values, offsets)?;
+    let r = parse_range(range)?;
     let rows = r.combo_count().map_err(core_error)?;
     let n = args.series.len;
-    let buf = plan_batch(call, n, rows, batch_scratch(r, rows, n) + args.extra_scratch(), output_limit)?;
-    Ok((buf, rows))
+    let dest = Dest::parse(out, rows.saturating_mul(n))?;
+    let scratch = batch_scratch(&r, rows, n) + args.extra_scratch();
+    let (values, combos) = run_batch(call, &args.series, rows, scratch, &dest, |x, o| alma_batch_many_into(x, &args.offsets, &r, o))?;
+    many_result(values.as_ref(), &combos, rows, &args.offsets, combo)
 }
 
 /// ALMA for every combination of `range` over every series of `values` (one
@@ -173,29 +153,12 @@ fn prepare_many(
 /// series throws the code it would alone, with `series` set to its index.
 #[wasm_bindgen(js_name = almaBatchMany, skip_typescript)]
 pub fn alma_batch_many_js(values: JsValue, offsets: JsValue, range: JsValue) -> Result<JsValue, JsValue> {
-    let args = ManyArgs::parse(&values, &offsets)?;
-    let r = parse_range(&range)?;
-    let (mut buf, rows) = prepare_many("almaBatchMany", &args, &r, Some(DEFAULT_MAX_OUTPUT_BYTES))?;
-    args.series.copy_into(&mut buf.input)?;
-    let combos = alma_batch_many_into(&buf.input, &args.offsets, &r, &mut buf.output).map_err(core_error)?;
-    drop(std::mem::take(&mut buf.input));
-    let out = new_array(&buf.output, "almaBatchMany")?;
-    drop(buf);
-    many_result(Some(&out), &combos, rows, &args.offsets, combo)
+    many("almaBatchMany", &values, &offsets, &range, None)
 }
 
 /// `almaBatchMany` into the caller's `out` (a `Float64Array` of exactly
 /// `rows * values.length` elements); returns `{ rows, series, offsets, combos }`.
 #[wasm_bindgen(js_name = almaBatchManyInto, skip_typescript)]
 pub fn alma_batch_many_into_js(values: JsValue, offsets: JsValue, range: JsValue, out: JsValue) -> Result<JsValue, JsValue> {
-    let args = ManyArgs::parse(&values, &offsets)?;
-    let r = parse_range(&range)?;
-    let rows = r.combo_count().map_err(core_error)?;
-    let out = out_arg(&out, "out", rows.saturating_mul(args.series.len))?;
-    let (mut buf, rows) = prepare_many("almaBatchManyInto", &args, &r, None)?;
-    args.series.copy_into(&mut buf.input)?;
-    let combos = alma_batch_many_into(&buf.input, &args.offsets, &r, &mut buf.output).map_err(core_error)?;
-    copy_out(&buf.output, &out, "out")?;
-    drop(buf);
-    many_result(None, &combos, rows, &args.offsets, combo)
+    many("almaBatchManyInto", &values, &offsets, &range, Some(&out))
 }

@@ -3,10 +3,10 @@
 //! `indicators.d.ts`), on the shared helpers of the parent module.
 
 use super::{
-    many_result, ManyArgs, batch_result, copy_out, core_error, field, integer, integer_triple, new_array, object, out_arg, plan_batch,
-    MemoryPlan, SeriesArg,
+    batch_result, core_error, field, integer, integer_triple, many_result, new_array, object, run_batch, Dest, ManyArgs, MemoryPlan,
+    SeriesArg,
 };
-use crate::{ema_batch_into, ema_batch_many_into, ema_into, EmaBatchRange, EmaParams, DEFAULT_MAX_OUTPUT_BYTES};
+use crate::{ema_batch_into, ema_batch_many_into, ema_into, EmaBatchRange, EmaParams};
 use js_sys::Float64Array;
 use wasm_bindgen::prelude::*;
 
@@ -56,66 +56,50 @@ pub fn ema_js(prices: JsValue, params: JsValue) -> Result<Float64Array, JsValue>
     new_array(&buf.output, "ema")
 }
 
+/// `emaBatch` and `emaBatchInto` (`out` given).
+fn batch(call: &'static str, prices: &JsValue, range: &JsValue, out: Option<&JsValue>) -> Result<JsValue, JsValue> {
+    let series = SeriesArg::parse(prices, "prices")?;
+    let r = parse_range(range)?;
+    let rows = r.combo_count().map_err(core_error)?;
+    let dest = Dest::parse(out, rows.saturating_mul(series.len))?;
+    let (values, combos) = run_batch(call, &series, rows, scratch(rows, series.len), &dest, |x, o| ema_batch_into(x, &r, o))?;
+    batch_result(values.as_ref(), &combos, rows, series.len, combo)
+}
+
 /// EMA for every period of `range` (`{ period: [start, end, step] }`): `{ values,
 /// rows, cols, combos }`, `values` row-major.
 #[wasm_bindgen(js_name = emaBatch, skip_typescript)]
 pub fn ema_batch_js(prices: JsValue, range: JsValue) -> Result<JsValue, JsValue> {
-    let series = SeriesArg::parse(&prices, "prices")?;
-    let r = parse_range(&range)?;
-    let rows = r.combo_count().map_err(core_error)?;
-    let mut buf = plan_batch("emaBatch", series.len, rows, scratch(rows, series.len), Some(DEFAULT_MAX_OUTPUT_BYTES))?;
-    series.copy_into(&mut buf.input)?;
-    let combos = ema_batch_into(&buf.input, &r, &mut buf.output).map_err(core_error)?;
-    drop(std::mem::take(&mut buf.input));
-    let values = new_array(&buf.output, "emaBatch")?;
-    drop(buf);
-    batch_result(Some(&values), &combos, rows, series.len, combo)
+    batch("emaBatch", &prices, &range, None)
 }
 
 /// `emaBatch` into the caller's `out` (a `Float64Array` of `rows * cols`).
 #[wasm_bindgen(js_name = emaBatchInto, skip_typescript)]
 pub fn ema_batch_into_js(prices: JsValue, range: JsValue, out: JsValue) -> Result<JsValue, JsValue> {
-    let series = SeriesArg::parse(&prices, "prices")?;
-    let r = parse_range(&range)?;
+    batch("emaBatchInto", &prices, &range, Some(&out))
+}
+
+/// `emaBatchMany` and `emaBatchManyInto` (`out` given).
+fn many(call: &'static str, values: &JsValue, offsets: &JsValue, range: &JsValue, out: Option<&JsValue>) -> Result<JsValue, JsValue> {
+    let args = ManyArgs::parse(values, offsets)?;
+    let r = parse_range(range)?;
     let rows = r.combo_count().map_err(core_error)?;
-    let out = out_arg(&out, "out", rows.saturating_mul(series.len))?;
-    let mut buf = plan_batch("emaBatchInto", series.len, rows, scratch(rows, series.len), None)?;
-    series.copy_into(&mut buf.input)?;
-    let combos = ema_batch_into(&buf.input, &r, &mut buf.output).map_err(core_error)?;
-    copy_out(&buf.output, &out, "out")?;
-    drop(buf);
-    batch_result(None, &combos, rows, series.len, combo)
+    let n = args.series.len;
+    let dest = Dest::parse(out, rows.saturating_mul(n))?;
+    let scratch = scratch(rows, n) + args.extra_scratch();
+    let (values, combos) = run_batch(call, &args.series, rows, scratch, &dest, |x, o| ema_batch_many_into(x, &args.offsets, &r, o))?;
+    many_result(values.as_ref(), &combos, rows, &args.offsets, combo)
 }
 
 /// EMA for every period of `range` over every series of `values` + `offsets`
 /// (layout and result as `almaBatchMany`).
 #[wasm_bindgen(js_name = emaBatchMany, skip_typescript)]
 pub fn ema_batch_many_js(values: JsValue, offsets: JsValue, range: JsValue) -> Result<JsValue, JsValue> {
-    let args = ManyArgs::parse(&values, &offsets)?;
-    let r = parse_range(&range)?;
-    let rows = r.combo_count().map_err(core_error)?;
-    let n = args.series.len;
-    let mut buf = plan_batch("emaBatchMany", n, rows, scratch(rows, n) + args.extra_scratch(), Some(DEFAULT_MAX_OUTPUT_BYTES))?;
-    args.series.copy_into(&mut buf.input)?;
-    let combos = ema_batch_many_into(&buf.input, &args.offsets, &r, &mut buf.output).map_err(core_error)?;
-    drop(std::mem::take(&mut buf.input));
-    let out = new_array(&buf.output, "emaBatchMany")?;
-    drop(buf);
-    many_result(Some(&out), &combos, rows, &args.offsets, combo)
+    many("emaBatchMany", &values, &offsets, &range, None)
 }
 
 /// `emaBatchMany` into the caller's `out` (a `Float64Array` of `rows * values.length`).
 #[wasm_bindgen(js_name = emaBatchManyInto, skip_typescript)]
 pub fn ema_batch_many_into_js(values: JsValue, offsets: JsValue, range: JsValue, out: JsValue) -> Result<JsValue, JsValue> {
-    let args = ManyArgs::parse(&values, &offsets)?;
-    let r = parse_range(&range)?;
-    let rows = r.combo_count().map_err(core_error)?;
-    let out = out_arg(&out, "out", rows.saturating_mul(args.series.len))?;
-    let n = args.series.len;
-    let mut buf = plan_batch("emaBatchManyInto", n, rows, scratch(rows, n) + args.extra_scratch(), None)?;
-    args.series.copy_into(&mut buf.input)?;
-    let combos = ema_batch_many_into(&buf.input, &args.offsets, &r, &mut buf.output).map_err(core_error)?;
-    copy_out(&buf.output, &out, "out")?;
-    drop(buf);
-    many_result(None, &combos, rows, &args.offsets, combo)
+    many("emaBatchManyInto", &values, &offsets, &range, Some(&out))
 }

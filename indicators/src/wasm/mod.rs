@@ -45,6 +45,7 @@ mod ema;
 mod heap;
 
 use crate::alma::{AlmaError, AlmaParams};
+use crate::DEFAULT_MAX_OUTPUT_BYTES;
 use js_sys::{Array, Error, Float32Array, Float64Array, Object, Reflect, Uint32Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -628,4 +629,51 @@ pub(crate) fn plan_batch(
         }
     }
     plan.reserve()
+}
+
+/// Where a batch export's values go.
+pub(crate) enum Dest {
+    /// A new `Float64Array` in the result (the allocating form, capped at
+    /// `DEFAULT_MAX_OUTPUT_BYTES`: its values need a second copy in the JS heap).
+    New,
+    /// The caller's `out`, checked by [`out_arg`] (the `...Into` form).
+    Into(Float64Array),
+}
+
+impl Dest {
+    /// `New` without `out`; with it, `out` checked to hold exactly `expected` values.
+    pub(crate) fn parse(out: Option<&JsValue>, expected: usize) -> Result<Dest, JsValue> {
+        out.map(|o| out_arg(o, "out", expected).map(Dest::Into)).transpose().map(|d| d.unwrap_or(Dest::New))
+    }
+}
+
+/// What every batch export does once its arguments are parsed: plan and
+/// reserve the memory ([`plan_batch`]: `rows * series.len` values, `scratch`
+/// bytes of working memory), copy `series` in, let `compute` fill the output
+/// from the input, then hand the values over as `dest` says. Returns the new
+/// array (for [`Dest::New`]) and the combinations. Every buffer is freed on
+/// every path, errors included (the input before the result array is made, to
+/// lower the peak).
+pub(crate) fn run_batch<P>(
+    call: &'static str,
+    series: &SeriesArg,
+    rows: usize,
+    scratch: u64,
+    dest: &Dest,
+    compute: impl FnOnce(&[f64], &mut [f64]) -> Result<Vec<P>, AlmaError>,
+) -> Result<(Option<Float64Array>, Vec<P>), JsValue> {
+    let limit = matches!(dest, Dest::New).then_some(DEFAULT_MAX_OUTPUT_BYTES);
+    let mut buf = plan_batch(call, series.len, rows, scratch, limit)?;
+    series.copy_into(&mut buf.input)?;
+    let combos = compute(&buf.input, &mut buf.output).map_err(core_error)?;
+    match dest {
+        Dest::New => {
+            drop(std::mem::take(&mut buf.input));
+            Ok((Some(new_array(&buf.output, call)?), combos))
+        }
+        Dest::Into(out) => {
+            copy_out(&buf.output, out, "out")?;
+            Ok((None, combos))
+        }
+    }
 }
