@@ -1,6 +1,11 @@
 //! ALMA benchmarks: scalar vs SIMD kernels, 1 vs 2 threads, for
 //! - a batch of 250 periods (9..=258) x 100k points, and
-//! - one combination (defaults, period 9) x 1M points.
+//! - one combination (defaults, period 9) x 1M points, and
+//! - the backtester's case: 1000 series x 2520 points (10 years of trading days)
+//!   x 20 periods (5..=100 step 5), offset 0.85, sigma 6, as one
+//!   `alma_batch_many_into` call on 1 and 2 threads, then an alternating pass
+//!   (1 thread, 2 threads, 1000 one-series calls on 2 threads) printing same-run
+//!   medians and ratios (`MANY` lines).
 //!
 //! `cargo bench -p rayon-web-indicators --bench alma` (about 2 minutes). Besides
 //! criterion's report, prints one `SUMMARY` line per case: median time of the
@@ -114,6 +119,80 @@ fn bench_single(c: &mut Criterion) {
     g.finish();
 }
 
+/// Median of `v` (sorted copy).
+fn median(v: &[f64]) -> f64 {
+    let mut m = v.to_vec();
+    m.sort_by(|a, b| a.total_cmp(b));
+    m[m.len() / 2]
+}
+
+fn bench_many(c: &mut Criterion) {
+    let (series, len) = (1000usize, 2520usize);
+    // One long walk cut into 1000 series of 2520 points.
+    let values = walk(series * len);
+    let offsets: Vec<usize> = (0..=series).map(|s| s * len).collect();
+    let range = AlmaBatchRange { period: (5, 100, 5), offset: (0.85, 0.85, 0.0), sigma: (6.0, 6.0, 0.0), floor: false };
+    let rows = range.combo_count().unwrap();
+    let flop = series as f64 * flops(len, (5..=100).step_by(5));
+    let mut out = vec![0.0; rows * values.len()];
+    let pools: Vec<rayon::ThreadPool> = [1, 2].iter().map(|&t| rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap()).collect();
+    const SAMPLE_SIZE: usize = 10;
+    let mut g = c.benchmark_group("many_1000x2520x20");
+    g.sample_size(SAMPLE_SIZE).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(3));
+    for (i, pool) in pools.iter().enumerate() {
+        let case = format!("many 1000x2520x20 {}t", i + 1);
+        g.bench_function(BenchmarkId::new("auto", format!("{}t", i + 1)), |b| {
+            b.iter_custom(|iters| {
+                let t = Instant::now();
+                for _ in 0..iters {
+                    pool.install(|| alma_batch_many_into(black_box(&values), &offsets, &range, &mut out)).unwrap();
+                }
+                let e = t.elapsed();
+                record(&case, flop, SAMPLE_SIZE, e.as_secs_f64() / iters as f64);
+                e
+            })
+        });
+    }
+    g.finish();
+
+    // Same run, variants alternated so the machine's noise hits all alike.
+    let time = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        f();
+        t.elapsed().as_secs_f64()
+    };
+    let (mut one, mut two, mut calls) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..11 {
+        one.push(time(&mut || {
+            pools[0].install(|| alma_batch_many_into(&values, &offsets, &range, &mut out)).unwrap();
+        }));
+        two.push(time(&mut || {
+            pools[1].install(|| alma_batch_many_into(&values, &offsets, &range, &mut out)).unwrap();
+        }));
+        calls.push(time(&mut || {
+            pools[1].install(|| {
+                for (x, o) in values.chunks(len).zip(out.chunks_mut(rows * len)) {
+                    alma_batch_into(x, &range, o).unwrap();
+                }
+            })
+        }));
+    }
+    let ratio = |a: &[f64], b: &[f64]| median(&a.iter().zip(b).map(|(x, y)| x / y).collect::<Vec<_>>());
+    println!(
+        "MANY 1000x2520x20 alternated x11: 1 thread {:.1} ms ({:.2} GFLOP/s), 2 threads {:.1} ms ({:.2} GFLOP/s), 2t/1t speed-up {:.2}x (median of per-round ratios)",
+        median(&one) * 1e3,
+        flop / median(&one) / 1e9,
+        median(&two) * 1e3,
+        flop / median(&two) / 1e9,
+        ratio(&one, &two)
+    );
+    println!(
+        "MANY same work as 1000 alma_batch_into calls on 2 threads: {:.1} ms; the many-series call is {:.2}x faster",
+        median(&calls) * 1e3,
+        ratio(&calls, &two)
+    );
+}
+
 fn summary() {
     SAMPLES.with(|s| {
         for (case, (flop, samples, v)) in s.borrow().iter() {
@@ -136,6 +215,7 @@ fn main() {
     let mut c = Criterion::default().configure_from_args();
     bench_batch(&mut c);
     bench_single(&mut c);
+    bench_many(&mut c);
     c.final_summary();
     summary();
 }

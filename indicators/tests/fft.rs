@@ -332,3 +332,21 @@ fn a_rows_bits_do_not_depend_on_the_rest_of_the_batch() {
         }
     }
 }
+
+/// On short series FFT needs longer periods to win (`crossover_for_run`):
+/// on 2520 points (10 years of daily bars) `Auto` keeps period 100 on the
+/// direct form and transforms period 200; on 50k points it transforms both.
+#[test]
+fn auto_crossover_rises_on_short_series() {
+    let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+    for (len, p, want_fft) in [(2520, 100, false), (2520, 200, true), (50_000, 100, true), (50_000, 200, true)] {
+        let x = walk(len, 100.0, len as u64 + p as u64);
+        let params = AlmaParams { period: p, ..AlmaParams::default() };
+        let auto = alma_with(&x, &params, &opts(Kernel::Auto)).unwrap();
+        let fft = alma_with(&x, &params, &opts(Kernel::Fft)).unwrap();
+        let dir = alma_with(&x, &params, &opts(direct())).unwrap();
+        assert_ne!(bits(&fft), bits(&dir), "len {len} p {p}: FFT and direct give the same bits; the test cannot tell them apart");
+        let got = if bits(&auto) == bits(&fft) { true } else if bits(&auto) == bits(&dir) { false } else { panic!("len {len} p {p}: neither") };
+        assert_eq!(got, want_fft, "len {len} period {p}: Auto by FFT = {got}");
+    }
+}

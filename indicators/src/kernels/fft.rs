@@ -93,6 +93,21 @@ pub(crate) fn block_len(pmax: usize, run: usize) -> usize {
     best.1
 }
 
+thread_local! {
+    /// One planner per thread: it caches its plans (twiddles, algorithm choice)
+    /// by length, so the thousand short series of a many-series batch plan once
+    /// per thread instead of once per series.
+    static PLANNER: std::cell::RefCell<RealFftPlanner<f64>> = std::cell::RefCell::new(RealFftPlanner::new());
+}
+
+/// The forward and inverse real transforms of length `n` (cached per thread).
+fn plans(n: usize) -> (Arc<dyn RealToComplex<f64>>, Arc<dyn ComplexToReal<f64>>) {
+    PLANNER.with(|p| {
+        let mut p = p.borrow_mut();
+        (p.plan_fft_forward(n), p.plan_fft_inverse(n))
+    })
+}
+
 /// The block transforms of one finite run, shared read-only by every row.
 pub(crate) struct Spectra<'a> {
     x: &'a [f64],
@@ -120,9 +135,7 @@ impl<'a> Spectra<'a> {
         let step = n - pmax + 1;
         let blocks = x.len().div_ceil(step);
         let half = n / 2 + 1;
-        let mut planner = RealFftPlanner::<f64>::new();
-        let fwd = planner.plan_fft_forward(n);
-        let inv = planner.plan_fft_inverse(n);
+        let (fwd, inv) = plans(n);
         let mut spec = vec![Complex::new(0.0, 0.0); blocks * half];
         let mut centre = vec![0.0; blocks];
         let mut conditioned = vec![false; blocks];
@@ -332,25 +345,52 @@ pub(crate) const CROSSOVER_PERIOD: usize = 80;
 /// than they save. `Kernel::Fft` transforms every run that holds a window.
 pub(crate) const MIN_RUN: usize = 1024;
 
-/// Whether a run of `run` samples is transformed for a row of period `p`.
-fn run_pays(mode: Mode, run: usize, p: usize) -> bool {
-    match mode {
-        Mode::Always => run >= p,
-        _ => run >= MIN_RUN.max(2 * p),
+/// With `Kernel::Auto`, the shortest period whose row is transformed in a run
+/// of `run` samples: on short runs the transforms (and each row's weight
+/// transform) are spread over few outputs, so FFT needs longer periods to win.
+/// Measured with `cargo bench -p rayon-web-indicators --bench fft -- crossover`
+/// (16 rows of one period, 2 threads, planners cached; 2026-12-05 on the
+/// 2-core AMD EPYC VM, AVX-512 direct kernel), median FFT / direct time:
+///
+/// ```text
+/// period       64     96     128    192    256
+/// n = 2520    1.48   1.81   1.23   0.85   0.69
+/// n = 5000    1.24   1.04   0.88   0.65   0.51
+/// n = 10000   1.19   0.98   0.83   0.56   0.45
+/// n = 20000   1.15   0.77   0.56   0.42   0.33
+/// ```
+///
+/// (1000 series x 2520 points x periods 5..=100 ran 177 ms by FFT for its
+/// periods >= 80, 107 ms all direct, before this rule.) Not measured in wasm.
+pub(crate) fn crossover_for_run(run: usize) -> usize {
+    match run {
+        0..4096 => 2 * CROSSOVER_PERIOD,
+        4096..8192 => 3 * CROSSOVER_PERIOD / 2,
+        8192..16384 => 6 * CROSSOVER_PERIOD / 5,
+        _ => CROSSOVER_PERIOD,
     }
 }
 
-/// Per row `0 .. rows` (of period `period(r)`): whether the FFT path computes
-/// it, for series of at most `longest` samples. Each row's answer depends on
-/// its own period only (never on the other rows), so a row has the same bits
-/// alone, in any batch, and in any part of a split batch (rayon-web-host's
-/// shards split batches by rows and promise the single build's bits).
-pub(crate) fn select(mode: Mode, rows: usize, period: impl Fn(usize) -> usize, longest: usize) -> Vec<bool> {
+/// Whether a run of `run` samples is transformed for a row of period `p`
+/// (a function of `p` and the run only: see [`takes`]).
+fn run_pays(mode: Mode, run: usize, p: usize) -> bool {
     match mode {
-        Mode::Never => Vec::new(),
-        Mode::Always => vec![true; rows],
-        Mode::Auto if longest < MIN_RUN => Vec::new(),
-        Mode::Auto => (0..rows).map(|r| period(r) >= CROSSOVER_PERIOD).collect(),
+        Mode::Always => run >= p,
+        _ => run >= MIN_RUN.max(2 * p) && p >= crossover_for_run(run),
+    }
+}
+
+/// Whether the FFT path takes a row of period `p` on a series of `len`
+/// samples ([`run_series`] then decides per finite run). A function of `p`,
+/// `len` and the mode only — never of the other rows — so a row has the same
+/// bits alone, in any batch, and in any part of a split batch (rayon-web-host's
+/// shards split batches by rows and promise the single build's bits). Rows it
+/// declines stay in the direct kernels' row pairs.
+pub(crate) fn takes(mode: Mode, p: usize, len: usize) -> bool {
+    match mode {
+        Mode::Never => false,
+        Mode::Always => true,
+        Mode::Auto => p >= CROSSOVER_PERIOD && run_pays(mode, len, p),
     }
 }
 
