@@ -25,6 +25,19 @@ export async function almaCase(glue, { threads, reps = 3 }) {
     for (let k = 0; k < out.length; k++) if (Number.isFinite(out[k])) checksum += out[k];
     if (r.values.some((v, k) => !Object.is(v, out[k]))) throw new Error('almaBatch and almaBatchInto differ');
   }
+  // Kernels side by side on the same batch into the same array, alternated:
+  // FFT for every row vs the direct simd128 kernels (issue 19's wasm figure).
+  const fftMs = [], simdMs = [];
+  glue.almaBatchInto(big, { ...range, kernel: 'fft' }, out);
+  glue.almaBatchInto(big, { ...range, kernel: 'simd' }, out);
+  for (let i = 0; i < reps; i++) {
+    let t = performance.now();
+    glue.almaBatchInto(big, { ...range, kernel: 'fft' }, out);
+    fftMs.push(performance.now() - t);
+    t = performance.now();
+    glue.almaBatchInto(big, { ...range, kernel: 'simd' }, out);
+    simdMs.push(performance.now() - t);
+  }
   const tiny = walk(1000);
   const tinyMs = [];
   for (let i = 0; i < 50; i++) glue.alma(tiny, {});
@@ -33,7 +46,7 @@ export async function almaCase(glue, { threads, reps = 3 }) {
     for (let i = 0; i < 200; i++) glue.alma(tiny, {});
     tinyMs.push((performance.now() - t) / 200);
   }
-  return { batchMs: median(batchMs), intoMs: median(intoMs), gflops: flops / median(intoMs) / 1e6, tinyMs: median(tinyMs), checksum, ...manyCase(glue, reps, walk, median) };
+  return { batchMs: median(batchMs), intoMs: median(intoMs), gflops: flops / median(intoMs) / 1e6, fftMs: median(fftMs), simdMs: median(simdMs), tinyMs: median(tinyMs), checksum, ...manyCase(glue, reps, walk, median) };
 }
 
 // The backtester's workload (issue 17): 1000 series x 2,520 points (10 years of

@@ -1,6 +1,7 @@
 // `cargo xtask bench` (ALMA wasm part): the single-threaded build vs the
 // threaded build on a pool of 2, in Node and headless Chromium — a batch of 250
-// periods (9..=258) x 100k points (as the native benchmark), the many-series case of issue 17
+// periods (9..=258) x 100k points (as the native benchmark; also by kernel: 'fft' vs
+// 'simd', issue 19), the many-series case of issue 17
 // (1000 series x 2520 points x 20 periods, vs 1000 one-series calls), and one default ALMA over 1k points (where
 // the pool must not cost more than ~1.1x: small work stays on the caller).
 // Medians of 5; figures only.
@@ -44,6 +45,7 @@ for (const [env, run] of [['node', node], ['chromium', chromium]]) {
   const m = (xs, k) => median(xs.map((x) => x[k]));
   console.log(`${env.padEnd(9)} almaBatchInto 250x100k (reused output): single build ${m(single, 'intoMs').toFixed(1)} ms (${m(single, 'gflops').toFixed(2)} GFLOP/s), pool of 2 ${m(pool, 'intoMs').toFixed(1)} ms (${m(pool, 'gflops').toFixed(2)} GFLOP/s), speed-up ${median(intoRatios).toFixed(2)}x (median of ${RUNS} runs)`);
   console.log(`${env.padEnd(9)} almaBatch     250x100k (new 200 MB array per call): single build ${m(single, 'batchMs').toFixed(1)} ms, pool of 2 ${m(pool, 'batchMs').toFixed(1)} ms, speed-up ${median(ratios).toFixed(2)}x`);
+  console.log(`${env.padEnd(9)} almaBatchInto 250x100k by kernel: 'fft' single build ${m(single, 'fftMs').toFixed(1)} ms, pool ${m(pool, 'fftMs').toFixed(1)} ms; 'simd' (direct simd128) single ${m(single, 'simdMs').toFixed(1)} ms, pool ${m(pool, 'simdMs').toFixed(1)} ms; on the pool FFT is ${median(pool.map((p) => p.simdMs / p.fftMs)).toFixed(2)}x faster than direct`);
   console.log(`${env.padEnd(9)} almaBatchManyInto 1000 series x 2520 x 20 periods: single build ${m(single, 'manyMs').toFixed(1)} ms (${m(single, 'manyGflops').toFixed(2)} GFLOP/s), pool of 2 ${m(pool, 'manyMs').toFixed(1)} ms (${m(pool, 'manyGflops').toFixed(2)} GFLOP/s), speed-up ${median(single.map((s, i) => s.manyMs / pool[i].manyMs)).toFixed(2)}x`);
   console.log(`${env.padEnd(9)} same work as 1000 almaBatchInto calls: single build ${m(single, 'loopMs').toFixed(1)} ms, pool of 2 ${m(pool, 'loopMs').toFixed(1)} ms; on the pool the many-series call is ${median(pool.map((p) => p.loopMs / p.manyMs)).toFixed(2)}x faster`);
   if (single.some((s, i) => s.manyChecksum !== pool[i].manyChecksum)) console.log(`${env}: MANY-SERIES CHECKSUMS DIFFER`);

@@ -245,6 +245,31 @@ export function runChecks(pkg, fx, single, emaFx) {
       ok(same(row, pkg.alma(x, { period: p, offset: c.offset, sigma: c.sigma })), `period ${p}: the batch row equals alma() bit for bit`);
     });
   });
+  check("kernel option: 'scalar', 'simd', 'fft' agree within 1e-12 relative, 'auto' is the default's bits, bad names are INVALID_ARGUMENT", () => {
+    const x = walk(20_000, 21).map((v) => v + 200); // prices: one sign
+    const grid = { period: [60, 200, 35], offset: [0.85, 0.85, 0], sigma: [6, 6, 0] };
+    const auto = pkg.almaBatch(x, grid).values;
+    ok(same(pkg.almaBatch(x, { ...grid, kernel: 'auto' }).values, auto), "kernel 'auto' = no kernel");
+    const scalar = pkg.almaBatch(x, { ...grid, kernel: 'scalar' }).values;
+    for (const k of ['simd', 'fft']) {
+      const v = pkg.almaBatch(x, { ...grid, kernel: k }).values;
+      for (let i = 0; i < v.length; i++) {
+        if (Number.isNaN(scalar[i])) ok(Number.isNaN(v[i]), `${k} [${i}]: NaN expected`);
+        else ok(Math.abs(v[i] - scalar[i]) <= 1e-12 * Math.abs(scalar[i]), `${k} [${i}]: ${v[i]} vs scalar ${scalar[i]}`);
+      }
+    }
+    // The many-series form and the single alma take it too.
+    const m = pkg.almaBatchMany(x, [0, 10_000, 20_000], { ...grid, kernel: 'fft' });
+    ok(same(m.values.subarray(0, m.rows * 10_000), pkg.almaBatch(x.subarray(0, 10_000), { ...grid, kernel: 'fft' }).values), 'almaBatchMany with kernel fft = almaBatch per series');
+    ok(same(pkg.alma(x, { period: 95, kernel: 'scalar' }), scalar.subarray(x.length, 2 * x.length)), "alma with kernel 'scalar' = the scalar batch's period-95 row");
+    ok(same(pkg.alma(x, { period: 95, kernel: 'fft' }), pkg.almaBatch(x, { ...grid, kernel: 'fft' }).values.subarray(x.length, 2 * x.length)), "alma with kernel 'fft' = the batch row");
+    const bad = (k, ...m) => throwsCode(() => pkg.almaBatch(x, { ...grid, kernel: k }), 'INVALID_ARGUMENT', 'range.kernel', ...m);
+    bad('avx9', "'fft'");
+    bad(5, 'number');
+    bad('FFT');
+    throwsCode(() => pkg.alma(x, { kernel: 'simd128' }), 'INVALID_ARGUMENT', 'params.kernel', 'simd128');
+    ok(same(pkg.alma(x, { kernel: null }), pkg.alma(x)), 'kernel null = default (as every optional field)');
+  });
   check('no leak: 30 failing calls on 1e6 points leave wasm memory and the Rust heap flat', () => {
     const n = 1_000_000;
     const p = walk(n, 9);
@@ -356,6 +381,13 @@ export function runChecks(pkg, fx, single, emaFx) {
       const m1 = single.almaBatchMany(universe, offsets, grid);
       ok(m.rows === 20 && same(m.values, m1.values), '200 series x 20 periods (many-series) equal the single-threaded build');
       ok(same(pkg.emaBatchMany(universe, offsets, grid).values, single.emaBatchMany(universe, offsets, grid).values), 'emaBatchMany equals the single-threaded build');
+    });
+    check("every kernel ('scalar', 'simd', 'fft') gives the same bits in both builds", () => {
+      const x = walk(300_000, 22).map((v) => v + 500);
+      const grid = { period: [9, 258, 41], offset: [0.85, 0.85, 0], sigma: [6, 6, 0] };
+      for (const kernel of ['scalar', 'simd', 'fft']) {
+        ok(same(pkg.almaBatch(x, { ...grid, kernel }).values, single.almaBatch(x, { ...grid, kernel }).values), `kernel ${kernel}: pool = single build`);
+      }
     });
     check('progress counter reaches total after a batch', () => {
       const addr = pkg.progressCounter();

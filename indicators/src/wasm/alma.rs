@@ -8,16 +8,35 @@ use super::{
     arg_error, batch_result, boolean, core_error, field, float_triple, integer, integer_triple, many_result, new_array, number, object,
     run_batch, Dest, ManyArgs, MemoryPlan, SeriesArg, PARAMS_BYTES,
 };
-use crate::alma::{alma_batch_into, alma_batch_many_into, alma_into, AlmaBatchRange, AlmaParams};
+use crate::alma::{alma_batch_into_with, alma_batch_many_into_with, alma_into_with, AlmaBatchRange, AlmaParams};
+use crate::{BatchOptions, Kernel};
 use js_sys::Float64Array;
 use wasm_bindgen::prelude::*;
 
 const INDEX_BYTES: u64 = std::mem::size_of::<usize>() as u64;
 
-fn parse_params(v: &JsValue) -> Result<AlmaParams, JsValue> {
+/// The kernel names JS accepts (`kernel` in params and ranges), and what each is.
+const KERNELS: [(&str, Kernel); 4] = [("auto", Kernel::Auto), ("scalar", Kernel::Scalar), ("simd", Kernel::Simd), ("fft", Kernel::Fft)];
+
+/// `obj.kernel` (`what` names the object): one of [`KERNELS`]' names, default `'auto'`.
+fn parse_kernel(obj: &JsValue, what: &str) -> Result<BatchOptions, JsValue> {
+    let kernel = match field(obj, "kernel", what)? {
+        None => Kernel::Auto,
+        Some(k) => {
+            let name = k.as_string();
+            KERNELS.iter().find(|(n, _)| Some(*n) == name.as_deref()).map(|(_, k)| *k).ok_or_else(|| {
+                let got = name.as_ref().map_or_else(|| super::describe(&k), |n| format!("'{n}'"));
+                arg_error(format!("{what}.kernel must be 'auto', 'scalar', 'simd' or 'fft', got {got}"))
+            })?
+        }
+    };
+    Ok(BatchOptions { kernel, ..BatchOptions::default() })
+}
+
+fn parse_params(v: &JsValue) -> Result<(AlmaParams, BatchOptions), JsValue> {
     let mut p = AlmaParams::default();
     if v.is_undefined() || v.is_null() {
-        return Ok(p);
+        return Ok((p, BatchOptions::default()));
     }
     object(v, "params")?;
     if let Some(x) = field(v, "period", "params")? {
@@ -32,10 +51,10 @@ fn parse_params(v: &JsValue) -> Result<AlmaParams, JsValue> {
     if let Some(x) = field(v, "floor", "params")? {
         p.floor = boolean(&x, "params.floor")?;
     }
-    Ok(p)
+    Ok((p, parse_kernel(v, "params")?))
 }
 
-fn parse_range(v: &JsValue) -> Result<AlmaBatchRange, JsValue> {
+fn parse_range(v: &JsValue) -> Result<(AlmaBatchRange, BatchOptions), JsValue> {
     object(v, "range")?;
     let mut r = AlmaBatchRange { period: (9, 9, 0), offset: (0.85, 0.85, 0.0), sigma: (6.0, 6.0, 0.0), floor: false };
     let period = field(v, "period", "range")?
@@ -50,7 +69,7 @@ fn parse_range(v: &JsValue) -> Result<AlmaBatchRange, JsValue> {
     if let Some(x) = field(v, "floor", "range")? {
         r.floor = boolean(&x, "range.floor")?;
     }
-    Ok(r)
+    Ok((r, parse_kernel(v, "range")?))
 }
 
 /// Working memory of one ALMA over `len` samples: the index of non-finite
@@ -89,11 +108,11 @@ fn combo(p: &AlmaParams) -> Vec<(&'static str, f64)> {
 #[wasm_bindgen(js_name = alma, skip_typescript)]
 pub fn alma_js(prices: JsValue, params: JsValue) -> Result<Float64Array, JsValue> {
     let series = SeriesArg::parse(&prices, "prices")?;
-    let p = parse_params(&params)?;
+    let (p, opts) = parse_params(&params)?;
     let n = series.len;
     let mut buf = MemoryPlan { call: "alma", input: n, output: n, scratch: single_scratch(n, p.period) }.reserve()?;
     series.copy_into(&mut buf.input)?;
-    alma_into(&buf.input, &p, &mut buf.output).map_err(core_error)?;
+    alma_into_with(&buf.input, &p, &opts, &mut buf.output).map_err(core_error)?;
     drop(std::mem::take(&mut buf.input));
     new_array(&buf.output, "alma")
 }
@@ -101,11 +120,11 @@ pub fn alma_js(prices: JsValue, params: JsValue) -> Result<Float64Array, JsValue
 /// `almaBatch` and `almaBatchInto` (`out` given): one series, one grid.
 fn batch(call: &'static str, prices: &JsValue, range: &JsValue, out: Option<&JsValue>) -> Result<JsValue, JsValue> {
     let series = SeriesArg::parse(prices, "prices")?;
-    let r = parse_range(range)?;
+    let (r, opts) = parse_range(range)?;
     let rows = r.combo_count().map_err(core_error)?;
     let dest = Dest::parse(out, rows.saturating_mul(series.len))?;
     let scratch = batch_scratch(&r, rows, series.len);
-    let (values, combos) = run_batch(call, &series, rows, scratch, &dest, |x, o| alma_batch_into(x, &r, o))?;
+    let (values, combos) = run_batch(call, &series, rows, scratch, &dest, |x, o| alma_batch_into_with(x, &r, &opts, o))?;
     batch_result(values.as_ref(), &combos, rows, series.len, combo)
 }
 
@@ -134,12 +153,12 @@ pub fn alma_batch_into_js(prices: JsValue, range: JsValue, out: JsValue) -> Resu
 /// `almaBatchMany` and `almaBatchManyInto` (`out` given).
 fn many(call: &'static str, values: &JsValue, offsets: &JsValue, range: &JsValue, out: Option<&JsValue>) -> Result<JsValue, JsValue> {
     let args = ManyArgs::parse(values, offsets)?;
-    let r = parse_range(range)?;
+    let (r, opts) = parse_range(range)?;
     let rows = r.combo_count().map_err(core_error)?;
     let n = args.series.len;
     let dest = Dest::parse(out, rows.saturating_mul(n))?;
     let scratch = batch_scratch(&r, rows, n) + args.extra_scratch();
-    let (values, combos) = run_batch(call, &args.series, rows, scratch, &dest, |x, o| alma_batch_many_into(x, &args.offsets, &r, o))?;
+    let (values, combos) = run_batch(call, &args.series, rows, scratch, &dest, |x, o| alma_batch_many_into_with(x, &args.offsets, &r, &opts, o))?;
     many_result(values.as_ref(), &combos, rows, &args.offsets, combo)
 }
 

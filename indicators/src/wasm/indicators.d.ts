@@ -13,6 +13,15 @@
  */
 export type Series = Float64Array | Float32Array | number[];
 
+/**
+ * Which kernel computes ALMA: `'auto'` (default: SIMD, and FFT for rows whose period
+ * reaches the measured crossover), `'scalar'` (the plain reference sum), `'simd'` (simd128;
+ * `UNSUPPORTED_KERNEL` in a build without it), `'fft'` (FFT convolution for every row; within
+ * 1e-12 of the exact value relative to the series' local range). Every kernel gives the same
+ * bits in the threaded and single-threaded builds.
+ */
+export type AlmaKernel = 'auto' | 'scalar' | 'simd' | 'fft';
+
 /** Parameters of one ALMA. Every field is optional (defaults shown); null/undefined = default. */
 export interface AlmaParams {
   /** Window length, an integer from 1 to prices.length. Default 9. */
@@ -23,6 +32,8 @@ export interface AlmaParams {
   sigma?: number;
   /** true: centre floor(offset * (period - 1)) (MT4, TA-Lib); false: TradingView. Default false. */
   floor?: boolean;
+  /** Default `'auto'`. */
+  kernel?: AlmaKernel;
 }
 
 /** A parameter grid: [start, end, step] per axis (Arrays of 3 numbers), inclusive; step 0 = start only. */
@@ -35,6 +46,8 @@ export interface AlmaBatchRange {
   sigma?: [number, number, number];
   /** Centre convention for every combination. Default false. */
   floor?: boolean;
+  /** Default `'auto'`. */
+  kernel?: AlmaKernel;
 }
 
 /** One combination of a batch. */
