@@ -3,7 +3,7 @@
 // declarations of the indicators package (its custom TypeScript section).
 import { createHost, detectThreads, HostError, ALMA_DECLARATIONS, type Host, type Mode } from '../../js/src/index.js';
 import { selfIsolate } from '../../js/src/isolate.js';
-import init, { alma, almaBatch, almaBatchMany, almaBatchManyInto, emaBatchMany, initThreadPool, type AlmaErrorLike } from '../../target/pkg/indicators-threads/rayon_web_indicators.js';
+import init, { alma, almaBatch, almaBatchMany, almaBatchManyInto, emaBatchMany, initThreadPool, type AlmaErrorLike, type AlmaKernel } from '../../target/pkg/indicators-threads/rayon_web_indicators.js';
 
 export async function useHost(): Promise<number> {
   const support = detectThreads();
@@ -48,11 +48,16 @@ export async function useIndicators(): Promise<number> {
   const manyValues: Float64Array = many.values;
   const shape = almaBatchManyInto(prices, [0, 10], { period: [2, 2, 0] }, new Float64Array(10));
   const emaRows: number = emaBatchMany(prices, Float64Array.from([0, 10]), { period: [2, 4, 1] }).rows + shape.rows;
+  const kernel: AlmaKernel = 'fft';
+  const byFft: Float64Array = almaBatch(prices, { period: [2, 3, 1], kernel }).values;
+  const direct: Float64Array = alma(prices, { period: 3, kernel: 'simd' });
+  // @ts-expect-error: not a kernel name
+  almaBatch(prices, { period: [2, 3, 1], kernel: 'avx512' });
   try {
     almaBatchMany(prices, [0, 1, 10], { period: [5, 5, 0] });
   } catch (e) {
     const err = e as AlmaErrorLike;
     if (err.code === 'INVALID_PERIOD' && err.series !== undefined) console.log(err.series);
   }
-  return one.length + rows + firstPeriod + values.length + batch.cols + seriesCount + start + manyValues.length + emaRows;
+  return one.length + rows + firstPeriod + values.length + batch.cols + seriesCount + start + manyValues.length + emaRows + byFft.length + direct.length;
 }
