@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The demo's server (`cargo xtask demo`, which builds the wasm packages first).
 //
-//   node demo/serve.mjs [--port P] [--pkg DIR] [--headless] [--timeout S]
+//   node demo/serve.mjs [--port P] [--pkg DIR] [--headless] [--timeout S] [--runs N] [--browsers chromium,firefox]
 //
 // Serves the page twice on 127.0.0.1: port P (default 8080) WITH
 // Cross-Origin-Opener-Policy / Cross-Origin-Embedder-Policy (cross-origin
@@ -20,14 +20,19 @@
 //   /vendor/papaparse/papaparse.min.js   demo/node_modules/papaparse/papaparse.min.js (only that file)
 //
 // --headless: instead of serving until Ctrl-C, opens the page in headless
-// Chromium in threads (isolated), shards (plain) and single (plain, ?mode=single)
-// mode, runs the default batch in each (window.demo.runDefault()), prints a
-// table and exits non-zero if anything failed or the checksums differ.
+// Chromium and then headless Firefox (launched by tests/support/browsers.mjs),
+// one page per mode: threads (isolated), shards (plain) and single (plain,
+// ?mode=single). In each browser: one untimed warm-up run per mode, then N
+// (--runs, default 5) timed runs of the default batch (window.demo.run({compare:
+// false})), the modes alternated (threads, shards, single, threads, ...) so that
+// machine noise hits all alike. Prints one row per browser and mode: median and
+// min-max time, speed-up = single median / mode median (same browser, same
+// session), checksum. Exits non-zero if a browser cannot start, a run fails or
+// times out (every step has a deadline), or any checksum differs (between runs,
+// modes or browsers).
 
 import http from 'node:http';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import sirv from 'sirv';
@@ -36,7 +41,7 @@ const DEMO = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = path.resolve(DEMO, '..');
 
 function parseArgs(argv) {
-  const opts = { port: 8080, pkg: path.join(ROOT, 'target/pkg'), headless: false, timeout: 180 };
+  const opts = { port: 8080, pkg: path.join(ROOT, 'target/pkg'), headless: false, timeout: 180, runs: 5, browsers: HEADLESS_BROWSERS };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -48,12 +53,18 @@ function parseArgs(argv) {
     else if (a.startsWith('--port')) opts.port = Number(value());
     else if (a.startsWith('--pkg')) opts.pkg = path.resolve(value());
     else if (a.startsWith('--timeout')) opts.timeout = Number(value());
+    else if (a.startsWith('--runs')) opts.runs = Number(value());
+    else if (a.startsWith('--browsers')) opts.browsers = value().split(',').filter(Boolean);
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node demo/serve.mjs [--port P (isolated; P+1 not isolated)] [--pkg DIR] [--headless] [--timeout SECONDS]');
+      console.log('usage: node demo/serve.mjs [--port P (isolated; P+1 not isolated)] [--pkg DIR] [--headless] [--timeout SECONDS (per run)] [--runs N (timed runs per mode, default 5)] [--browsers chromium,firefox]');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (try --help)`);
   }
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65534) throw new Error(`--port must be an integer 0..65534, got ${opts.port}`);
+  if (!(opts.timeout > 0)) throw new Error(`--timeout must be a positive number of seconds, got ${opts.timeout}`);
+  if (!Number.isInteger(opts.runs) || opts.runs < 1) throw new Error(`--runs must be a positive integer, got ${opts.runs}`);
+  const bad = opts.browsers.filter((b) => !HEADLESS_BROWSERS.includes(b));
+  if (bad.length || !opts.browsers.length) throw new Error(`--browsers: a comma-separated list of ${HEADLESS_BROWSERS.join(', ')}, got ${opts.browsers.join(',')}`);
   return opts;
 }
 
@@ -149,79 +160,219 @@ function deadline(promise, ms, what) {
   ]).finally(() => clearTimeout(timer));
 }
 
-async function loadPlaywright() {
-  for (const p of [path.join(ROOT, 'tests/node_modules/playwright-core/index.mjs'), path.join(DEMO, 'node_modules/playwright-core/index.mjs')]) {
-    if (existsSync(p)) return import(pathToFileURL(p).href);
+// ------------------------------------------------------------------ --headless
+
+/** The three modes, one page each: [key, origin, url suffix]. */
+const MODES = [
+  ['threads', 'isolated', ''],
+  ['shards', 'plain', ''],
+  ['single', 'plain', '?mode=single'],
+];
+
+/** What the time column measures (demo/main.js runBatch), printed under the table. */
+export const TIMING_NOTE = 'time: window.demo.run({compare: false}) in the page, i.e. performance.now() around one '
+  + 'host.call(\'almaBatch\') as the page sees it: sending the prices to the host\'s worker(s), the batch in wasm '
+  + '(threads: the rayon pool of the threaded build; shards: the parameter grid split over the shards\' instances of the '
+  + 'single-threaded build, their rows joined on the page; single: one instance), copying the output out of wasm memory '
+  + 'and transferring it back. Not timed: start-up, compiling, the page\'s warm-up and automatic batches, one more '
+  + 'untimed warm-up per mode here, the checksum, heatmap and chart.';
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/**
+ * Summary rows from the raw runs: one per browser and mode, {browser, mode, runs: [state...], error}.
+ * Returns {rows, problems}: problems lists every failure (a run's error, checksums differing
+ * within a mode's runs, between modes or between browsers); empty means success.
+ */
+export function summarize(results, { browsers, runs }) {
+  const problems = [];
+  const rows = [];
+  for (const r of results) {
+    const ok = r.runs.filter((s) => !s.error);
+    const row = { browser: r.browser, mode: r.mode, expected: r.mode, error: r.error ?? null, n: ok.length };
+    for (const s of r.runs) if (s.error) problems.push(`${r.browser} ${r.mode}: ${s.error}`);
+    if (r.error) problems.push(r.error.startsWith(r.browser) ? r.error : `${r.browser} ${r.mode}: ${r.error}`);
+    else if (ok.length < runs) problems.push(`${r.browser} ${r.mode}: ${ok.length} of ${runs} timed runs succeeded`);
+    if (ok.length) {
+      const ms = ok.map((s) => s.ms);
+      const last = ok[ok.length - 1];
+      Object.assign(row, {
+        mode: last.mode, reason: last.reason, crossOriginIsolated: last.crossOriginIsolated,
+        workers: last.mode === 'shards' ? last.shards : last.mode === 'threads' ? last.threads : 1,
+        rows: last.rows, cols: last.cols, median: median(ms), min: Math.min(...ms), max: Math.max(...ms),
+        checksum: last.checksum, nanCount: last.nanCount,
+      });
+      const sums = new Set(ok.map((s) => `${s.checksum}/${s.nanCount}`));
+      if (sums.size !== 1) problems.push(`${r.browser} ${r.mode}: checksums differ between runs: ${[...sums].join(' vs ')}`);
+    }
+    rows.push(row);
   }
-  throw new Error('playwright-core not found: run `npm ci` in tests/ (cargo xtask demo does it)');
+  for (const b of browsers) {
+    const mine = rows.filter((x) => x.browser === b);
+    const single = mine.find((x) => x.expected === 'single' && x.median !== undefined);
+    for (const x of mine) if (single && x.median !== undefined && x !== single) x.speedup = single.median / x.median;
+    const sums = new Set(mine.filter((x) => x.checksum !== undefined).map((x) => `${x.checksum}/${x.nanCount}`));
+    if (sums.size > 1) problems.push(`${b}: checksums differ between modes: ${mine.map((x) => `${x.expected} ${x.checksum}/${x.nanCount}`).join(', ')}`);
+  }
+  const perBrowser = browsers.map((b) => [b, new Set(rows.filter((x) => x.browser === b && x.checksum !== undefined).map((x) => `${x.checksum}/${x.nanCount}`))]);
+  const all = new Set(perBrowser.flatMap(([, s]) => [...s]));
+  if (all.size > 1 && perBrowser.every(([, s]) => s.size === 1)) {
+    problems.push(`checksums differ between browsers: ${perBrowser.map(([b, s]) => `${b} ${[...s][0]}`).join(' vs ')}`);
+  }
+  return { rows, problems: [...new Set(problems)] };
 }
 
 const fmtMs = (x) => (typeof x === 'number' ? x.toFixed(0) : '-');
 
-async function headless(urls, timeoutS) {
-  const { chromium } = await loadPlaywright();
-  const profile = await mkdtemp(path.join(tmpdir(), 'rayon-web-demo-'));
-  let context;
-  const results = [];
-  let failed = false;
-  try {
-    context = await deadline(chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    }), 60_000, 'starting Chromium');
-    // Three rows: threads (isolated), shards (the plain origin's default), single (forced).
-    for (const [origin, url] of [['isolated', urls.isolated], ['plain', urls.plain], ['plain', `${urls.plain}?mode=single`]]) {
-      const page = await context.newPage();
-      const logs = [];
-      page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
-      page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
-      try {
-        await deadline(page.goto(url), 30_000, `loading ${url}`);
-        await deadline(page.waitForFunction(() => window.demo?.ready === true || window.demo?.state().error, null, { timeout: 60_000 }), 61_000, `waiting for the demo at ${url}`);
-        const s = await deadline(page.evaluate(() => window.demo.runDefault()), timeoutS * 1000, `the default batch at ${url}`);
-        results.push({ origin, url, ...s });
-        if (s.error) { failed = true; console.error(`${origin}: ${s.error}`); }
-      } catch (e) {
-        failed = true;
-        results.push({ origin, url, error: e.message });
-        console.error(`${origin} (${url}): ${e.message}\n${logs.join('\n')}`);
-      } finally {
-        await page.close().catch(() => {});
-      }
-    }
-  } finally {
-    await context?.close().catch(() => {});
-    await rm(profile, { recursive: true, force: true }).catch(() => {});
-  }
-
-  const header = ['origin', 'isolated', 'mode', 'threads', 'rows x cols', 'time ms', 'single ms', 'speed-up', 'checksum (sum of finite values)', 'NaN'];
-  const rows = results.map((r) => [
-    r.origin,
-    String(r.crossOriginIsolated ?? '-'),
-    r.mode ?? 'error',
-    String(r.threads ?? '-'),
+export function formatTable(rows) {
+  const header = ['browser', 'mode', 'origin', 'threads/shards', 'rows x cols', 'median ms', 'min-max ms', 'runs', 'speed-up', 'checksum (sum of finite values)', 'NaN'];
+  const cells = rows.map((r) => [
+    r.browser,
+    r.median === undefined ? `${r.expected}: error` : r.mode === r.expected ? r.mode : `${r.mode} (asked ${r.expected})`,
+    MODES.find(([m]) => m === r.expected)[1] + (r.expected === 'single' ? ' ?mode=single' : ''),
+    r.workers === undefined ? '-' : r.mode === 'threads' ? `${r.workers} threads` : r.mode === 'shards' ? `${r.workers} shards` : '1',
     r.rows ? `${r.rows} x ${r.cols}` : '-',
-    fmtMs(r.ms),
-    fmtMs(r.singleMs),
-    typeof r.speedup === 'number' ? `${r.speedup.toFixed(2)}x` : '-',
+    fmtMs(r.median),
+    r.median === undefined ? '-' : `${fmtMs(r.min)}-${fmtMs(r.max)}`,
+    String(r.n),
+    typeof r.speedup === 'number' ? `${r.speedup.toFixed(2)}x` : r.expected === 'single' && r.median !== undefined ? '1 (base)' : '-',
     r.checksum === undefined || r.checksum === null ? '-' : String(r.checksum),
     String(r.nanCount ?? '-'),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  rows.forEach((r) => console.log(line(r)));
-  console.log('speed-up: the same batch in threads or shards mode (threads = pool size or shard count) vs the single-threaded build (a second host with mode: "single"); "-" where the page already runs single-threaded.');
-  for (const r of results) if (r.reason) console.log(`${r.origin}: ${r.mode} — ${r.reason}`);
-  const sums = results.map((r) => `${r.checksum}/${r.nanCount}`);
-  if (results.length === 3 && !failed) {
-    if (new Set(sums).size !== 1) { console.error(`checksums differ: ${sums.join(' vs ')}`); failed = true; }
-    else console.log(`checksums identical in all three modes: ${sums[0]} (sum/NaN count)`);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c) => c.map((x, i) => x.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+}
+
+/**
+ * One page per mode in one browser, driven through tests/support/browsers.mjs.
+ * Chromium: a playwright page per mode (browser.open). Firefox: one WebDriver
+ * window (tab) per mode; each call first switches to (and so selects) its tab.
+ */
+async function openTabs(browser, urls, timeoutS) {
+  const waitMs = Math.max(60, timeoutS) * 1000;
+  const tabs = [];
+  if (browser.driver) {
+    const driver = browser.driver;
+    await deadline(driver.manage().setTimeouts({ script: timeoutS * 1000, pageLoad: 30_000 }), 20_000, `${browser.name}: setting timeouts`);
+    for (const [i, url] of urls.entries()) {
+      if (i > 0) await deadline(driver.switchTo().newWindow('tab'), 20_000, `${browser.name}: opening a tab`);
+      const handle = await deadline(driver.getWindowHandle(), 20_000, `${browser.name}: window handle`);
+      await deadline(driver.get(url), 35_000, `${browser.name}: loading ${url}`);
+      const select = () => deadline(driver.switchTo().window(handle), 20_000, `${browser.name}: selecting the tab of ${url}`);
+      tabs.push({
+        url,
+        async eval(src, ms = 20_000) { await select(); return deadline(driver.executeScript(`return (${src});`), ms, `${browser.name} ${url}: ${src}`); },
+        // The page's promise, awaited in the page (script timeout = --timeout).
+        async run(src, ms) {
+          await select();
+          return deadline(driver.executeAsyncScript(`const done = arguments[arguments.length - 1];
+            Promise.resolve().then(() => ${src}).then(done, (e) => done({ error: String(e && (e.stack || e)) }));`), ms, `${browser.name} ${url}: ${src}`);
+        },
+        close: async () => {},
+      });
+    }
+  } else {
+    for (const url of urls) {
+      const page = await deadline(browser.open(url), 60_000, `${browser.name}: loading ${url}`);
+      const raw = page.raw;
+      tabs.push({
+        url,
+        eval: (src, ms = 20_000) => deadline(raw.evaluate(src), ms, `${browser.name} ${url}: ${src}`),
+        async run(src, ms) {
+          await deadline(raw.bringToFront(), 20_000, `${browser.name}: selecting the page of ${url}`);
+          return deadline(raw.evaluate(`Promise.resolve().then(() => ${src}).catch((e) => ({ error: String(e && (e.stack || e)) }))`), ms, `${browser.name} ${url}: ${src}`);
+        },
+        logs: () => page.logs(),
+        close: () => page.close(),
+      });
+    }
   }
-  return failed ? 1 : 0;
+  // demo.ready: the host has started and the automatic first batch has ended (or failed).
+  for (const tab of tabs) {
+    const end = Date.now() + waitMs;
+    for (;;) {
+      const st = await tab.eval('window.demo && window.demo.ready ? window.demo.state() : null');
+      if (st?.error) throw new Error(`${browser.name} ${tab.url}: ${st.error}`);
+      if (st) break;
+      if (Date.now() > end) throw new Error(`${browser.name} ${tab.url}: the demo was not ready within ${waitMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return tabs;
+}
+
+const LAUNCH_HINT = {
+  chromium: '/usr/bin/chromium (env CHROMIUM), playwright-core in tests/node_modules',
+  firefox: '/usr/bin/firefox-esr (env FIREFOX) and .tools/bin/geckodriver (env GECKODRIVER), both installed by `cargo xtask test`, and selenium-webdriver in tests/node_modules',
+};
+
+/** Warm-up round, then `runs` rounds alternating threads, shards, single; pushes one result per mode. */
+async function measureBrowser(name, urls, { timeoutS, runs }, results) {
+  const mine = MODES.map(([mode]) => ({ browser: name, mode, runs: [], error: null }));
+  results.push(...mine);
+  const { launch } = await import(pathToFileURL(path.join(ROOT, 'tests/support/browsers.mjs')).href);
+  let browser;
+  try {
+    browser = await deadline(launch(name), 90_000, `starting ${name}`);
+  } catch (e) {
+    const detail = e.message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ').slice(0, 400);
+    const msg = `${name} could not start (it needs ${LAUNCH_HINT[name]}): ${detail}`;
+    for (const r of mine) r.error = msg;
+    return;
+  }
+  let tabs = [];
+  try {
+    tabs = await openTabs(browser, MODES.map(([, origin, q]) => `${urls[origin]}${q}`), timeoutS);
+    const runOnce = (i) => tabs[i].run('window.demo.run({ compare: false })', timeoutS * 1000);
+    for (let i = 0; i < MODES.length; i++) {
+      const s = await runOnce(i); // untimed warm-up
+      if (s.error) throw new Error(`${name} ${MODES[i][0]} warm-up: ${s.error}`);
+    }
+    for (let k = 0; k < runs; k++) {
+      for (let i = 0; i < MODES.length; i++) {
+        const s = await runOnce(i);
+        if (!s.error && s.auto !== false) s.error = 'the result is the automatic run, not this one';
+        mine[i].runs.push(s);
+      }
+    }
+  } catch (e) {
+    const first = e.message.split('\n')[0];
+    const msg = first.startsWith(name) ? first : `${name}: ${first}`;
+    for (const r of mine) if (r.runs.length < runs) r.error = msg;
+    console.error(`${name}: ${e.message}`);
+    for (const t of tabs) if (t.logs) console.error(t.logs().slice(-20).join('\n'));
+  } finally {
+    for (const t of tabs) await t.close().catch(() => {});
+    await deadline(browser.close(), 30_000, `closing ${name}`).catch((e) => console.error(e.message));
+  }
+}
+
+export const HEADLESS_BROWSERS = ['chromium', 'firefox'];
+
+async function headless(urls, { timeout: timeoutS, runs, browsers }) {
+  if (!existsSync(path.join(ROOT, 'tests/node_modules/playwright-core')) || !existsSync(path.join(ROOT, 'tests/node_modules/selenium-webdriver'))) {
+    throw new Error('playwright-core / selenium-webdriver not found in tests/node_modules: run `npm ci` in tests/ (cargo xtask demo does it)');
+  }
+  const results = [];
+  for (const b of browsers) await measureBrowser(b, urls, { timeoutS, runs }, results);
+  const { rows, problems } = summarize(results, { browsers, runs });
+  console.log(`default batch, ${runs} timed runs per mode after one untimed warm-up, modes alternated (threads, shards, single, threads, ...), one page per mode, per browser:`);
+  console.log(formatTable(rows));
+  console.log(TIMING_NOTE);
+  console.log('speed-up: median of single / median of the mode, same browser and session; min-max: fastest and slowest timed run.');
+  for (const r of rows) if (r.reason && r.mode !== 'single') console.log(`${r.browser} ${r.mode}: ${r.reason}`);
+  if (problems.length) {
+    for (const p of problems) console.error(`FAILED: ${p}`);
+    return 1;
+  }
+  const sum = rows[0];
+  console.log(`checksums identical in all ${rows.length} rows (${browsers.join(', ')} x threads, shards, single; every run): ${sum.checksum} / ${sum.nanCount} NaN`);
+  return 0;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -231,7 +382,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const urls = await startServers({ port: opts.port, pkgDir: opts.pkg });
   if (opts.headless) {
     let code = 1;
-    try { code = await headless(urls, opts.timeout); } catch (e) { console.error(e.stack || String(e)); } finally { await urls.close(); }
+    try { code = await headless(urls, opts); } catch (e) { console.error(e.stack || String(e)); } finally { await urls.close(); }
     process.exit(code);
   }
   console.log(`rayon-web demo
