@@ -193,7 +193,9 @@ for (const b of BROWSERS.filter((x) => !only || only.includes(x.name))) {
             const linfo = `${b.name} ${origin} long batch: ${JSON.stringify(l)}`;
             assert.equal(l.error, null, linfo);
             console.log(`# ${b.name} ${origin} long batch: ${l.rows}x${l.cols} in ${l.ms.toFixed(0)} ms, ${l.progressEvents} progress events, ${l.framesDuringRun} frames`);
-            assert.ok(l.framesDuringRun >= Math.max(3, (l.ms / 1000) * 10), `fewer than 10 frames/s during the batch: ${linfo}`);
+            // 10 frames/s, and at least 2 frames (one frame proves nothing: it may have been
+            // queued before the batch). A fixed floor of 3 asked ~20 frames/s of a 155 ms batch.
+            assert.ok(l.framesDuringRun >= Math.max(2, Math.floor((l.ms / 1000) * 10)), `fewer than 10 frames/s during the batch: ${linfo}`);
             assert.ok(l.progressEvents > 1, `the progress bar did not advance (progressEvents ${l.progressEvents}): ${linfo}`);
 
             if (origin === 'plain' || b.name === 'webkit-nosab') {
