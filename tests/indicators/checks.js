@@ -270,6 +270,17 @@ export function runChecks(pkg, fx, single, emaFx) {
     throwsCode(() => pkg.alma(x, { kernel: 'simd128' }), 'INVALID_ARGUMENT', 'params.kernel', 'simd128');
     ok(same(pkg.alma(x, { kernel: null }), pkg.alma(x)), 'kernel null = default (as every optional field)');
   });
+  check("'auto' follows the crossover measured in wasm (fft.rs): a row is FFT's bits from the crossover, the direct kernel's below it", () => {
+    // [series length, shortest FFT period, longest direct period] from the wasm
+    // table in indicators/src/kernels/fft.rs (lower than natively: simd128 is 2 lanes).
+    for (const [n, fftFrom, directBelow] of [[5000, 64, 63], [2520, 128, 127], [1500, 192, 191]]) {
+      const x = walk(n, 31).map((v) => v + 100);
+      for (const [p, kernel] of [[fftFrom, 'fft'], [directBelow, 'simd']]) {
+        const auto = pkg.almaBatch(x, { period: [p, p, 0] }).values;
+        ok(same(auto, pkg.almaBatch(x, { period: [p, p, 0], kernel }).values), `${n} points, period ${p}: 'auto' should give ${kernel}'s bits`);
+      }
+    }
+  });
   check('no leak: 30 failing calls on 1e6 points leave wasm memory and the Rust heap flat', () => {
     const n = 1_000_000;
     const p = walk(n, 9);

@@ -333,12 +333,30 @@ pub(crate) enum Mode {
 /// every length: the crossover is set between them.
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) const CROSSOVER_PERIOD: usize = 80;
-/// The crossover in wasm32. NOT measured in wasm yet (the wasm FFT-vs-simd128
-/// bench is still to be written): the native value is used. simd128 direct
-/// kernels are 2 lanes wide against AVX-512's 8, so the true wasm crossover is
-/// probably lower; this errs toward the direct form.
+/// The shortest period from which `Kernel::Auto` computes a row by FFT in
+/// wasm32 (on long runs; [`crossover_for_run`] raises it on short ones). The
+/// direct simd128 kernels are 2 lanes wide against AVX-512's 8, so FFT wins
+/// earlier than natively. Measured with `node tests/bench/crossover-node.mjs`
+/// (`cargo xtask bench`: 16 rows of one period, `kernel: 'fft'` vs `'simd'`
+/// alternated, medians of 9; Node 20, 2026-12-05, the 2-core AMD EPYC Zen 4
+/// VM, quiet), FFT / direct time, single-threaded build (pool of 2 within ±0.1):
+///
+/// ```text
+/// period       32     48     64     96     128    192    256
+/// n = 1024    1.28   1.19   1.03   1.40   1.16   0.91   0.81
+/// n = 1500    1.30   1.14   0.94   1.07   0.88   0.65   0.55
+/// n = 2520    1.30   1.00   0.81   0.98   0.78   0.56   0.47
+/// n = 5000    1.35   0.95   0.79   0.71   0.54   0.39   0.33
+/// n = 10000   1.32   0.88   0.72   0.65   0.49   0.36   0.27
+/// n = 20000   1.27   0.87   0.70   0.59   0.45   0.34   0.25
+/// n = 100000  1.26   0.96   0.79   0.58   0.45   0.31   0.24
+/// ```
+///
+/// FFT ties at 48 and wins from 64 from 5000 samples on; below, see
+/// [`crossover_for_run`]. Both wasm builds use the same value, so they keep
+/// giving the same bits.
 #[cfg(target_arch = "wasm32")]
-pub(crate) const CROSSOVER_PERIOD: usize = 80;
+pub(crate) const CROSSOVER_PERIOD: usize = 64;
 
 /// With `Kernel::Auto`, a run of finite samples shorter than this (or than
 /// `2 * pmax`) is computed by the direct form: its transforms would cost more
@@ -361,12 +379,26 @@ pub(crate) const MIN_RUN: usize = 1024;
 /// ```
 ///
 /// (1000 series x 2520 points x periods 5..=100 ran 177 ms by FFT for its
-/// periods >= 80, 107 ms all direct, before this rule.) Not measured in wasm.
+/// periods >= 80, 107 ms all direct, before this rule.) Natively; wasm32 has
+/// its own measured table (at its `CROSSOVER_PERIOD`).
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn crossover_for_run(run: usize) -> usize {
     match run {
         0..4096 => 2 * CROSSOVER_PERIOD,
         4096..8192 => 3 * CROSSOVER_PERIOD / 2,
         8192..16384 => 6 * CROSSOVER_PERIOD / 5,
+        _ => CROSSOVER_PERIOD,
+    }
+}
+
+/// [`crossover_for_run`] in wasm32, from the wasm table at
+/// [`CROSSOVER_PERIOD`]: below 2048 samples FFT wins from period 192 (128 is a
+/// tie), below 4096 from 128 (96 ties), from 4096 on from 64.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn crossover_for_run(run: usize) -> usize {
+    match run {
+        0..2048 => 3 * CROSSOVER_PERIOD,
+        2048..4096 => 2 * CROSSOVER_PERIOD,
         _ => CROSSOVER_PERIOD,
     }
 }
