@@ -9,7 +9,8 @@
 //! Groups:
 //! - `250x100k`, `250x1m`: periods 9..=258, into a reused (already touched)
 //!   buffer: `Kernel::Fft`, the best direct kernel (`Kernel::Simd`, else
-//!   `Scalar`) and `Kernel::Auto`, same run. The 1M group needs 2 GB.
+//!   `Scalar`) and `Kernel::Auto`, same run, and the write-only floor (every
+//!   output stored once, no arithmetic). The 1M group needs 2 GB.
 //! - `alloc`: 250 x 100k through the allocating `alma_batch` vs `alma_batch_into`
 //!   into a reused buffer (what the page faults of a fresh output cost).
 //! - `crossover`: 16 rows of one period (offsets 0.8..0.95) per period x length,
@@ -20,6 +21,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rayon_web_indicators::*;
+use rayon::prelude::*;
 use realfft::num_complex::Complex;
 use realfft::RealFftPlanner;
 use std::hint::black_box;
@@ -66,6 +68,12 @@ fn grid_group(c: &mut Criterion, name: &str, cols: usize) {
             b.iter(|| pool.install(|| alma_batch_into_with(black_box(&x), &GRID, &opts, &mut out)).unwrap())
         });
     }
+    // The floor no kernel can beat: every output written once, no arithmetic
+    // (one row per task, as the kernels split the output). At 1M points this is
+    // 2 GB of stores, which is why FFT cannot reach 0.4x the direct time there.
+    g.bench_function("write-only floor", |b| {
+        b.iter(|| pool.install(|| out.par_chunks_mut(cols).for_each(|row| row.fill(black_box(1.0)))))
+    });
     g.finish();
 }
 
