@@ -50,7 +50,11 @@ export interface GridRowsDeclaration {
   axis: string;
   /** `'axis'`: a row costs its axis value (ALMA: period); `'rows'`: all rows cost the same. Default 'axis'. */
   cost?: 'axis' | 'rows';
-  /** Index of a row-major Float64Array output argument (the `...Into` form), written back. */
+  /**
+   * Index of a row-major Float64Array output argument (the `...Into` form), written back.
+   * Write-only: the export must write every element (the worker gets a buffer of the
+   * same size, possibly reused from an earlier call, not the caller's array).
+   */
   out?: number;
 }
 
@@ -72,7 +76,7 @@ export interface SeriesDeclaration {
   axis: string;
   /** `'axis'`: a row costs its axis value; `'rows'`: all rows cost the same. Default 'axis'. */
   cost?: 'axis' | 'rows';
-  /** Index of a Float64Array output argument (the `...Into` form), written back. */
+  /** Index of a Float64Array output argument (the `...Into` form), written back; write-only, as `GridRowsDeclaration.out`. */
   out?: number;
 }
 
@@ -85,11 +89,20 @@ export interface SplitPart {
 
 /** A declaration in code: how a call splits, and how the parts' results join. */
 export interface CodeDeclaration {
-  /** At most `n` independent parts, or null to run the call unsplit on one shard. */
-  split?: (args: unknown[], n: number, minWork: number) => SplitPart[] | null;
+  /**
+   * At most `n` independent parts, or null to run the call unsplit on one shard.
+   * `alloc(part, Ctor, length)` returns an output buffer for part `part` (kept between
+   * calls by the host, old contents: outputs are write-only).
+   */
+  split?: (args: unknown[], n: number, minWork: number,
+    alloc: <T extends Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array>(part: number, Ctor: { new (length: number): T; BYTES_PER_ELEMENT: number }, length: number) => T) => SplitPart[] | null;
   /** The parts' results, in order, back into one result. */
   join?: (results: unknown[], args: unknown[], parts: SplitPart[], outputs: unknown[][]) => unknown;
-  /** Indices of output arguments (typed arrays the export fills): written back into the caller's arrays. */
+  /**
+   * Indices of output arguments (typed arrays the export fills): written back into the
+   * caller's arrays. Write-only: the export must write every element (the worker gets a
+   * buffer of the same type and size, possibly reused, not the caller's array).
+   */
   outputs?: number[];
   /** A failed part's error, said as the whole call would say it (e.g. a series index rebased). */
   rebaseError?: (error: unknown, part: SplitPart) => unknown;

@@ -27,8 +27,14 @@
 //
 // or code, for anything else:
 //
-//   { split(args, n, minWork) -> null | [{ args, transfer? }, ...], join(results, args) -> result,
+//   { split(args, n, minWork, alloc) -> null | [{ args, transfer? }, ...], join(results, args) -> result,
 //     outputs?: [argIndex], rebaseError?(error, part) -> error }
+//
+// Outputs (`out`, `outputs`) are write-only: the module must write every
+// element. The host hands the worker a buffer of the right size rather than
+// the caller's array, possibly one kept from an earlier call (old contents),
+// and copies the filled one into the caller's array. `alloc(part, Ctor,
+// length)` gives a split such a buffer for part `part` (js/src/scratch.js).
 //
 // `split` returns null (or one part) when the call should not be split: too
 // small to pay for the messages (`minWork`, in the declaration's cost units), or
@@ -76,7 +82,7 @@ function gridRows(decl) {
   const { input, range, axis, cost = 'axis', out } = decl;
   return {
     outputs: out === undefined ? [] : [out],
-    split(args, n, minWork) {
+    split(args, n, minWork, alloc = (_, Ctor, length) => new Ctor(length)) {
       const prices = args[input];
       const grid = args[range];
       if (!isArrayLike(prices) || !grid || typeof grid !== 'object' || Array.isArray(grid)) return null;
@@ -99,12 +105,12 @@ function gridRows(decl) {
         if (rowsPerValue === 0) return null;
       }
       const step = triple[2];
-      return balance(costs, n).map(([from, to]) => {
+      return balance(costs, n).map(([from, to], i) => {
         const part = args.slice();
         part[range] = { ...grid, [axis]: [values[from], values[to - 1], step] };
         const transfer = [];
         if (out !== undefined) {
-          part[out] = new Float64Array((to - from) * rowsPerValue * cols);
+          part[out] = alloc(i, Float64Array, (to - from) * rowsPerValue * cols);
           transfer.push(part[out].buffer);
         }
         return { args: part, transfer, cols, rows: [from * rowsPerValue, to * rowsPerValue] };
@@ -134,7 +140,7 @@ function seriesGroups(decl) {
   const { values: vi, offsets: oi, range, axis, cost = 'axis', out } = decl;
   return {
     outputs: out === undefined ? [] : [out],
-    split(args, n, minWork) {
+    split(args, n, minWork, alloc = (_, Ctor, length) => new Ctor(length)) {
       const values = args[vi];
       if (!isArrayLike(values)) return null;
       const offsets = seriesOffsets(args[oi], values.length);
@@ -155,7 +161,7 @@ function seriesGroups(decl) {
         rows = o.length / values.length;
       }
       const lengths = offsets.slice(1).map((end, i) => end - offsets[i]);
-      return balance(lengths, n).map(([from, to]) => {
+      return balance(lengths, n).map(([from, to], i) => {
         const start = offsets[from];
         const end = offsets[to];
         const part = args.slice();
@@ -164,7 +170,7 @@ function seriesGroups(decl) {
         part[oi] = offsets.slice(from, to + 1).map((x) => x - start);
         const transfer = ArrayBuffer.isView(part[vi]) ? [part[vi].buffer] : [];
         if (out !== undefined) {
-          part[out] = new Float64Array(rows * (end - start));
+          part[out] = alloc(i, Float64Array, rows * (end - start));
           transfer.push(part[out].buffer);
         }
         return { args: part, transfer, seriesBase: from, at: rows * start };

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '../support/server.mjs';
 import { launch } from '../support/browsers.mjs';
 import {
-  expectShardsAlma, expectShardsMany, expectShardTrap, expectCallsDuringRecreate, expectThreadsCannotStart, expectUnsendable, expectTerminateWhileStarting,
+  expectShardsAlma, expectShardsMany, expectShardTrap, expectReusedOutputs, expectCallsDuringRecreate, expectThreadsCannotStart, expectUnsendable, expectTerminateWhileStarting,
 } from './host/expect.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -46,6 +46,9 @@ for (const engine of ['chromium', 'firefox', 'webkit']) {
     });
     it('many-series batches split by series equal the single build bitwise; a rejected series keeps its index', async () => {
       expectShardsMany(await scenario(browser, 'plain', 'shardsMany'));
+    });
+    it('almaBatchInto through kept output buffers is exact in shards and single mode; a rejection leaves the caller\'s array', async () => {
+      expectReusedOutputs(await scenario(browser, 'plain', 'reusedOutputs'), { modes: ['single', 'shards'] });
     });
     it('a trapping shard rejects with POOL_BROKEN, later calls at once, recreate() restarts the shards', async () => {
       expectShardTrap(await scenario(browser, 'plain', 'shardTrap'));

@@ -5,8 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { createHost, ALMA_DECLARATIONS, chooseMode, balance, compileDeclaration } from '../../js/src/index.js';
-import { shardsAlma, shardsMany, shardTrap } from '../browser/host/scenarios.js';
-import { expectShardsAlma, expectShardsMany, expectShardTrap } from '../browser/host/expect.mjs';
+import { shardsAlma, shardsMany, shardTrap, reusedOutputs } from '../browser/host/scenarios.js';
+import { expectShardsAlma, expectShardsMany, expectShardTrap, expectReusedOutputs } from '../browser/host/expect.mjs';
+import { Scratch } from '../../js/src/scratch.js';
+import { mock } from 'node:test';
 
 const file = (p) => pathToFileURL(fileURLToPath(new URL(`../../target/pkg/${p}`, import.meta.url))).href;
 const urls = {
@@ -21,6 +23,37 @@ test('shards: almaBatch/almaBatchInto bitwise equal to the single build, progres
 
 test('shards: almaBatchMany/almaBatchManyInto/emaBatchMany split by series, bitwise equal to the single build; a rejected series keeps its index', { timeout: 120_000 }, async () => {
   expectShardsMany(await shardsMany(createHost, urls, { ALMA_DECLARATIONS }));
+});
+
+test('declared outputs: single, shards and threads fill the caller\'s array through kept buffers, exact, a rejection leaves it as it was', { timeout: 120_000 }, async () => {
+  expectReusedOutputs(await reusedOutputs(createHost, urls, { ALMA_DECLARATIONS }), { modes: ['single', 'shards', 'threads'] });
+});
+
+test('Scratch: buffers by size, at most 2, old contents kept, dropped 5 s after the last keep', () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const s = new Scratch();
+    const a = s.take(Float64Array, 4);
+    assert.equal(a.length, 4);
+    a.fill(3);
+    s.keep(a.buffer);
+    assert.equal(s.bytes(), 32);
+    assert.notEqual(s.take(Float64Array, 5).buffer, a.buffer, 'another size: a new buffer');
+    const again = s.take(Float64Array, 4);
+    assert.equal(again.buffer, a.buffer, 'same size: the kept buffer');
+    assert.deepEqual([...again], [3, 3, 3, 3], 'old contents (outputs are write-only)');
+    assert.equal(s.bytes(), 0, 'a taken buffer is no longer kept');
+    for (const n of [1, 2, 3]) s.keep(new ArrayBuffer(8 * n));
+    assert.equal(s.bytes(), 8 * (3 + 2), 'at most 2, the newest');
+    s.keep(new SharedArrayBuffer(8));
+    assert.equal(s.bytes(), 40, 'shared memory is never kept');
+    mock.timers.tick(4999);
+    assert.equal(s.bytes(), 40);
+    mock.timers.tick(1);
+    assert.equal(s.bytes(), 0, 'dropped 5 s after the last keep');
+  } finally {
+    mock.timers.reset();
+  }
 });
 
 test('shards: a shard that traps rejects with POOL_BROKEN, later calls at once, recreate() restarts the shards', { timeout: 60_000 }, async () => {

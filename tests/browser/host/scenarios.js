@@ -261,3 +261,59 @@ export async function shardTrap(createHost, urls) {
     host.terminate();
   }
 }
+
+/**
+ * Declared outputs (`almaBatchInto`'s `out`) go to the worker as a buffer of the
+ * host's (js/src/scratch.js), kept between calls, not as a clone of the caller's
+ * array. In every mode this page can run: two grids with the same output size and
+ * split but different values, one after the other (the second call gets the
+ * first one's buffers, old contents and all), each equal bit for bit to the
+ * single build's `almaBatch`; a rejected call leaves the caller's array as it
+ * was; the buffers are kept after a call and dropped by terminate().
+ */
+export async function reusedOutputs(createHost, urls, { ALMA_DECLARATIONS } = {}) {
+  const modes = ['single', 'shards'];
+  if (typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated !== false) modes.push('threads');
+  const reference = await createHost({ single: urls.indicatorsSingle, mode: 'single', declarations: ALMA_DECLARATIONS });
+  const prices = walk(30_000, 11);
+  // Same periods (so the same split over shards), different offsets: different values.
+  const grids = [
+    { period: [61, 116, 1], offset: [0.1, 0.2, 0.1], sigma: [6, 6, 0] },
+    { period: [61, 116, 1], offset: [0.8, 0.9, 0.1], sigma: [6, 6, 0] },
+  ];
+  const result = {};
+  try {
+    const expected = [];
+    for (const g of grids) expected.push((await reference.call('almaBatch', [prices, g])).values);
+    for (const mode of modes) {
+      const host = await createHost({ threaded: urls.indicatorsThreads, single: urls.indicatorsSingle, mode, shards: 2, threads: 2, declarations: ALMA_DECLARATIONS });
+      const kept = () => host.instances.reduce((a, i) => a + i.scratch.bytes(), 0);
+      try {
+        const r = { mode: host.mode, bitwise: [], keptAfter: [], ownArrays: true };
+        for (let k = 0; k < 2; k++) {
+          for (const [g, grid] of grids.entries()) {
+            const out = new Float64Array(expected[g].length).fill(12345);
+            const info = await host.call('almaBatchInto', [prices, grid, out]);
+            r.bitwise.push(sameBits(out, expected[g]) && info.rows === 112);
+            r.ownArrays &&= out.length === expected[g].length;
+            r.keptAfter.push(kept());
+          }
+        }
+        const untouched = new Float64Array(expected[0].length).fill(7);
+        // Same shape, so it is split like the good calls; every value NaN, so each part rejects.
+        const bad = await settled(host.call('almaBatchInto', [new Float64Array(prices.length).fill(NaN), grids[0], untouched]), 20_000, 'all-NaN input');
+        r.badCode = bad.code;
+        r.untouched = untouched.every((v) => v === 7);
+        host.terminate();
+        r.keptAfterTerminate = kept();
+        result[mode] = r;
+      } finally {
+        host.terminate();
+      }
+    }
+  } finally {
+    reference.terminate();
+  }
+  return result;
+}
+
