@@ -43,7 +43,8 @@ export const holdReturn = (prices) => prices[prices.length - 1] / prices[0] - 1;
  */
 export function axisValues([start, end, step]) {
   if (!step) return [start];
-  const k = Math.floor((end - start) / step + 1e-9);
+  // The crate's rule (indicators/src/batch/grid.rs), so the preview's count is the batch's.
+  const k = Math.floor(((end - start) / step) * (1 + 1e-12) + 1e-9);
   if (!(k >= 0)) return [];
   return Array.from({ length: k + 1 }, (_, i) => start + i * step);
 }

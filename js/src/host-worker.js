@@ -2,7 +2,9 @@
 // spins the page's main thread. Protocol with index.js (one message each):
 //
 //   page -> host  {type: 'init', glueUrl, threads}            threads 0 = single build
-//   host -> page  {type: 'ready', threads, memory?, progress?, crash?}  memory: the shared memory
+//   host -> page  {type: 'ready', threads, memory?, progress?, crash?, declarations?}
+//                 memory: the shared memory; declarations: the module's own
+//                 (`rayonWebHostDeclarations()`, data only), for undeclared exports
 //                 {type: 'init-error', error}                   (threaded builds only)
 //   page -> host  {type: 'call', id, name, args, outputs?}    outputs: indices of output arguments
 //   host -> page  {type: 'result', id, value, outputs, ms}  |  {type: 'error', id, error}
@@ -73,7 +75,9 @@ async function init({ glueUrl, threads }) {
   }
   const progress = typeof glue.progressCounter === 'function' ? glue.progressCounter() : undefined;
   const crash = threads > 0 ? glue.rayonWebCrashRecord?.() : undefined;
-  return { threads: threads > 0 ? threads : 1, memory, progress, crash };
+  // The module's own split/output declarations (plain data), if it ships them.
+  const declarations = typeof glue.rayonWebHostDeclarations === 'function' ? glue.rayonWebHostDeclarations() : undefined;
+  return { threads: threads > 0 ? threads : 1, memory, progress, crash, declarations };
 }
 
 on(async (msg) => {

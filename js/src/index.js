@@ -108,6 +108,20 @@ function outputsFor(job, inst) {
   return [args, transfer];
 }
 
+/**
+ * A module's own declarations (its `rayonWebHostDeclarations()`), compiled; an
+ * entry the host cannot use is skipped — the caller's declarations and the
+ * module's answers stay authoritative, so a module's bad metadata never fails calls.
+ */
+function moduleDeclarations(data) {
+  const out = {};
+  if (!data || typeof data !== 'object') return out;
+  for (const [name, decl] of Object.entries(data)) {
+    try { out[name] = compileDeclaration(name, decl); } catch { /* unusable: as if undeclared */ }
+  }
+  return out;
+}
+
 /** True for an ArrayBuffer that was transferred away (postMessage would drop it silently in Node 20). */
 function isDetached(buffer) {
   if (typeof buffer.detached === 'boolean') return buffer.detached;
@@ -267,6 +281,7 @@ export class Host {
     try {
       const msg = await ready;
       Object.assign(inst, { threads: msg.threads, memory: msg.memory, progressAddr: msg.progress, crashAddr: msg.crash });
+      inst.declarations = moduleDeclarations(msg.declarations);
     } catch (e) {
       this.kill(inst);
       throw e;
@@ -355,17 +370,34 @@ export class Host {
     if (!Array.isArray(args)) throw invalid(`${name}: args must be an array of arguments, got ${typeName(args)}`);
     if (!Array.isArray(transfer)) throw invalid(`${name}: options.transfer must be an array, got ${typeName(transfer)}`);
     if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid(`${name}: options.onProgress must be a function, got ${typeName(onProgress)}`);
-    const decl = Object.hasOwn(this.declarations, name) ? this.declarations[name] : null;
-    const outputs = (decl?.outputs ?? []).filter((i) => i < args.length && ArrayBuffer.isView(args[i])).map((i) => [i, args[i]]);
-    for (const [i, o] of outputs) {
+    const job = { name, args, callerArgs: args, transfer, onProgress, decl: null, outputs: [] };
+    // Before the first start completes the module's own declarations are not known
+    // yet: run() looks again (a queued call is checked there).
+    this.declare(job);
+    return job;
+  }
+
+  /**
+   * Sets the job's declaration — the caller's, else the module's own (every
+   * instance loads the same module) — and its output arguments (the caller's
+   * arrays the results are written back into).
+   */
+  declare(job) {
+    const { name, callerArgs: args, transfer } = job;
+    const own = this.instances[0]?.declarations ?? {};
+    job.decl = Object.hasOwn(this.declarations, name) ? this.declarations[name] : Object.hasOwn(own, name) ? own[name] : null;
+    job.outputs = (job.decl?.outputs ?? []).filter((i) => i < args.length && ArrayBuffer.isView(args[i])).map((i) => [i, args[i]]);
+    for (const [i, o] of job.outputs) {
       if (transfer.includes(o.buffer)) throw invalid(`${name}: argument ${i} is an output (its values are written back into it) and cannot be in the transfer list`);
     }
-    return { name, args, callerArgs: args, transfer, onProgress, decl, outputs };
   }
 
   run(job) {
     if (this.broken) return Promise.reject(this.brokenError());
     if (this.instances.length === 0) return Promise.reject(new HostError({ message: 'the host is terminated; call recreate() first', code: 'HOST_TERMINATED' }));
+    if (!job.decl) {
+      try { this.declare(job); } catch (e) { return Promise.reject(e); }
+    }
     job.started = now();
     // Part outputs come from the scratch of the shard that fills them (scratch.js).
     const alloc = (i, Ctor, length) => this.instances[i].scratch.take(Ctor, length);

@@ -254,9 +254,11 @@ export function compileDeclaration(name, decl) {
 }
 
 /**
- * rayon-web-indicators' batch exports. Rows are ordered by period first, and a
- * row of period p costs p multiply-adds per value, so blocks of periods are
- * balanced by Σ period. The many-series calls split by series (contiguous
+ * rayon-web-indicators' batch exports (the same list the module itself ships:
+ * `rayonWebHostDeclarations()`, indicators/src/wasm/host.rs, which the host uses
+ * for exports the caller did not declare). Rows are ordered by period first; an
+ * ALMA row of period p costs p multiply-adds per value, so blocks of periods are
+ * balanced by Σ period, and EMA rows all cost the same. The many-series calls split by series (contiguous
  * groups balanced by samples: every series runs the whole grid; EMA's rows all
  * cost the same). The `...Into` forms' `out` is written back into the caller's
  * array in every mode.
@@ -266,6 +268,8 @@ export const ALMA_DECLARATIONS = Object.freeze({
   almaBatchInto: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'axis', out: 2 }),
   almaBatchMany: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'axis' }),
   almaBatchManyInto: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'axis', out: 3 }),
+  emaBatch: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'rows' }),
+  emaBatchInto: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'rows', out: 2 }),
   emaBatchMany: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'rows' }),
   emaBatchManyInto: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'rows', out: 3 }),
 });

@@ -2,6 +2,7 @@
 // instances of the single-threaded build, a call split by its declaration.
 // The same scenarios run in Chromium, Firefox and WebKitGTK (tests/browser/host-shards.test.mjs).
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { createHost, ALMA_DECLARATIONS, chooseMode, balance, compileDeclaration } from '../../js/src/index.js';
@@ -27,6 +28,50 @@ test('shards: almaBatchMany/almaBatchManyInto/emaBatchMany split by series, bitw
 
 test('declared outputs: single, shards and threads fill the caller\'s array through kept buffers, exact, a rejection leaves it as it was', { timeout: 120_000 }, async () => {
   expectReusedOutputs(await reusedOutputs(createHost, urls, { ALMA_DECLARATIONS }), { modes: ['single', 'shards', 'threads'] });
+});
+
+test('the indicators module ships its own declarations, equal to ALMA_DECLARATIONS, in both builds', async () => {
+  for (const u of [urls.indicatorsSingle, urls.indicatorsThreads]) {
+    const glue = await import(u);
+    await glue.default({ module_or_path: readFileSync(new URL(u.replace(/\.js$/, '_bg.wasm'))) });
+    assert.deepEqual(glue.rayonWebHostDeclarations(), JSON.parse(JSON.stringify(ALMA_DECLARATIONS)), u);
+  }
+});
+
+test('without declarations, the module\'s own make ...Into calls fill the caller\'s array in every mode and split over shards (EMA too)', { timeout: 120_000 }, async () => {
+  const reference = await createHost({ single: urls.indicatorsSingle, mode: 'single', declarations: ALMA_DECLARATIONS });
+  let x = 100;
+  const prices = Float64Array.from({ length: 20_000 }, (_, i) => (x += Math.sin(i * 0.37) + 0.01 * ((i * 7919) % 13 - 6)));
+  const almaRange = { period: [20, 120, 1], offset: [0.85, 0.85, 0], sigma: [6, 6, 0] };
+  const emaRange = { period: [5, 400, 1] }; // 396 rows x 20k: above shardMinWork (EMA rows cost 1 per value)
+  try {
+    const want = {
+      almaBatchInto: (await reference.call('almaBatch', [prices, almaRange])).values,
+      emaBatchInto: (await reference.call('emaBatch', [prices, emaRange])).values,
+    };
+    for (const mode of ['single', 'shards', 'threads']) {
+      // No `declarations`: forced shards (auto would pick shards only with the caller's).
+      const host = await createHost({ threaded: urls.indicatorsThreads, single: urls.indicatorsSingle, mode, shards: 2, threads: 2 });
+      try {
+        for (const [name, range] of [['almaBatchInto', almaRange], ['emaBatchInto', emaRange]]) {
+          const out = new Float64Array(want[name].length).fill(-1);
+          host.lastSplit = null;
+          await host.call(name, [prices, range, out]);
+          assert.ok(out.every((v, i) => Object.is(v, want[name][i])), `${mode} ${name}: the caller's array holds the single build's values`);
+          if (mode === 'shards') assert.equal(host.lastSplit?.parts, 2, `${mode} ${name}: split over both shards`);
+        }
+        if (mode === 'shards') {
+          const sharded = await host.call('emaBatch', [prices, emaRange]);
+          assert.equal(host.lastSplit?.parts, 2, 'emaBatch split over both shards');
+          assert.ok(sharded.values.every((v, i) => Object.is(v, want.emaBatchInto[i])), 'sharded emaBatch = single build');
+        }
+      } finally {
+        host.terminate();
+      }
+    }
+  } finally {
+    reference.terminate();
+  }
 });
 
 test('Scratch: buffers by size, at most 2, old contents kept, dropped 5 s after the last keep', () => {

@@ -43,6 +43,7 @@
 mod alma;
 mod ema;
 mod heap;
+mod host;
 
 use crate::alma::{AlmaError, AlmaParams};
 use crate::DEFAULT_MAX_OUTPUT_BYTES;

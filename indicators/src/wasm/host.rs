@@ -1,0 +1,38 @@
+//! How `rayon-web-host` splits and writes back this module's batch calls.
+//!
+//! `rayon-web-host` runs a module's exports in a worker. An output argument
+//! (`out` of the `...Into` forms) only reaches the caller's array if the host
+//! knows it is one, and a call only runs on several `shards` if the host knows
+//! how it splits. Both are *declarations* (js/src/split.js). The module ships
+//! its own here: the host worker reads `rayonWebHostDeclarations()` when it
+//! loads a module and uses them for every export the caller did not declare, so
+//! an `...Into` call through a host without `declarations` fills the caller's
+//! array instead of losing the worker's copy. The host's `ALMA_DECLARATIONS`
+//! is the same list for callers who pass it explicitly (and for the mode
+//! choice, made before any module is loaded); `tests/node/host-shards.test.mjs`
+//! checks that the two agree.
+
+use wasm_bindgen::prelude::*;
+
+/// The declarations, as JSON (see `GridRowsDeclaration` and
+/// `SeriesDeclaration` in js/src/index.d.ts). Rows of ALMA and EMA batches are
+/// ordered by period first; an ALMA row costs its period, an EMA row the same
+/// for every period (a recursive filter).
+const DECLARATIONS: &str = r#"{
+  "almaBatch": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "axis" },
+  "almaBatchInto": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "axis", "out": 2 },
+  "almaBatchMany": { "kind": "series", "values": 0, "offsets": 1, "range": 2, "axis": "period", "cost": "axis" },
+  "almaBatchManyInto": { "kind": "series", "values": 0, "offsets": 1, "range": 2, "axis": "period", "cost": "axis", "out": 3 },
+  "emaBatch": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "rows" },
+  "emaBatchInto": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "rows", "out": 2 },
+  "emaBatchMany": { "kind": "series", "values": 0, "offsets": 1, "range": 2, "axis": "period", "cost": "rows" },
+  "emaBatchManyInto": { "kind": "series", "values": 0, "offsets": 1, "range": 2, "axis": "period", "cost": "rows", "out": 3 }
+}"#;
+
+/// The module's split and output declarations for `rayon-web-host` (plain
+/// data; not part of the typed API).
+#[wasm_bindgen(js_name = rayonWebHostDeclarations, skip_typescript)]
+pub fn host_declarations() -> JsValue {
+    // A constant that parses: a failure here is a bug in this file, caught by the tests.
+    js_sys::JSON::parse(DECLARATIONS).expect("DECLARATIONS is valid JSON")
+}
