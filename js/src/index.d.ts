@@ -50,6 +50,8 @@ export interface GridRowsDeclaration {
   axis: string;
   /** `'axis'`: a row costs its axis value (ALMA: period); `'rows'`: all rows cost the same. Default 'axis'. */
   cost?: 'axis' | 'rows';
+  /** With `cost: 'axis'`, a row costs at most this (ALMA: 64, rows from the FFT crossover on cost about the same). */
+  costCap?: number;
   /**
    * Index of a row-major Float64Array output argument (the `...Into` form), written back.
    * Write-only: the export must write every element (the worker gets a buffer of the
@@ -76,6 +78,8 @@ export interface SeriesDeclaration {
   axis: string;
   /** `'axis'`: a row costs its axis value; `'rows'`: all rows cost the same. Default 'axis'. */
   cost?: 'axis' | 'rows';
+  /** With `cost: 'axis'`, a row costs at most this. */
+  costCap?: number;
   /** Index of a Float64Array output argument (the `...Into` form), written back; write-only, as `GridRowsDeclaration.out`. */
   out?: number;
 }

@@ -3,14 +3,15 @@
 //
 // A declaration is either data (so a module or a config file can carry it):
 //
-//   { kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'axis', out?: 2 }
+//   { kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'axis', costCap?: 64, out?: 2 }
 //
 //     A batch over a parameter grid whose rows are ordered by `axis` first
 //     (outermost): `args[range][axis]` is an integer `[start, end, step]`, each
 //     value of it owns a contiguous block of rows, every row is `args[input].length`
 //     values. The call splits into contiguous blocks of axis values (so each part
 //     is again a valid grid), balanced by WORK: `cost: 'axis'` = a row costs its
-//     axis value (ALMA: a window of `period` multiply-adds per value), `'rows'` =
+//     axis value (ALMA: a window of `period` multiply-adds per value) — at most
+//     `costCap` (ALMA: rows from the FFT crossover on cost about the same) —, `'rows'` =
 //     every row costs the same. Results join by concatenating rows: typed arrays
 //     and arrays of the parts' results are concatenated, `rows` summed, anything
 //     else taken from the first part. With `out`, `args[out]` is a row-major
@@ -79,7 +80,7 @@ export function balance(costs, n) {
 }
 
 function gridRows(decl) {
-  const { input, range, axis, cost = 'axis', out } = decl;
+  const { input, range, axis, cost = 'axis', costCap = Infinity, out } = decl;
   return {
     outputs: out === undefined ? [] : [out],
     split(args, n, minWork, alloc = (_, Ctor, length) => new Ctor(length)) {
@@ -94,7 +95,7 @@ function gridRows(decl) {
       // Axis values the module will refuse (ALMA: period 0, period > length) stay
       // unsplit, so the error is exactly the single build's.
       if (values[0] < 1 || values[values.length - 1] > cols) return null;
-      const costs = values.map((v) => (cost === 'axis' ? Math.max(1, v) : 1));
+      const costs = values.map((v) => (cost === 'axis' ? Math.max(1, Math.min(v, costCap)) : 1));
       const work = costs.reduce((a, b) => a + b, 0) * cols;
       if (work < minWork) return null;
       let rowsPerValue = 0;
@@ -137,7 +138,7 @@ function seriesOffsets(offsets, count) {
 }
 
 function seriesGroups(decl) {
-  const { values: vi, offsets: oi, range, axis, cost = 'axis', out } = decl;
+  const { values: vi, offsets: oi, range, axis, cost = 'axis', costCap = Infinity, out } = decl;
   return {
     outputs: out === undefined ? [] : [out],
     split(args, n, minWork, alloc = (_, Ctor, length) => new Ctor(length)) {
@@ -152,7 +153,7 @@ function seriesGroups(decl) {
       const axisVals = axisValues(triple);
       if (!axisVals) return null;
       // Every series runs the same grid, so a series costs its length times the grid's cost.
-      const perSample = axisVals.reduce((a, v) => a + (cost === 'axis' ? Math.max(1, v) : 1), 0);
+      const perSample = axisVals.reduce((a, v) => a + (cost === 'axis' ? Math.max(1, Math.min(v, costCap)) : 1), 0);
       if (perSample * values.length < minWork) return null;
       let rows = axisVals.length;
       if (out !== undefined) {
@@ -233,6 +234,7 @@ export function compileDeclaration(name, decl) {
     if (decl.out !== undefined && (!Number.isInteger(decl.out) || decl.out < 0)) throw new TypeError(`declaration of ${JSON.stringify(name)}: out must be an argument index`);
     if (typeof decl.axis !== 'string') throw new TypeError(`declaration of ${JSON.stringify(name)}: axis must be the name of the outermost grid axis`);
     if (decl.cost !== undefined && decl.cost !== 'axis' && decl.cost !== 'rows') throw new TypeError(`declaration of ${JSON.stringify(name)}: cost must be 'axis' or 'rows'`);
+    if (decl.costCap !== undefined && !(typeof decl.costCap === 'number' && decl.costCap >= 1)) throw new TypeError(`declaration of ${JSON.stringify(name)}: costCap must be a number >= 1`);
     return gridRows(decl);
   }
   if (decl.kind === 'series') {
@@ -242,6 +244,7 @@ export function compileDeclaration(name, decl) {
     if (decl.out !== undefined && (!Number.isInteger(decl.out) || decl.out < 0)) throw new TypeError(`declaration of ${JSON.stringify(name)}: out must be an argument index`);
     if (typeof decl.axis !== 'string') throw new TypeError(`declaration of ${JSON.stringify(name)}: axis must be the name of the grid axis that sets a row's cost`);
     if (decl.cost !== undefined && decl.cost !== 'axis' && decl.cost !== 'rows') throw new TypeError(`declaration of ${JSON.stringify(name)}: cost must be 'axis' or 'rows'`);
+    if (decl.costCap !== undefined && !(typeof decl.costCap === 'number' && decl.costCap >= 1)) throw new TypeError(`declaration of ${JSON.stringify(name)}: costCap must be a number >= 1`);
     return seriesGroups(decl);
   }
   if (decl.kind !== undefined) throw new TypeError(`declaration of ${JSON.stringify(name)}: unknown kind ${JSON.stringify(decl.kind)} (known: 'grid-rows', 'series')`);
@@ -261,13 +264,15 @@ export function compileDeclaration(name, decl) {
  * balanced by Σ period, and EMA rows all cost the same. The many-series calls split by series (contiguous
  * groups balanced by samples: every series runs the whole grid; EMA's rows all
  * cost the same). The `...Into` forms' `out` is written back into the caller's
- * array in every mode.
+ * array in every mode. `costCap: 64`: in wasm, `Kernel::Auto` computes rows of
+ * period >= 64 by FFT, at about the cost of a direct row of period 64 (the
+ * module derives its own copy from that crossover; a test checks they agree).
  */
 export const ALMA_DECLARATIONS = Object.freeze({
-  almaBatch: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'axis' }),
-  almaBatchInto: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'axis', out: 2 }),
-  almaBatchMany: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'axis' }),
-  almaBatchManyInto: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'axis', out: 3 }),
+  almaBatch: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'axis', costCap: 64 }),
+  almaBatchInto: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'axis', costCap: 64, out: 2 }),
+  almaBatchMany: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'axis', costCap: 64 }),
+  almaBatchManyInto: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'axis', costCap: 64, out: 3 }),
   emaBatch: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'rows' }),
   emaBatchInto: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'rows', out: 2 }),
   emaBatchMany: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'rows' }),

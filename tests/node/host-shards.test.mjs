@@ -74,6 +74,20 @@ test('without declarations, the module\'s own make ...Into calls fill the caller
   }
 });
 
+test('costCap: ALMA rows past the FFT crossover count as the crossover, so 9..=258 cuts near 146 (not 183); bad caps are TypeErrors', () => {
+  const prices = new Float64Array(100_000);
+  const range = { period: [9, 258, 1], offset: [0.85, 0.85, 0], sigma: [6, 6, 0] };
+  const cut = (decl) => decl.split([prices, range], 2, 0)[0].args[1].period[1];
+  const capped = cut(compileDeclaration('almaBatch', ALMA_DECLARATIONS.almaBatch));
+  const uncapped = cut(compileDeclaration('almaBatch', { ...ALMA_DECLARATIONS.almaBatch, costCap: undefined }));
+  // Σ min(p, 64) over 9..=258 = 1980 + 64 × 195; half of it is reached at p ≈ 146.
+  assert.ok(capped >= 144 && capped <= 147, `capped cut at ${capped}`);
+  assert.ok(uncapped >= 180 && uncapped <= 186, `uncapped cut at ${uncapped}`);
+  for (const bad of [0, -1, 'x', NaN]) {
+    assert.throws(() => compileDeclaration('f', { ...ALMA_DECLARATIONS.almaBatch, costCap: bad }), /costCap must be a number >= 1/);
+  }
+});
+
 test('Scratch: buffers by size, at most 2, old contents kept, dropped 5 s after the last keep', () => {
   mock.timers.enable({ apis: ['setTimeout'] });
   try {
