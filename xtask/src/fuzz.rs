@@ -1,4 +1,4 @@
-//! `cargo xtask fuzz [--runs N] [--seed S]`: the property-based fuzz suites of
+//! `cargo xtask fuzz [--runs N] [--seed S]`: the property-based fuzz suites and the pool stress of
 //! tests/fuzz/ (fast-check), longer than the bounded run inside `cargo xtask
 //! test`. Both go through the same files; only FUZZ_RUNS / FUZZ_SEED differ
 //! (see tests/fuzz/support.mjs).
