@@ -409,7 +409,9 @@ export class Host {
       return this.send(inst, job.name, args, transfer, job.onProgress, job.outputs.map(([i]) => i)).then((r) => {
         // Output arguments: the worker's filled buffers go into the caller's arrays, then back to the scratch.
         job.outputs.forEach(([, orig], k) => {
-          if (!isDetached(orig.buffer)) orig.set(r.outputs[k]);
+          // Shared memory went to the worker as itself and is already filled: no copy onto itself.
+          const shared = typeof SharedArrayBuffer === 'function' && orig.buffer instanceof SharedArrayBuffer;
+          if (!shared && !isDetached(orig.buffer)) orig.set(r.outputs[k]);
           if (r.outputs[k] !== orig) inst.scratch.keep(r.outputs[k].buffer);
         });
         return r.value;

@@ -27,7 +27,7 @@ test('shards: almaBatchMany/almaBatchManyInto/emaBatchMany split by series, bitw
 });
 
 test('declared outputs: single, shards and threads fill the caller\'s array through kept buffers, exact, a rejection leaves it as it was', { timeout: 120_000 }, async () => {
-  expectReusedOutputs(await reusedOutputs(createHost, urls, { ALMA_DECLARATIONS }), { modes: ['single', 'shards', 'threads'] });
+  expectReusedOutputs(await reusedOutputs(createHost, urls, { ALMA_DECLARATIONS }), { modes: ['single', 'shards', 'threads'], shared: true });
 });
 
 test('the indicators module ships its own declarations, equal to ALMA_DECLARATIONS, in both builds', async () => {

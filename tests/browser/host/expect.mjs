@@ -135,17 +135,19 @@ export function expectShardTrap(r) {
 }
 
 /** reusedOutputs: every mode's Into calls exact with reused buffers; failures leave the caller's array; terminate drops them. */
-export function expectReusedOutputs(r, { modes }) {
+export function expectReusedOutputs(r, { modes, shared = false }) {
   const info = JSON.stringify(r);
   assert.deepEqual(Object.keys(r).sort(), [...modes].sort(), info);
   for (const [mode, m] of Object.entries(r)) {
     assert.equal(m.mode, mode, info);
+    if (shared) assert.equal(typeof m.sharedBitwise, 'boolean', `${mode}: the shared-memory output was not tried: ${info}`);
     assert.deepEqual(m.bitwise, [true, true, true, true], `${mode}: almaBatchInto with a reused buffer differs from almaBatch: ${info}`);
     assert.equal(m.ownArrays, true, info);
     assert.ok(m.keptAfter.every((b) => b > 0), `${mode}: the host keeps the output buffers between calls: ${info}`);
     assert.equal(m.badCode, 'ALL_NAN', info);
     assert.equal(m.untouched, true, `${mode}: a rejected call changed the caller's array: ${info}`);
     assert.equal(m.keptAfterTerminate, 0, info);
+    if (m.sharedBitwise !== undefined) assert.equal(m.sharedBitwise, true, `${mode}: an output in shared memory differs: ${info}`);
   }
 }
 

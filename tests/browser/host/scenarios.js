@@ -299,6 +299,12 @@ export async function reusedOutputs(createHost, urls, { ALMA_DECLARATIONS } = {}
             r.keptAfter.push(kept());
           }
         }
+        // An output in shared memory is written by the worker itself (no copy back).
+        if (typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated !== false) {
+          const shared = new Float64Array(new SharedArrayBuffer(8 * expected[1].length)).fill(12345);
+          await host.call('almaBatchInto', [prices, grids[1], shared]);
+          r.sharedBitwise = sameBits(shared, expected[1]);
+        }
         const untouched = new Float64Array(expected[0].length).fill(7);
         // Same shape, so it is split like the good calls; every value NaN, so each part rejects.
         const bad = await settled(host.call('almaBatchInto', [new Float64Array(prices.length).fill(NaN), grids[0], untouched]), 20_000, 'all-NaN input');
