@@ -14,10 +14,12 @@ import { fileURLToPath } from 'node:url';
 const CASE = fileURLToPath(new URL('../node/fixtures/case.mjs', import.meta.url));
 const BIN = (name) => fileURLToPath(new URL(`./node_modules/.bin/${name}`, import.meta.url));
 const DEADLINE_MS = 60_000;
+const REPEATS = Number(process.env.RAYON_WEB_RUNTIME_REPEATS ?? 8);
 
 const RUNTIMES = {
-  // Deno: Web Workers (its `Worker` global), which rayon-web prefers when both exist.
-  // Workers inherit the main module's permissions: reading the glue and .wasm.
+  // Deno: node:worker_threads, not its Web Workers, which cannot be unref'd (see
+  // IN_NODE in thread-pool/js/spawn.js). Workers inherit the main module's
+  // permissions: reading the glue and .wasm.
   deno: { argv: (scenario) => ['run', '--allow-read', '--no-prompt', CASE, scenario], env: { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' } },
   // Bun: its Web Workers too (see README "Bun").
   bun: { argv: (scenario) => [CASE, scenario], env: { DO_NOT_TRACK: '1', NO_COLOR: '1' } },
@@ -80,6 +82,18 @@ for (const runtime of WANTED) {
       assert.equal(r.first, 'WORKER_TIMEOUT', JSON.stringify(r));
       assert.equal(r.ok, 2);
       assert.equal(r.parallel, r.sequential);
+    });
+
+    // Each start-up must settle however its awaits interleave with the event
+    // loop: Deno once exited with "Top-level await promise never resolved" when
+    // nothing kept its loop alive while Rust waited to resume (EventLoopHold in
+    // thread-pool/src/spawn.rs). It was intermittent, so try each path repeatedly.
+    it(`start-up settles on every one of ${REPEATS} runs, succeeding or failing`, async () => {
+      for (let i = 0; i < REPEATS; i += 1) {
+        const [ok, failed] = await Promise.all([run(runtime, 'pool'), run(runtime, 'glue-404')]);
+        assert.equal(ok.ok, 2, `run ${i + 1}: ${JSON.stringify(ok)}`);
+        assert.equal(failed.error?.code, 'WORKER_LOAD_FAILED', `run ${i + 1}: ${JSON.stringify(failed)}`);
+      }
     });
 
     it('rejects 0 threads', () => rejects(runtime, 'zero', 'INVALID_ARGUMENT', 'at least 1'));

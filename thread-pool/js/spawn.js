@@ -44,6 +44,27 @@ export function delay(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/// Keeps this thread's event loop alive until `releaseEventLoop(handle)`; Rust
+/// holds it while it awaits start-up (src/spawn.rs, `EventLoopHold`).
+///
+/// Why: wasm-bindgen's threaded futures resume a Rust future through
+/// `Atomics.waitAsync` (js-sys src/futures/task/multithread.rs), and Deno, Node
+/// and Bun do not count a pending waitAsync as work that keeps a script alive
+/// (https://github.com/denoland/deno/issues/15358,
+/// https://github.com/nodejs/node/issues/61941). Our workers are unref'd and the
+/// start-up deadline is cleared as soon as `startWorkers` settles, so between
+/// that and Rust's next poll nothing held the loop: Deno sometimes exited with
+/// "Top-level await promise never resolved". A short period also makes Deno's
+/// loop turn, which is where it runs V8's waitAsync resolutions.
+export function holdEventLoop() {
+  return setInterval(() => {}, 5);
+}
+
+/// Ends a `holdEventLoop()`.
+export function releaseEventLoop(handle) {
+  clearInterval(handle);
+}
+
 function codedError(code, message) {
   const err = new Error(message);
   err.name = 'RayonWebError';

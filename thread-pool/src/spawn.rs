@@ -22,6 +22,12 @@ extern "C" {
 
     fn delay(ms: u32) -> js_sys::Promise;
 
+    #[wasm_bindgen(js_name = holdEventLoop)]
+    fn hold_event_loop() -> JsValue;
+
+    #[wasm_bindgen(js_name = releaseEventLoop)]
+    fn release_event_loop(handle: &JsValue);
+
     #[wasm_bindgen(js_name = liveWorkers)]
     pub(crate) fn live_workers() -> u32;
 
@@ -76,6 +82,8 @@ impl ReadyWorkers {
     /// ends, each worker stays idle for `keep_alive_ms` (0: exits at once).
     pub(crate) async fn start(options: &PoolOptions, keep_alive_ms: u32) -> Result<ReadyWorkers, Error> {
         check_environment()?;
+        // Held across every await below, released on every return.
+        let _hold = EventLoopHold::new();
         let mut handoffs = claim_idle(options, keep_alive_ms).await;
         let reused = handoffs.len();
         let owner = idle::owner_id();
@@ -129,6 +137,24 @@ impl ReadyWorkers {
     /// The new workers, once rayon owns their threads.
     pub(crate) fn into_group(self) -> Option<WorkerGroup> {
         self.group
+    }
+}
+
+/// Keeps the JS event loop of this thread alive while Rust awaits (see
+/// `holdEventLoop` in js/spawn.js for why): without it Deno may exit a script
+/// between a JS promise settling and Rust resuming, leaving `initThreadPool`'s
+/// promise unsettled forever.
+struct EventLoopHold(JsValue);
+
+impl EventLoopHold {
+    fn new() -> Self {
+        EventLoopHold(hold_event_loop())
+    }
+}
+
+impl Drop for EventLoopHold {
+    fn drop(&mut self) {
+        release_event_loop(&self.0);
     }
 }
 
