@@ -48,6 +48,12 @@ test('rejects a thread count that is not a number', () => rejects('string', 'INV
 test('rejects a thread count above the cap', () => rejects('above-cap', 'INVALID_ARGUMENT', 'maximum of 64'));
 test('rejects unknown options', () => rejects('unknown-option', 'INVALID_ARGUMENT', 'unknown option "threads"'));
 test('rejects a stack size that is not whole wasm pages', () => rejects('bad-stack', 'INVALID_ARGUMENT', 'multiple of 65536'));
+test('rejects stacks the wasm memory cannot hold, naming the options, and can start a pool after', async () => {
+  const r = await rejects('stacks-exceed-memory', 'WORKER_INIT_FAILED', 'cannot hold the stacks of 8 new worker(s)',
+    'stackSize 268435456', 'numThreads', '--max-memory');
+  assert.equal(r.ok, 2);
+  assert.equal(r.parallel, r.sequential);
+});
 test('rejects a second call', () => rejects('second-call', 'ALREADY_INITIALIZED', 'already called'));
 test('rejects a call while the first is starting', () => rejects('concurrent-call', 'ALREADY_INITIALIZED', 'await the first call'));
 test('rejects when an earlier rayon call created the default pool', () =>

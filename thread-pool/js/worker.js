@@ -52,6 +52,12 @@ function workerMain(preloadUrl, port) {
         throw new Error(`${data.glueUrl} is not the wasm-bindgen --target web glue of a module ` +
           'that links rayon-web (no initSync / __rayonWebWorkerEntry export)');
       }
+      // grow(0) refreshes this agent's view of the memory's length before the
+      // instance is made from it: other workers may have grown it since it was
+      // posted, and engines update other agents lazily (V8 until the agent grows
+      // it itself: https://github.com/toyobayashi/emnapi/issues/217,
+      // https://github.com/dotnet/runtime/pull/94299).
+      data.memory.grow(0);
       wasm = glue.initSync({ module: data.module, memory: data.memory, thread_stack_size: data.stackSize });
     } catch (e) {
       post({ rayonWeb: 'error', stage: 'init', message: describe(e) });

@@ -173,6 +173,44 @@ async fn claim_idle(options: &PoolOptions, keep_alive_ms: u32) -> Vec<Arc<Handof
     claimed
 }
 
+/// Room per new thread beyond its stack: its TLS block (a few KiB) and the
+/// allocator's bookkeeping.
+const PER_THREAD_SLACK: usize = 64 << 10;
+
+/// Grows the shared memory now, on this thread, by what the new workers'
+/// stacks and TLS blocks will take, and gives it back to the allocator, which
+/// keeps it (wasm memory never shrinks): each worker then `malloc`s its stack
+/// (wasm-bindgen's injected start function) from memory that existed before it
+/// received the memory, instead of up to 64 workers growing the memory at once
+/// while the others instantiate. An instance can act on a stale length of a
+/// memory grown by another thread (https://github.com/dotnet/runtime/pull/94299,
+/// https://github.com/toyobayashi/emnapi/issues/217); once, under CPU load, a
+/// worker's start-up failed here with "memory access out of bounds".
+///
+/// It also turns "the memory cannot hold these stacks" into a coded error naming
+/// the options, where a worker's failed `malloc` would trap (`unreachable`).
+fn reserve_worker_memory(threads: usize, stack_size: usize) -> Result<(), Error> {
+    let bytes = threads.checked_mul(stack_size.saturating_add(PER_THREAD_SLACK));
+    let mut block: Vec<u8> = Vec::new();
+    if bytes.is_some_and(|b| block.try_reserve_exact(b).is_ok()) {
+        // Freed when `block` drops; the allocator hands these pages out next.
+        return Ok(());
+    }
+    const MIB: usize = 1 << 20;
+    let now = core::arch::wasm32::memory_size(0) * 65536;
+    Err(Error::new(
+        ErrorCode::WorkerInitFailed,
+        format!(
+            "rayon-web: the wasm memory cannot hold the stacks of {threads} new worker(s) of stackSize {stack_size} \
+             bytes ({} MiB with their TLS; the memory is {} MiB now and cannot grow past the maximum it was \
+             linked with, --max-memory). Use fewer threads (numThreads) or a smaller stackSize, or link with \
+             a larger --max-memory (at most 4 GiB).",
+            bytes.map_or("more than 4096".to_string(), |b| (b.div_ceil(MIB)).to_string()),
+            now / MIB,
+        ),
+    ))
+}
+
 /// Fails with a coded error when this environment cannot run workers sharing our memory.
 fn check_environment() -> Result<(), Error> {
     let problem = environment_problem(&wasm_bindgen::memory());
@@ -188,6 +226,7 @@ fn check_environment() -> Result<(), Error> {
 /// `first_index` is the rayon index of the first (names and messages use it).
 async fn start(options: &PoolOptions, handoffs: &[Arc<Handoff>], first_index: usize) -> Result<WorkerGroup, Error> {
     crate::crash::install_panic_hook();
+    reserve_worker_memory(handoffs.len(), options.stack_size)?;
     let addrs: js_sys::Array = handoffs.iter().map(|h| JsValue::from(Handoff::share_with_worker(h))).collect();
     let glue_url = match &options.glue_url {
         Some(url) => url.clone(),
