@@ -47,7 +47,8 @@ pub enum ErrorCode {
     MemoryNotShared,
     /// A worker could not be created or could not import the wasm-bindgen glue.
     WorkerLoadFailed,
-    /// A worker could not instantiate the module.
+    /// A worker could not instantiate the module, or the wasm memory cannot
+    /// hold the new workers' stacks (`num_threads` × `stack_size`).
     WorkerInitFailed,
     /// Workers did not report ready in time.
     WorkerTimeout,
