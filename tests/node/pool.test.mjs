@@ -54,6 +54,9 @@ test('rejects stacks the wasm memory cannot hold, naming the options, and can st
   assert.equal(r.ok, 2);
   assert.equal(r.parallel, r.sequential);
 });
+test('rejects a small pool whose stacks no longer fit, saying why instead of "unreachable"', () =>
+  rejects('stacks-exceed-small-memory', 'WORKER_INIT_FAILED', 'cannot hold the stacks of 2 new worker(s)',
+    'stackSize 2097152', 'numThreads', 'The worker reported:', 'unreachable'));
 test('rejects a second call', () => rejects('second-call', 'ALREADY_INITIALIZED', 'already called'));
 test('rejects a call while the first is starting', () => rejects('concurrent-call', 'ALREADY_INITIALIZED', 'await the first call'));
 test('rejects when an earlier rayon call created the default pool', () =>

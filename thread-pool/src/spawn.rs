@@ -173,42 +173,84 @@ async fn claim_idle(options: &PoolOptions, keep_alive_ms: u32) -> Vec<Arc<Handof
     claimed
 }
 
-/// Room per new thread beyond its stack: its TLS block (a few KiB) and the
-/// allocator's bookkeeping.
-const PER_THREAD_SLACK: usize = 64 << 10;
+/// The alignment wasm-bindgen's injected start function asks of a thread's
+/// stack when it `malloc`s it (`transforms/threads` in wasm-bindgen-cli-support).
+const STACK_ALIGN: usize = 16;
 
-/// Grows the shared memory now, on this thread, by what the new workers'
-/// stacks and TLS blocks will take, and gives it back to the allocator, which
-/// keeps it (wasm memory never shrinks): each worker then `malloc`s its stack
-/// (wasm-bindgen's injected start function) from memory that existed before it
-/// received the memory, instead of up to 64 workers growing the memory at once
-/// while the others instantiate. An instance can act on a stale length of a
-/// memory grown by another thread (https://github.com/dotnet/runtime/pull/94299,
-/// https://github.com/toyobayashi/emnapi/issues/217); once, under CPU load, a
-/// worker's start-up failed here with "memory access out of bounds".
+/// From this total of new stacks on, [`start`] allocates them once on this
+/// thread and frees them before starting the workers ([`fits_stacks`]). Why:
+/// - When the memory cannot hold them, a worker's stack `malloc` (wasm-bindgen's
+///   injected start function) aborts while the others may be inside `malloc`
+///   too; terminating those can leave the allocator's lock held, and later
+///   pools then time out. Checked first, nothing starts and the error names the
+///   options.
+/// - The allocator keeps the freed pages, so the workers take their stacks from
+///   memory that existed before they received it, instead of up to 64 workers
+///   growing it while the others instantiate: an instance can act on a stale
+///   length of a memory grown by another thread
+///   (https://github.com/dotnet/runtime/pull/94299), and once, at 64 threads
+///   under CPU load, a worker failed with "memory access out of bounds".
 ///
-/// It also turns "the memory cannot hold these stacks" into a coded error naming
-/// the options, where a worker's failed `malloc` would trap (`unreachable`).
-fn reserve_worker_memory(threads: usize, stack_size: usize) -> Result<(), Error> {
-    let bytes = threads.checked_mul(stack_size.saturating_add(PER_THREAD_SLACK));
-    let mut block: Vec<u8> = Vec::new();
-    if bytes.is_some_and(|b| block.try_reserve_exact(b).is_ok()) {
-        // Freed when `block` drops; the allocator hands these pages out next.
-        return Ok(());
+/// Not for every pool: allocating stacks early raises the memory's high-water
+/// mark when a pool is built while the previous one's workers are still
+/// freeing theirs (measured: +2 MiB after 80 create/drop cycles of 2 threads,
+/// tests/lifecycle). 16 default stacks.
+const RESERVE_STACKS_FROM: usize = 32 << 20;
+
+/// A worker whose stack `malloc` fails aborts, and its start-up reports only
+/// "RuntimeError: unreachable". When that is what `error` says and the memory
+/// cannot hold `threads` stacks now, says so instead; otherwise returns `error`.
+fn explain_stack_failure(error: Error, threads: usize, stack_size: usize) -> Error {
+    if error.code() != ErrorCode::WorkerInitFailed || !error.message().contains("unreachable") {
+        return error;
     }
-    const MIB: usize = 1 << 20;
-    let now = core::arch::wasm32::memory_size(0) * 65536;
-    Err(Error::new(
+    let fits = fits_stacks(threads, stack_size);
+    if fits == threads {
+        return error;
+    }
+    stacks_do_not_fit(threads, stack_size, fits, Some(&error))
+}
+
+/// The coded error for stacks the memory cannot hold.
+fn stacks_do_not_fit(threads: usize, stack_size: usize, fits: usize, reported: Option<&Error>) -> Error {
+    const MIB: u64 = 1 << 20;
+    let now = core::arch::wasm32::memory_size(0) as u64 * 65536;
+    let reported = reported.map_or(String::new(), |e| format!(" The worker reported: {}", e.message()));
+    Error::new(
         ErrorCode::WorkerInitFailed,
         format!(
             "rayon-web: the wasm memory cannot hold the stacks of {threads} new worker(s) of stackSize {stack_size} \
-             bytes ({} MiB with their TLS; the memory is {} MiB now and cannot grow past the maximum it was \
-             linked with, --max-memory). Use fewer threads (numThreads) or a smaller stackSize, or link with \
-             a larger --max-memory (at most 4 GiB).",
-            bytes.map_or("more than 4096".to_string(), |b| (b.div_ceil(MIB)).to_string()),
+             bytes ({} MiB; room is left for {fits}; the memory is {} MiB now and cannot grow past its maximum: \
+             --max-memory at link time, or that of a WebAssembly.Memory passed to the glue's init). Use fewer \
+             threads (numThreads) or a smaller stackSize, or raise that maximum (at most 4 GiB).{reported}",
+            (threads as u64 * stack_size as u64).div_ceil(MIB),
             now / MIB,
         ),
-    ))
+    )
+}
+
+/// How many of `threads` blocks of `stack_size` bytes the allocator can give
+/// at once now (it keeps the pages after they are freed).
+fn fits_stacks(threads: usize, stack_size: usize) -> usize {
+    let Ok(layout) = std::alloc::Layout::from_size_align(stack_size, STACK_ALIGN) else {
+        return 0;
+    };
+    let mut blocks = Vec::with_capacity(threads);
+    while blocks.len() < threads {
+        // SAFETY: `layout` has a non-zero size (stack sizes are at least one
+        // wasm page, options.rs); null means out of memory.
+        let block = unsafe { std::alloc::alloc(layout) };
+        if block.is_null() {
+            break;
+        }
+        blocks.push(block);
+    }
+    let fits = blocks.len();
+    for block in blocks {
+        // SAFETY: allocated just above with the same layout, freed once.
+        unsafe { std::alloc::dealloc(block, layout) };
+    }
+    fits
 }
 
 /// Fails with a coded error when this environment cannot run workers sharing our memory.
@@ -226,7 +268,13 @@ fn check_environment() -> Result<(), Error> {
 /// `first_index` is the rayon index of the first (names and messages use it).
 async fn start(options: &PoolOptions, handoffs: &[Arc<Handoff>], first_index: usize) -> Result<WorkerGroup, Error> {
     crate::crash::install_panic_hook();
-    reserve_worker_memory(handoffs.len(), options.stack_size)?;
+    let stacks = handoffs.len().saturating_mul(options.stack_size);
+    if stacks >= RESERVE_STACKS_FROM {
+        let fits = fits_stacks(handoffs.len(), options.stack_size);
+        if fits < handoffs.len() {
+            return Err(stacks_do_not_fit(handoffs.len(), options.stack_size, fits, None));
+        }
+    }
     let addrs: js_sys::Array = handoffs.iter().map(|h| JsValue::from(Handoff::share_with_worker(h))).collect();
     let glue_url = match &options.glue_url {
         Some(url) => url.clone(),
@@ -249,6 +297,6 @@ async fn start(options: &PoolOptions, handoffs: &[Arc<Handoff>], first_index: us
     set("crashRecord", &JsValue::from(crate::crash::record_addr()));
     match JsFuture::from(start_workers(&request)).await {
         Ok(group) => Ok(group.unchecked_into()),
-        Err(e) => Err(Error::from_js(&e, ErrorCode::WorkerLoadFailed)),
+        Err(e) => Err(explain_stack_failure(Error::from_js(&e, ErrorCode::WorkerLoadFailed), handoffs.len(), options.stack_size)),
     }
 }
