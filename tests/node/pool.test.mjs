@@ -56,7 +56,7 @@ test('rejects stacks the wasm memory cannot hold, naming the options, and can st
 });
 test('rejects a small pool whose stacks no longer fit, saying why instead of "unreachable"', () =>
   rejects('stacks-exceed-small-memory', 'WORKER_INIT_FAILED', 'cannot hold the stacks of 2 new worker(s)',
-    'stackSize 2097152', 'numThreads', 'The worker reported:', 'unreachable'));
+    'stackSize 2097152', 'numThreads', 'cannot start workers any more', 'The worker reported:', 'unreachable'));
 test('rejects a second call', () => rejects('second-call', 'ALREADY_INITIALIZED', 'already called'));
 test('rejects a call while the first is starting', () => rejects('concurrent-call', 'ALREADY_INITIALIZED', 'await the first call'));
 test('rejects when an earlier rayon call created the default pool', () =>

@@ -180,10 +180,10 @@ const STACK_ALIGN: usize = 16;
 /// From this total of new stacks on, [`start`] allocates them once on this
 /// thread and frees them before starting the workers ([`fits_stacks`]). Why:
 /// - When the memory cannot hold them, a worker's stack `malloc` (wasm-bindgen's
-///   injected start function) aborts while the others may be inside `malloc`
-///   too; terminating those can leave the allocator's lock held, and later
-///   pools then time out. Checked first, nothing starts and the error names the
-///   options.
+///   injected start function) aborts inside wasm-bindgen's thread-start lock,
+///   which stays held: later pools of this instance time out (seen with 8
+///   stacks of 256 MiB). Checked first, nothing starts, the error names the
+///   options, and the instance can still start a smaller pool.
 /// - The allocator keeps the freed pages, so the workers take their stacks from
 ///   memory that existed before they received it, instead of up to 64 workers
 ///   growing it while the others instantiate: an instance can act on a stale
@@ -215,7 +215,16 @@ fn explain_stack_failure(error: Error, threads: usize, stack_size: usize) -> Err
 fn stacks_do_not_fit(threads: usize, stack_size: usize, fits: usize, reported: Option<&Error>) -> Error {
     const MIB: u64 = 1 << 20;
     let now = core::arch::wasm32::memory_size(0) as u64 * 65536;
-    let reported = reported.map_or(String::new(), |e| format!(" The worker reported: {}", e.message()));
+    // A worker that aborts in its stack `malloc` does so inside wasm-bindgen's
+    // thread-start lock (`with_temp_stack` in its threads transform), which then
+    // stays held: no later worker of this instance gets past its start function.
+    let reported = reported.map_or(String::new(), |e| {
+        format!(
+            " This module instance cannot start workers any more (the worker died holding wasm-bindgen's \
+             thread-start lock): load it again. The worker reported: {}",
+            e.message()
+        )
+    });
     Error::new(
         ErrorCode::WorkerInitFailed,
         format!(
