@@ -13,6 +13,8 @@ pub fn run() -> Result {
     cmd::run(Command::new("node").arg("tests/bench/pool.mjs").current_dir(root()))?;
     eprintln!("\n== ALMA in wasm: single-threaded build vs pool of 2 (Node, headless Chromium) ==");
     cmd::run(Command::new("node").arg("tests/bench/alma.mjs").current_dir(root()))?;
+    eprintln!("\n== Copying a batch's output out of wasm memory: shared (threaded build) vs not (Node) ==");
+    cmd::run(Command::new("node").arg("tests/bench/copy-out.mjs").current_dir(root()))?;
     eprintln!("\n== ALMA in wasm: where FFT beats the direct simd128 kernels (Node; sets fft.rs's wasm crossover) ==");
     cmd::run(Command::new("node").arg("tests/bench/crossover.mjs").current_dir(root()))?;
     eprintln!("\n== rayon-web-host shards (no shared memory): 2 shards vs single (Node, headless Chromium) ==");
