@@ -1,8 +1,8 @@
 // What the calling thread pays to copy a batch's output out of wasm memory
 // into the caller's reused Float64Array, by kind of memory: the threaded build's
-// memory is shared, the single-threaded build's is not. V8 copies out of a
-// SharedArrayBuffer with relaxed atomic word copies (no plain memcpy), so the
-// same TypedArray.set costs more from shared memory; on 2 cores this serial
+// memory is shared, the single-threaded build's is not. The same
+// TypedArray.set costs more from shared memory (likely because V8 copies shared
+// memory with relaxed atomic word copies, not memcpy); on 2 cores this serial
 // copy caps the pool's speed-up of large batches (BENCHMARKS.md, issue 17).
 // 403 MB: the backtester case's output (1000 series × 2520 points × 20 periods).
 // Variants alternated in one process, medians of 9 rounds.
