@@ -9,10 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../support/server.mjs';
 import { launch } from '../support/browsers.mjs';
+import { median } from './median.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[(s.length - 1) >> 1]; };
 
 function node(pkg, threads) {
   const out = execFileSync(process.execPath, [fileURLToPath(new URL('./alma-node.mjs', import.meta.url)), pkg, String(threads)], { timeout: 300_000 });

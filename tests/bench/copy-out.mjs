@@ -7,6 +7,7 @@
 // 403 MB: the backtester case's output (1000 series × 2520 points × 20 periods).
 // Variants alternated in one process, medians of 9 rounds.
 import { cpus } from 'node:os';
+import { median } from './median.mjs';
 
 const n = Math.floor(403e6 / 8);
 const pages = Math.ceil((n * 8) / 65536);
@@ -16,7 +17,6 @@ const out = new Float64Array(n);
 for (let i = 0; i < n; i++) { shared[i] = i; plain[i] = i; out[i] = -i; }
 
 const time = (f) => { const t0 = performance.now(); f(); return performance.now() - t0; };
-const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
 const fromPlain = [], fromShared = [], ratio = [];
 for (let round = 0; round < 9; round++) {
   const p = time(() => out.set(plain));

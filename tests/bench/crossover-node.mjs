@@ -3,6 +3,7 @@
 // 16 rows of period p (sigma 4..7.75) by `kernel: 'fft'` and by `kernel: 'simd'`
 // (direct simd128), alternated, into one reused output.
 import { readFileSync } from 'node:fs';
+import { median } from './median.mjs';
 const [pkg, threads] = [process.argv[2], Number(process.argv[3])];
 const base = new URL(`../../target/pkg/${pkg}/rayon_web_indicators`, import.meta.url);
 const glue = await import(base.href + '.js');
@@ -12,7 +13,6 @@ if (threads > 0) await glue.initThreadPool(threads);
 const LENGTHS = [1024, 1500, 2520, 5000, 10_000, 20_000, 100_000];
 const PERIODS = [16, 32, 48, 64, 96, 128, 192, 256];
 const REPS = Number(process.env.CROSSOVER_REPS ?? 5);
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[(s.length - 1) >> 1]; };
 const walk = (n) => { const p = new Float64Array(n); let x = 100; for (let i = 0; i < n; i++) { x += ((i * 7919) % 13 - 6) * 0.01; p[i] = x; } return p; };
 
 const table = [];

@@ -6,9 +6,9 @@
 // from it; figures only.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { median } from './median.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[(s.length - 1) >> 1]; };
 const run = (pkg, threads) => JSON.parse(execFileSync(process.execPath,
   [fileURLToPath(new URL('./crossover-node.mjs', import.meta.url)), pkg, String(threads)], { timeout: 600_000 }).toString().trim());
 

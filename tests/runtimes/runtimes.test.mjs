@@ -4,7 +4,8 @@
 // process per scenario: each gets a fresh module instance, and each must print
 // its result and exit by itself within the deadline — an idle pool must not keep
 // the runtime alive, and nothing may hang.
-// RAYON_WEB_RUNTIMES=deno,bun restricts the runtimes.
+// RAYON_WEB_RUNTIMES=deno,bun restricts the runtimes; RAYON_WEB_RUNTIME_REPEATS
+// (default 8) sets how often the repeated start-up check runs.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

@@ -214,10 +214,8 @@ fn explain_stack_failure(error: Error, threads: usize, stack_size: usize) -> Err
 /// The coded error for stacks the memory cannot hold.
 fn stacks_do_not_fit(threads: usize, stack_size: usize, fits: usize, reported: Option<&Error>) -> Error {
     const MIB: u64 = 1 << 20;
-    let now = core::arch::wasm32::memory_size(0) as u64 * 65536;
-    // A worker that aborts in its stack `malloc` does so inside wasm-bindgen's
-    // thread-start lock (`with_temp_stack` in its threads transform), which then
-    // stays held: no later worker of this instance gets past its start function.
+    let now = (core::arch::wasm32::memory_size(0) * crate::options::WASM_PAGE) as u64;
+    // See RESERVE_STACKS_FROM: the lock is `with_temp_stack` in wasm-bindgen's threads transform.
     let reported = reported.map_or(String::new(), |e| {
         format!(
             " This module instance cannot start workers any more (the worker died holding wasm-bindgen's \
