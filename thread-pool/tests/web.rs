@@ -22,14 +22,21 @@ async fn global_pool_starts_runs_in_parallel_and_refuses_a_second_start() {
     let seq: u64 = (0..1_000_000u64).map(|x| x * x % 7).sum();
     assert_eq!(par, seq);
 
-    // Work really ran on both threads.
+    // Work really ran on both threads. Each task records its thread, then waits
+    // until both threads have recorded one (or a shared 10 s deadline passes): a
+    // fixed amount of work per task was not enough, since on a loaded 2-core machine
+    // one thread finished all 64 tasks before the other woke (seen once in CI).
+    let threads_seen = std::sync::atomic::AtomicUsize::new(0);
+    let deadline = js_sys::Date::now() + 10_000.0;
     let mut seen: Vec<usize> = (0..64)
         .into_par_iter()
-        .map(|i| {
-            // black_box per element: otherwise the sum folds to a few instructions and one
-            // thread can finish all 64 tasks before the other wakes up.
-            std::hint::black_box((0..200_000u64).map(|x| std::hint::black_box(x ^ i)).sum::<u64>());
-            rayon::current_thread_index().unwrap()
+        .map(|_| {
+            let me = rayon::current_thread_index().unwrap();
+            threads_seen.fetch_or(1 << me, std::sync::atomic::Ordering::SeqCst);
+            while threads_seen.load(std::sync::atomic::Ordering::SeqCst) != 0b11 && js_sys::Date::now() < deadline {
+                std::hint::spin_loop();
+            }
+            me
         })
         .collect();
     seen.sort_unstable();
