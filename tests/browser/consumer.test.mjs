@@ -132,6 +132,18 @@ for (const name of BROWSERS) {
         t.diagnostic(`${name} ${kind} main thread: initThreadPool(${THREADS}) ${f1(r.initMs)} ms`);
       });
 
+      it(`${kind} page: prewarmThreadPool before init(), in a worker and on the main thread: the pool takes the prewarmed workers`, { timeout: 90_000 }, async (t) => {
+        for (const mode of ['worker', 'main']) {
+          const r = await load(browser, urlOf(k.iso, kind, { threads: THREADS, mode, prewarm: 1, n: 200_000, reps: 1 }), 30_000);
+          assertPool(r, `${name} ${kind} ${mode} prewarmed`);
+          assert.equal(r.prewarmed, THREADS, 'prewarmThreadPool returned');
+          assert.equal(r.liveBefore, THREADS, 'workers alive after init()');
+          assert.equal(r.liveAfter, THREADS, 'the pool created workers of its own');
+          if (mode === 'worker') assert.equal(r.distinct, THREADS, 'distinctThreads(64)');
+          t.diagnostic(`${name} ${kind} ${mode}: initThreadPool(${THREADS}) on prewarmed workers ${f1(r.initMs)} ms (init() ${f1(r.loadMs)} ms)`);
+        }
+      });
+
       it(`${kind} page: ${REPEATS} fresh start-ups, each within 15 s`, { timeout: REPEATS * 20_000 + 10_000 }, async (t) => {
         const init = [];
         for (let i = 0; i < REPEATS; i++) {
@@ -151,11 +163,15 @@ for (const name of BROWSERS) {
       });
 
       for (const where of kind === 'plain' ? ['worker', 'page'] : ['worker']) {
-        it(`${kind} page, no COOP/COEP, from the ${where}: rejects with NOT_CROSS_ORIGIN_ISOLATED`, { timeout: 30_000 }, async () => {
+        it(`${kind} page, no COOP/COEP, from the ${where}: rejects with NOT_CROSS_ORIGIN_ISOLATED (prewarmThreadPool starts nothing)`, { timeout: 30_000 }, async () => {
           const r = await load(browser, urlOf(k.noIso, kind, { threads: THREADS, mode: 'reject', in: where }), 20_000);
           assert.equal(r.context, where);
           assert.equal(r.pageCrossOriginIsolated, false);
           assertNotIsolated(r);
+          const p = await load(browser, urlOf(k.noIso, kind, { threads: THREADS, mode: 'reject', in: where, prewarm: 1 }), 20_000);
+          assert.equal(p.prewarmed, 0);
+          assert.equal(p.liveBefore, 0);
+          assertNotIsolated(p);
         });
 
         it(`${kind} page, CSP worker-src 'self', from the ${where}: rejects with WORKER_LOAD_FAILED within 5 s`, { timeout: 30_000 }, async (t) => {
@@ -168,6 +184,13 @@ for (const name of BROWSERS) {
           assert.match(r.message, /^rayon-web: .*worker rayon-web-\d/);
           assert.ok(r.rejectMs < 5000, `rejected after ${r.rejectMs} ms`);
           t.diagnostic(`${name} ${kind} CSP (${where}) after ${f1(r.rejectMs)} ms: ${r.message}`);
+          // Prewarmed workers the CSP blocked: the same coded rejection, none left alive.
+          const p = await load(browser, urlOf(k.csp, kind, { threads: THREADS, mode: 'reject', in: where, prewarm: 1 }), 20_000);
+          assert.equal(p.rejected, true);
+          assert.equal(p.code, 'WORKER_LOAD_FAILED', p.message);
+          assert.match(p.message, /^rayon-web: .*worker rayon-web-\d/);
+          assert.ok(p.rejectMs < 5000, `rejected after ${p.rejectMs} ms`);
+          assert.equal(p.liveAfter, 0, 'workers left alive');
         });
       }
     }

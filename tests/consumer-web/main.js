@@ -5,6 +5,7 @@
 //   mode=reject initThreadPool is expected to reject; the rejection is the result
 //   in=worker|page  where mode=reject calls initThreadPool (default worker)
 //   n=, reps=   size and repetitions of the timed sums (worker mode)
+//   prewarm=1   prewarmThreadPool(threads) before init()
 // Sets window.__result (an object) or window.__error ({code, message}).
 import { run } from './run.js';
 

@@ -21,9 +21,13 @@ export async function run(glue, params, mode) {
     sharedArrayBuffer: typeof SharedArrayBuffer,
     context: typeof document === 'undefined' ? 'worker' : 'page',
   };
+  // prewarm=1: prewarmThreadPool before init() (README "Start-up"); the
+  // result says how many workers waited and how many were alive around the pool.
+  if (params.get('prewarm')) base.prewarmed = glue.prewarmThreadPool(threads);
   const t0 = now();
   await glue.default();
   const loadMs = now() - t0;
+  if (params.get('prewarm')) base.liveBefore = glue.liveWorkers();
 
   if (mode === 'reject') {
     const t1 = now();
@@ -32,14 +36,14 @@ export async function run(glue, params, mode) {
       throw Object.assign(new Error(`initThreadPool(${threads}) resolved with ${n}; a rejection was expected`), { code: 'TEST_NO_REJECTION' });
     } catch (err) {
       if (err?.code === 'TEST_NO_REJECTION') throw err;
-      return { ...base, rejected: true, ...describe(err), rejectMs: now() - t1 };
+      return { ...base, rejected: true, ...describe(err), rejectMs: now() - t1, liveAfter: glue.liveWorkers() };
     }
   }
 
   const t1 = now();
   const got = await glue.initThreadPool(threads);
   const initMs = now() - t1;
-  const result = { ...base, loadMs, initMs, resolvedWith: got, threads: glue.numThreads() };
+  const result = { ...base, loadMs, initMs, resolvedWith: got, threads: glue.numThreads(), liveAfter: glue.liveWorkers() };
 
   if (mode === 'main') {
     // Parallel calls from the main thread work but spin; keep them small.

@@ -139,3 +139,56 @@ test(`initThreadPool fuzz: ${RUNS} random arguments settle with documented codes
   assert.equal(glue.sumParallel(200_000), glue.sumSequential(200_000));
   t.diagnostic(`outcomes: ${JSON.stringify(Object.fromEntries(seen))}; pool of ${started} afterwards`);
 });
+
+// prewarmThreadPool runs before the module exists, so it checks its argument in
+// JS (js/options.js) — a second copy of PoolOptions::from_js's rules. They must
+// agree: on every argument, prewarmThreadPool throws INVALID_ARGUMENT exactly
+// when initThreadPool rejects with it. With a pool already started, a valid
+// argument makes initThreadPool reject ALREADY_INITIALIZED (it validates
+// first); with SharedArrayBuffer hidden, prewarmThreadPool starts no worker
+// for it and returns 0.
+// Arguments near the limits, so that both sides of every rule are exercised.
+const nearValid = fc.record({
+  numThreads: fc.oneof(fc.integer({ min: -1, max: 66 }), edgeNumber),
+  stackSize: fc.oneof(fc.integer({ min: 0, max: 4097 }).map((pages) => pages * 65536), edgeNumber),
+  timeoutMs: fc.oneof(fc.constantFrom(0, 1, 2 ** 31 - 1, 2 ** 31), edgeNumber),
+  namePrefix: fc.oneof(fc.string({ maxLength: 8 }), anyValue),
+  glueUrl: fc.oneof(fc.constant('file:///nonexistent/glue.js'), anyValue),
+}, { requiredKeys: ['numThreads'] });
+
+test(`prewarmThreadPool accepts and rejects what initThreadPool does: ${RUNS} random arguments (seed ${SEED})`, { timeout: 120_000 }, async (t) => {
+  const pkg = `${ROOT}target/pkg/consumer/rayon_web_consumer`;
+  // A query makes this a separate module instance (with its own snippets) from the test above.
+  const glue = await import(`${pathToFileURL(`${pkg}.js`).href}?prewarm-agreement`);
+  await glue.default({ module_or_path: readFileSync(`${pkg}_bg.wasm`) });
+  assert.equal(await withDeadline(glue.initThreadPool(2), 'initThreadPool(2)'), 2);
+  const sab = globalThis.SharedArrayBuffer;
+  const seen = { invalid: 0, valid: 0 };
+  try {
+    delete globalThis.SharedArrayBuffer;
+    const either = fc.oneof(argument, nearValid.map((o) => ['plain', o]), fc.integer({ min: -1, max: 66 }).map((n) => ['value', n]));
+    await fc.assert(fc.asyncProperty(either, async ([kind, recipe]) => {
+      const arg = kind === 'value' ? recipe : hostile(kind, recipe);
+      let thrown = null, returned;
+      try { returned = glue.prewarmThreadPool(arg); } catch (e) { thrown = e; }
+      const init = await withDeadline(glue.initThreadPool(arg).then(() => null, (e) => e), `initThreadPool(${describeArg(arg)})`);
+      assert.ok(init, 'a second pool started');
+      if (init.code === 'INVALID_ARGUMENT') {
+        assert.ok(thrown, `prewarmThreadPool accepted what initThreadPool rejects: ${init.message}`);
+        assert.equal(thrown.name, 'RayonWebError');
+        assert.equal(thrown.code, 'INVALID_ARGUMENT', thrown.message);
+        assert.ok(thrown.message.startsWith('rayon-web: '), thrown.message);
+        seen.invalid += 1;
+      } else {
+        assert.equal(init.code, 'ALREADY_INITIALIZED', init.message);
+        assert.equal(thrown, null, `prewarmThreadPool rejected what initThreadPool accepts: ${thrown?.message}`);
+        assert.equal(returned, 0, 'no worker can start without SharedArrayBuffer');
+        seen.valid += 1;
+      }
+    }), { seed: SEED, numRuns: RUNS, endOnFailure: true });
+  } finally {
+    globalThis.SharedArrayBuffer = sab;
+  }
+  assert.ok(seen.valid > 0 && seen.invalid > 0, JSON.stringify(seen));
+  t.diagnostic(`valid ${seen.valid}, invalid ${seen.invalid}`);
+});

@@ -107,7 +107,7 @@ test('hostile initThreadPool arguments reject with INVALID_ARGUMENT naming the v
   assert.equal(r.sums[0], r.sums[1]);
 });
 
-test('the generated .d.ts declares initThreadPool precisely and hides rayon-web internals (tsc --strict)', async () => {
+test('the generated .d.ts declares initThreadPool and prewarmThreadPool precisely and hides rayon-web internals (tsc --strict)', async () => {
   const { readFileSync, mkdirSync, writeFileSync } = await import('node:fs');
   const { execFileSync } = await import('node:child_process');
   const { fileURLToPath } = await import('node:url');
@@ -120,11 +120,14 @@ test('the generated .d.ts declares initThreadPool precisely and hides rayon-web 
     assert.doesNotMatch(dts, new RegExp(`export function ${internal}\\b`), `${internal} is declared for users`);
   }
   assert.doesNotMatch(dts, /initThreadPool\(options: any\)/);
+  assert.match(dts, /export function prewarmThreadPool\(options: number \| InitThreadPoolOptions\): number;/);
+  assert.doesNotMatch(dts, /prewarmThreadPool: unknown/);
   // A strict type-check of a realistic use, with errors that must be caught.
   const dir = `${root}target/ts-consumer-check`;
   mkdirSync(dir, { recursive: true });
   writeFileSync(`${dir}/use.ts`, `
-import init, { initThreadPool, sumParallel, type InitThreadPoolOptions, type RayonWebError } from '../pkg/consumer/rayon_web_consumer.js';
+import init, { initThreadPool, prewarmThreadPool, sumParallel, type InitThreadPoolOptions, type RayonWebError } from '../pkg/consumer/rayon_web_consumer.js';
+const waiting: number = prewarmThreadPool({ numThreads: 4, glueUrl: import.meta.url });
 await init();
 const n: number = await initThreadPool(4);
 const options: InitThreadPoolOptions = { numThreads: n, stackSize: 1 << 20, timeoutMs: 10_000 };
@@ -136,7 +139,9 @@ await initThreadPool({ numThreads: 2, threads: 4 });
 const s: string = await initThreadPool(2);
 // @ts-expect-error not a thread count
 await initThreadPool('4');
-export { total, s };
+// @ts-expect-error unknown option
+prewarmThreadPool({ numThreads: 2, threads: 4 });
+export { total, s, waiting };
 `);
   writeFileSync(`${dir}/tsconfig.json`, JSON.stringify({
     compilerOptions: { strict: true, noEmit: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', lib: ['es2022', 'dom'], skipLibCheck: false },
@@ -170,3 +175,31 @@ test('initThreadPool(64) then parallel sums, under CPU load: starts within its d
     for (const p of busy) p.kill();
   }
 });
+
+test('prewarmThreadPool before init(): the pool takes the prewarmed workers instead of creating more', async (t) => {
+  const r = await run('prewarm');
+  // Three calls asking for 2, 2 and 1 keep 2 waiting; the pool of 2 takes both.
+  assert.deepEqual(r.waiting, [2, 2, 2]);
+  assert.equal(r.before, 2);
+  assert.equal(r.ok, 2);
+  assert.equal(r.after, 2, 'the pool created workers of its own');
+  assert.equal(r.distinct, 2);
+  assert.equal(r.parallel, r.sequential);
+  t.diagnostic(`initThreadPool(2) on prewarmed workers: ${r.initMs.toFixed(1)} ms`);
+});
+
+test('prewarmed workers no pool takes end after 10 s; a script that never starts a pool exits at once', async () => {
+  const r = await run('prewarm-more-than-used');
+  assert.equal(r.waiting, 3);
+  assert.equal(r.ok, 2);
+  assert.equal(r.after, 3);
+  assert.equal(r.later, 2);
+  assert.equal(r.parallel, r.sequential);
+  const t0 = performance.now();
+  const unused = await run('prewarm-unused');
+  assert.equal(unused.ok, 4);
+  assert.ok(performance.now() - t0 < 5000, 'prewarmed workers kept the script alive');
+});
+
+test('prewarmThreadPool throws INVALID_ARGUMENT for what initThreadPool rejects', () =>
+  rejects('prewarm-invalid', 'INVALID_ARGUMENT', 'stackSize is 1000', 'multiple of 65536'));

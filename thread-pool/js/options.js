@@ -6,7 +6,11 @@
 // exception that ends a Node process, and a promise that never settles).
 // Each option is read exactly once (a getter cannot answer differently to a
 // check and to the use). Rust (src/options.rs) validates the values; this file
-// only copies them, with how to show each in a message as the caller wrote it.
+// only copies them, with how to show each in a message as the caller wrote it —
+// except for `prewarmThreadPool`, which runs before the module exists, so
+// `checkOptions` below repeats Rust's checks in JS (tests/node/prewarm.test.mjs
+// checks that both accept and reject the same arguments; src/options.rs's tests
+// check that the limits below are its constants).
 
 const KNOWN = ['numThreads', 'stackSize', 'namePrefix', 'timeoutMs', 'glueUrl'];
 
@@ -75,4 +79,43 @@ export function readOptions(arg) {
     if (value !== undefined) fields[key] = { value, shown: show(value) };
   }
   return { fields };
+}
+
+// src/options.rs: MAX_THREADS, MAX_STACK_SIZE, WASM_PAGE, MAX_TIMEOUT_MS.
+const MAX_THREADS = 64;
+const MAX_STACK_SIZE = 268435456;
+const WASM_PAGE = 65536;
+const MAX_TIMEOUT_MS = 2147483647;
+
+const ACCEPTED = 'prewarmThreadPool takes what initThreadPool takes: a thread count or ' +
+  '{ numThreads, stackSize?, namePrefix?, timeoutMs?, glueUrl? }';
+
+/// The checks `PoolOptions::from_js` makes (src/options.rs), on what
+/// `readOptions(arg)` returned: `{ numThreads, namePrefix, glueUrl }`, or
+/// `{ error }` with a message for INVALID_ARGUMENT.
+export function checkOptions(read) {
+  const fail = (what) => ({ error: `rayon-web: ${what}` });
+  if (read.error) return fail(`${read.error}; ${ACCEPTED}`);
+  if (read.unknown !== undefined) return fail(`unknown option ${JSON.stringify(read.unknown)}; ${ACCEPTED}`);
+  const f = read.fields;
+  const number = (key) => (typeof f[key].value === 'number' ? null
+    : fail(`${key} must be a number, got ${f[key].shown}; ${ACCEPTED}`));
+  const integer = (key) => (Number.isInteger(f[key].value) ? null
+    : fail(`${key} must be an integer, got ${f[key].shown}`));
+  const threads = f.numThreads ?? { value: undefined, shown: 'undefined' };
+  f.numThreads = threads;
+  const bad = number('numThreads') ?? integer('numThreads') ??
+    (threads.value < 1 ? fail(`numThreads must be at least 1, got ${threads.shown} (for example navigator.hardwareConcurrency)`) : null) ??
+    (threads.value > MAX_THREADS ? fail(`numThreads is ${threads.shown}, above the maximum of ${MAX_THREADS}; use at most navigator.hardwareConcurrency`) : null) ??
+    (f.stackSize && (number('stackSize') ?? (
+      Number.isInteger(f.stackSize.value) && f.stackSize.value >= 1 && f.stackSize.value <= MAX_STACK_SIZE &&
+      f.stackSize.value % WASM_PAGE === 0 ? null
+        : fail(`stackSize is ${f.stackSize.shown}; it must be a nonzero multiple of 65536 bytes up to ${MAX_STACK_SIZE}`)))) ??
+    (f.namePrefix && typeof f.namePrefix.value !== 'string' ? fail(`namePrefix must be a string, got ${f.namePrefix.shown}`) : null) ??
+    (f.timeoutMs && (number('timeoutMs') ?? integer('timeoutMs') ?? (
+      f.timeoutMs.value >= 1 && f.timeoutMs.value <= MAX_TIMEOUT_MS ? null
+        : fail(`timeoutMs is ${f.timeoutMs.shown}; it must be from 1 to ${MAX_TIMEOUT_MS} ms`)))) ??
+    (f.glueUrl && typeof f.glueUrl.value !== 'string' ? fail(`glueUrl must be a string, got ${f.glueUrl.shown}`) : null);
+  if (bad) return bad;
+  return { numThreads: threads.value, namePrefix: f.namePrefix?.value ?? "rayon-web-", glueUrl: f.glueUrl?.value ?? null };
 }

@@ -3,6 +3,10 @@
 // thread or a Node worker. Rust calls `startWorkers` (src/spawn.rs) and owns
 // everything after the workers report ready.
 //
+// `prewarmThreadPool` (below) may create workers earlier, before the module
+// exists; the next pool started on this thread takes them instead of creating
+// its own.
+//
 // The worker protocol (one `postMessage` each way per phase; everything after
 // start-up travels through shared memory, see src/handoff.rs):
 //
@@ -21,6 +25,9 @@
 // entry point returns, which must be the last wasm call on that thread.
 // `crashRecord` is the address of the record (src/crash.rs) where a worker that
 // traps writes why, so a host that is not blocked learns the pool is broken.
+
+import { workerSource } from './worker.js';
+import { readOptions, checkOptions } from './options.js';
 
 const IN_NODE =
   typeof process === 'object' && process !== null &&
@@ -81,6 +88,11 @@ const ISOLATION_HELP =
 /// Returns null when this environment can run a pool sharing `memory`,
 /// otherwise [code, message] explaining what to change.
 export function environmentProblem(memory) {
+  return threadsProblem() ?? memoryProblem(memory);
+}
+
+// What keeps this context from running workers that share memory, if anything.
+function threadsProblem() {
   if (!IN_NODE) {
     if (globalThis.crossOriginIsolated === false) {
       return ['NOT_CROSS_ORIGIN_ISOLATED',
@@ -102,6 +114,10 @@ export function environmentProblem(memory) {
       (IN_NODE ? 'this is Node' : 'the page reports crossOriginIsolated === ' + globalThis.crossOriginIsolated) +
       '; threads cannot share memory here. Use a single-threaded build in this environment.'];
   }
+  return null;
+}
+
+function memoryProblem(memory) {
   if (!(memory instanceof WebAssembly.Memory) || !(memory.buffer instanceof SharedArrayBuffer)) {
     return ['MEMORY_NOT_SHARED',
       'rayon-web: this WebAssembly module was built without shared memory, so it would silently ' +
@@ -168,17 +184,92 @@ async function createWorker(name, source) {
   };
 }
 
+// Workers made by `prewarmThreadPool` that no pool has taken yet, oldest
+// first: { worker: Promise<a createWorker() result, or null if that failed>,
+// failed: true once it reported an error or exited }.
+const prewarmed = [];
+
+/// How long prewarmed workers wait for a pool before they are ended:
+/// src/options.rs's DEFAULT_KEEP_ALIVE_MS, the wait of idle workers.
+const PREWARM_KEEP_ALIVE_MS = 10_000;
+
+/// `prewarmThreadPool(options)`, re-exported by the wasm-bindgen glue (src/spawn.rs),
+/// so it can be called before the glue's `init()`: starts creating the workers
+/// of the next pool now, while the page goes on fetching and compiling the
+/// module, and each starts importing the glue if `glueUrl` is given. The next
+/// pool started on this thread (`initThreadPool` or a custom pool) takes them
+/// and only has to send them the module and memory. Why: creating a worker is
+/// most of a pool's start-up (measured in BENCHMARKS.md, "Pool start-up").
+///
+/// Takes what `initThreadPool` takes and throws a RayonWebError
+/// (INVALID_ARGUMENT) for what it would reject. Returns how many prewarmed
+/// workers now wait (calls add up to `numThreads`, never beyond): 0 where no
+/// pool can run — `initThreadPool` then says why. Workers no pool takes within
+/// 10 s are ended; in Node, Deno and Bun they never keep a script alive.
+export function prewarmThreadPool(options) {
+  const checked = checkOptions(readOptions(options));
+  if (checked.error) throw codedError('INVALID_ARGUMENT', checked.error);
+  if (threadsProblem()) return 0;
+  const source = workerSource(checked.glueUrl);
+  const batch = [];
+  for (let i = prewarmed.length; i < checked.numThreads; i++) {
+    const entry = { failed: false };
+    entry.worker = createWorker(`${checked.namePrefix}${i}`, source).then((worker) => {
+      live += 1;
+      worker.onError(() => { entry.failed = true; });
+      worker.unref();
+      return worker;
+    }, () => {
+      // The pool that would take it creates one itself and reports the error.
+      entry.failed = true;
+      return null;
+    });
+    batch.push(entry);
+  }
+  if (batch.length > 0) {
+    prewarmed.push(...batch);
+    const timer = setTimeout(() => {
+      for (const entry of batch) {
+        const at = prewarmed.indexOf(entry);
+        if (at >= 0) discard(prewarmed.splice(at, 1)[0]);
+      }
+    }, PREWARM_KEEP_ALIVE_MS);
+    // Node and Bun: unref(); Deno's timers are numbers (https://docs.deno.com/api/deno/~/Deno.unrefTimer).
+    if (typeof timer === 'number') globalThis.Deno?.unrefTimer?.(timer);
+    else timer?.unref?.();
+  }
+  return prewarmed.length;
+}
+
+async function discard(entry) {
+  const worker = await entry.worker;
+  if (!worker) return;
+  live -= 1;
+  worker.terminate();
+}
+
+// The oldest prewarmed worker that is still fine, or null.
+async function takePrewarmed() {
+  while (prewarmed.length > 0) {
+    const entry = prewarmed.shift();
+    const worker = await entry.worker;
+    if (worker && !entry.failed) return worker;
+    discard(entry);
+  }
+  return null;
+}
+
 /// Starts `handoffs.length` workers in parallel (rayon threads `firstIndex`,
 /// `firstIndex + 1`, …; lower ones reuse idle workers) and resolves with a WorkerGroup
 /// once every one has instantiated the module and is about to wait for its
 /// rayon thread; rejects (after terminating all of them) with a coded Error on
 /// the first failure or after `timeoutMs`.
-export async function startWorkers({ workerSource, module, memory, glueUrl, stackSize, namePrefix, timeoutMs, handoffs, firstIndex, crashRecord }) {
+export async function startWorkers({ workerSource: source, module, memory, glueUrl, stackSize, namePrefix, timeoutMs, handoffs, firstIndex, crashRecord }) {
   const group = new WorkerGroup(namePrefix, firstIndex);
   try {
     await Promise.race([
       Promise.all(Array.from(handoffs, (handoff, index) =>
-        group.start(index, { workerSource, module, memory, glueUrl, stackSize, handoff, crashRecord }))),
+        group.start(index, { source, module, memory, glueUrl, stackSize, handoff, crashRecord }))),
       new Promise((_, reject) => {
         group.timer = setTimeout(() => reject(codedError('WORKER_TIMEOUT',
           `rayon-web: ${group.notReady()} of ${handoffs.length} workers did not become ready within ` +
@@ -206,22 +297,31 @@ export class WorkerGroup {
 
   notReady() { return this.states.filter((s) => s !== 'ready').length; }
 
-  async start(index, { workerSource, module, memory, glueUrl, stackSize, handoff, crashRecord }) {
+  async start(index, { source, module, memory, glueUrl, stackSize, handoff, crashRecord }) {
     const thread = this.firstIndex + index;
     const name = `${this.namePrefix}${thread}`;
     this.states[index] = 'starting';
-    let worker;
-    try {
-      worker = await createWorker(name, workerSource);
-    } catch (e) {
-      // WebKit throws SecurityError right here when a CSP blocks blob: workers;
-      // Chromium and Firefox fire an error event instead (handled below).
-      const hint = e?.name === 'SecurityError'
-        ? ' (blocked by a Content-Security-Policy without "worker-src blob:"?)' : '';
-      throw codedError('WORKER_LOAD_FAILED', `rayon-web: could not create worker ${name}: ${e}${hint}`);
+    let worker = await takePrewarmed();
+    if (!worker) {
+      try {
+        worker = await createWorker(name, source);
+      } catch (e) {
+        // WebKit throws SecurityError right here when a CSP blocks blob: workers;
+        // Chromium and Firefox fire an error event instead (handled below).
+        const hint = e?.name === 'SecurityError'
+          ? ' (blocked by a Content-Security-Policy without "worker-src blob:"?)' : '';
+        throw codedError('WORKER_LOAD_FAILED', `rayon-web: could not create worker ${name}: ${e}${hint}`);
+      }
+      live += 1;
+    }
+    if (this.closed) {
+      // The group failed or timed out while this worker was being made (in
+      // Node, making one awaits an import): it is nobody's, so end it here.
+      live -= 1;
+      worker.terminate();
+      return;
     }
     this.workers[index] = worker;
-    live += 1;
     return new Promise((resolve, reject) => {
       worker.onMessage((msg) => {
         if (!msg || typeof msg.rayonWeb !== 'string') return;
@@ -268,6 +368,7 @@ export class WorkerGroup {
   /// where they stand: only for failed start-up, broken pools, or instance
   /// teardown by a host (their stacks live in memory that is dropped with it).
   terminate() {
+    this.closed = true;
     this.workers.forEach((w, i) => {
       if (!w) return;
       this.end(i);

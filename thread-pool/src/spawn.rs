@@ -35,10 +35,24 @@ extern "C" {
     fn terminate(this: &WorkerGroup);
 }
 
+// Called from Rust (rather than by js/spawn.js alone) so that the glue imports
+// js/worker.js itself: every worker imports the glue, and a snippet only
+// spawn.js imported would be one more round trip down the module graph.
 #[wasm_bindgen(module = "/js/worker.js")]
 extern "C" {
     #[wasm_bindgen(js_name = workerSource)]
     fn worker_source(glue_url: &str) -> JsValue;
+}
+
+// Re-exported from the user's glue as `prewarmThreadPool`: a plain JS function
+// (js/spawn.js), so it can run before the glue's `init()` has compiled the
+// module — which a wasm export cannot. Rust never calls it. Declared in
+// typescript.rs.
+#[wasm_bindgen(module = "/js/spawn.js")]
+extern "C" {
+    #[allow(dead_code)]
+    #[wasm_bindgen(js_name = prewarmThreadPool, reexport, skip_typescript)]
+    fn prewarm_thread_pool(options: &JsValue) -> u32;
 }
 
 #[wasm_bindgen]

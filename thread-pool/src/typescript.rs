@@ -4,7 +4,9 @@
 //! argument is a `JsValue`, its result a `Promise`), and would also declare the
 //! exports only rayon-web's own JS calls (`__rayonWebWorkerEntry`,
 //! `rayonWebMemory`, `rayonWebCrashRecord`). Those are marked
-//! `skip_typescript`, and `initThreadPool` is declared here, precisely, in a
+//! `skip_typescript`, and `initThreadPool` (and the re-exported JS function
+//! `prewarmThreadPool`, which wasm-bindgen would type `unknown`) are declared
+//! here, precisely, in a
 //! `typescript_custom_section` — wasm-bindgen copies custom sections of every
 //! crate of the module into the user's `.d.ts`.
 //!
@@ -62,6 +64,17 @@ export interface RayonWebError extends Error {
  * Resolves with the number of threads; rejects with a `RayonWebError`.
  */
 export function initThreadPool(options: number | InitThreadPoolOptions): Promise<number>;
+
+/**
+ * Starts creating the workers of the next pool now, so that `initThreadPool`
+ * (or a custom pool) started later on this thread only hands them the module.
+ * Callable before the glue's `init()`: call it first, then `init()`. Takes what
+ * `initThreadPool` takes (give `glueUrl` for the workers to start importing
+ * the glue too); throws a `RayonWebError` (`INVALID_ARGUMENT`) for what it
+ * would reject. Returns how many prewarmed workers wait now: 0 where no pool
+ * can run (then `initThreadPool` says why). Unclaimed workers end after 10 s.
+ */
+export function prewarmThreadPool(options: number | InitThreadPoolOptions): number;
 "#;
 
 #[cfg(test)]

@@ -66,3 +66,24 @@ fn messages_name_the_value_as_passed() {
     let err = PoolOptions::new(1).stack_size(usize::MAX).validate().unwrap_err();
     assert!(err.message().contains(&format!("stackSize is {};", usize::MAX)), "{err}");
 }
+
+/// `prewarmThreadPool` checks its argument in JS (js/options.js, `checkOptions`)
+/// because it runs before the module exists: its limits must be these. (Node's
+/// tests/node/prewarm.test.mjs checks that both sides accept and reject alike.)
+#[test]
+fn the_js_copies_of_the_limits_are_these() {
+    let options_js = include_str!("../../js/options.js");
+    for (name, value) in [
+        ("MAX_THREADS", MAX_THREADS as u64),
+        ("MAX_STACK_SIZE", MAX_STACK_SIZE as u64),
+        ("WASM_PAGE", WASM_PAGE as u64),
+        ("MAX_TIMEOUT_MS", u64::from(MAX_TIMEOUT_MS)),
+    ] {
+        let line = format!("const {name} = {value};");
+        assert!(options_js.contains(&line), "js/options.js lacks `{line}`");
+    }
+    assert!(options_js.contains(&format!("namePrefix?.value ?? {:?}", PoolOptions::new(1).name_prefix)));
+    let spawn_js = include_str!("../../js/spawn.js");
+    let keep_alive = format!("const PREWARM_KEEP_ALIVE_MS = {}_{:03};", DEFAULT_KEEP_ALIVE_MS / 1000, DEFAULT_KEEP_ALIVE_MS % 1000);
+    assert!(spawn_js.contains(&keep_alive), "js/spawn.js lacks `{keep_alive}`");
+}
