@@ -6,9 +6,12 @@ use std::process::Command;
 
 pub fn run() -> Result {
     let tools = setup::ensure_all()?;
-    for v in [&wasm::CONSUMER, &wasm::INDICATORS_THREADS, &wasm::INDICATORS_SINGLE] {
+    // STARTUP_*: one client on each pool, for the start-up comparison.
+    for v in [&wasm::CONSUMER, &wasm::INDICATORS_THREADS, &wasm::INDICATORS_SINGLE, &wasm::STARTUP_WBR, &wasm::STARTUP_RAYON_WEB] {
         v.build(&tools)?;
     }
+    eprintln!("\n== Pool start-up: rayon-web (plain, prewarmed) vs wasm-bindgen-rayon 1.3.0, beside the floor (Chromium, Firefox, Node) ==");
+    cmd::run(Command::new("node").arg("tests/bench/startup.mjs").current_dir(root()))?;
     eprintln!("\n== rayon-web pool: start-up and speed-up (Node, headless Chromium) ==");
     cmd::run(Command::new("node").arg("tests/bench/pool.mjs").current_dir(root()))?;
     eprintln!("\n== ALMA in wasm: single-threaded build vs pool of 2 (Node, headless Chromium) ==");

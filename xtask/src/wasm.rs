@@ -11,6 +11,11 @@ pub struct Variant {
     pub name: &'static str,
     /// Cargo package.
     package: &'static str,
+    /// Cargo.toml of a separate workspace holding `package` (relative to the
+    /// root), or the repository's workspace when empty. cargo reads
+    /// `.cargo/config.toml` from its working directory (the root) upward, not
+    /// from the manifest's, so such a package still gets the config's flags.
+    manifest: &'static str,
     flags: Flags,
     /// `-Z build-std=<this>`, or the prebuilt std when empty.
     build_std: &'static str,
@@ -29,13 +34,21 @@ enum Flags {
 }
 
 /// The consumer crate built as a user builds theirs.
-pub const CONSUMER: Variant = Variant { name: "consumer", package: "rayon-web-consumer", flags: Flags::Config, build_std: "std,panic_abort", features: "" };
+pub const CONSUMER: Variant = Variant {
+    name: "consumer",
+    package: "rayon-web-consumer",
+    manifest: "",
+    flags: Flags::Config,
+    build_std: "std,panic_abort",
+    features: "",
+};
 
 /// The consumer with `panic = "unwind"` (wasm exception handling, in the legacy
 /// encoding Node 20's V8 accepts): panics in parallel code reach the caller.
 pub const CONSUMER_UNWIND: Variant = Variant {
     name: "consumer-unwind",
     package: "rayon-web-consumer",
+    manifest: "",
     flags: Flags::ConfigPlus(&["-Cpanic=unwind", "-Ctarget-feature=+exception-handling", "-Cllvm-args=-wasm-use-legacy-eh"]),
     build_std: "std,panic_unwind",
     features: "",
@@ -46,6 +59,7 @@ pub const CONSUMER_UNWIND: Variant = Variant {
 pub const CONSUMER_UNSHARED: Variant = Variant {
     name: "consumer-unshared",
     package: "rayon-web-consumer",
+    manifest: "",
     flags: Flags::Only(&["-Ctarget-feature=+atomics,+simd128"]),
     build_std: "std,panic_abort",
     features: "",
@@ -55,6 +69,7 @@ pub const CONSUMER_UNSHARED: Variant = Variant {
 pub const INDICATORS_THREADS: Variant = Variant {
     name: "indicators-threads",
     package: "rayon-web-indicators",
+    manifest: "",
     flags: Flags::Config,
     build_std: "std,panic_abort",
     features: "js",
@@ -64,6 +79,7 @@ pub const INDICATORS_THREADS: Variant = Variant {
 pub const INDICATORS_SINGLE: Variant = Variant {
     name: "indicators-single",
     package: "rayon-web-indicators",
+    manifest: "",
     flags: Flags::Only(&["-Ctarget-feature=+simd128"]),
     build_std: "",
     features: "js",
@@ -88,6 +104,9 @@ impl Variant {
         c.args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", self.package])
             .arg("--target-dir")
             .arg(&target_dir);
+        if !self.manifest.is_empty() {
+            c.args(["--manifest-path", self.manifest]);
+        }
         if !self.features.is_empty() {
             c.args(["--features", self.features]);
         }
@@ -185,9 +204,37 @@ fn replace_dir(fresh: &Path, dest: &Path) -> Result {
 pub const INDICATORS_USER: Variant = Variant {
     name: "indicators-user",
     package: "rayon-web-indicators-user",
+    manifest: "",
     flags: Flags::Only(&["-Ctarget-feature=+simd128"]),
     build_std: "",
     features: "",
+};
+
+/// The start-up benchmark's client (bench/startup-compare) on wasm-bindgen-rayon
+/// 1.3.0 (crates.io, `no-bundler`), built exactly as [`CONSUMER`] (same config
+/// flags, build-std and target dir, so std is not rebuilt); tests/bench/startup.mjs
+/// compares it with [`STARTUP_RAYON_WEB`] on the same page. Its own workspace
+/// so ours never depends on the crate it replaces; built by `cargo xtask bench`
+/// only, not by `build_all`. Its Cargo.toml pins the wasm-bindgen of the root
+/// Cargo.lock by hand (the CLI in .tools, installed from the root's lock, must
+/// match it exactly): bump both together.
+pub const STARTUP_WBR: Variant = Variant {
+    name: "startup-wbr",
+    package: "startup-compare",
+    manifest: "bench/startup-compare/Cargo.toml",
+    flags: Flags::Config,
+    build_std: "std,panic_abort",
+    features: "wbr",
+};
+
+/// The same client on rayon-web's pool: the other side of [`STARTUP_WBR`].
+pub const STARTUP_RAYON_WEB: Variant = Variant {
+    name: "startup-rayon-web",
+    package: "startup-compare",
+    manifest: "bench/startup-compare/Cargo.toml",
+    flags: Flags::Config,
+    build_std: "std,panic_abort",
+    features: "rayon-web",
 };
 
 /// Every package the tests use.
