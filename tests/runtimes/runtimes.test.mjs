@@ -97,6 +97,19 @@ for (const runtime of WANTED) {
       }
     });
 
+    it('prewarmThreadPool before init(): the pool takes the prewarmed workers; unused ones never keep the runtime alive', async (t) => {
+      const r = await run(runtime, 'prewarm');
+      assert.deepEqual(r.waiting, [2, 2, 2], JSON.stringify(r));
+      assert.equal(r.ok, 2);
+      assert.equal(r.before, 2);
+      assert.equal(r.after, 2, 'the pool created workers of its own');
+      assert.equal(r.parallel, r.sequential);
+      t.diagnostic(`${runtime}: initThreadPool(2) on prewarmed workers ${r.initMs.toFixed(1)} ms`);
+      const unused = await run(runtime, 'prewarm-unused');
+      assert.equal(unused.ok, 4);
+      assert.ok(unused.wallMs < 5000, `the script ran ${unused.wallMs} ms`);
+    });
+
     it('rejects 0 threads', () => rejects(runtime, 'zero', 'INVALID_ARGUMENT', 'at least 1'));
     it('rejects a thread count that is not a number', () => rejects(runtime, 'string', 'INVALID_ARGUMENT', 'must be a number'));
     it('rejects unknown options', () => rejects(runtime, 'unknown-option', 'INVALID_ARGUMENT', 'unknown option "threads"'));
