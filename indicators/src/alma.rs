@@ -336,6 +336,29 @@ pub fn alma_batch_into_with(
     engine().batch_into(data, range, opts, out)
 }
 
+/// Every combination of `range` over `data`, each row passed to
+/// `reduce(row_index, row)` as soon as it is computed and only the result kept
+/// (the rows are never stored together; see [`Engine::batch_reduce`](crate::batch::Engine::batch_reduce)):
+/// the results in row order and the combinations. Rows are bitwise those of
+/// [`alma_batch`]. For example, what "long while the close is above the ALMA"
+/// earned for every combination:
+///
+/// ```
+/// use rayon_web_indicators::{alma_batch_reduce, rules, AlmaBatchRange, BatchOptions};
+/// let prices: Vec<f64> = (0..500).map(|i| 100.0 + (i as f64 * 0.05).sin()).collect();
+/// let grid = AlmaBatchRange { period: (5, 50, 5), offset: (0.85, 0.85, 0.0), sigma: (6.0, 6.0, 0.0), floor: false };
+/// let (stats, combos) =
+///     alma_batch_reduce(&prices, &grid, &BatchOptions::default(), |_, row| rules::long_above(&prices, row)).unwrap();
+/// assert_eq!((stats.len(), combos.len()), (10, 10));
+/// ```
+pub fn alma_batch_reduce<R, F>(data: &[f64], range: &AlmaBatchRange, opts: &BatchOptions, reduce: F) -> Result<(Vec<R>, Vec<AlmaParams>), Error>
+where
+    R: Send,
+    F: Fn(usize, &[f64]) -> R + Sync,
+{
+    engine().batch_reduce(data, range, opts, reduce)
+}
+
 // ---------------------------------------------------------------------------
 // Many series, a grid
 

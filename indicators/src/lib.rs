@@ -15,6 +15,11 @@
 //!   ([`alma_batch_many`], [`ema_batch_many`]) takes many series of any lengths
 //!   as one flat buffer plus offsets and returns, series after series, the same
 //!   rows — bitwise equal to one batch per series, but scheduled as one job.
+//! - **Or one figure per row.** When a sweep only needs a figure per
+//!   combination (what a rule earned), [`alma_batch_reduce`]
+//!   ([`batch::Engine::batch_reduce`]) computes the rows in chunks and keeps
+//!   only what a closure returns for each — never `rows * len` values at once;
+//!   [`rules`] has a trading rule and a row checksum for it.
 //! - **Same length in, same length out.** Output `t` depends on the samples up
 //!   to `t`; the warm-up and any output whose last `period` samples hold a NaN
 //!   or infinite sample are NaN (one rule for every indicator, see
@@ -95,13 +100,14 @@ pub mod ema;
 pub mod error;
 mod kernels;
 pub mod progress;
+pub mod rules;
 
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod wasm;
 
 pub use alma::{
     alma, alma_batch, alma_batch_into, alma_batch_into_with, alma_batch_many, alma_batch_many_into,
-    alma_batch_many_into_with, alma_batch_many_with, alma_batch_with, alma_center, alma_into, alma_into_with,
+    alma_batch_many_into_with, alma_batch_many_with, alma_batch_reduce, alma_batch_with, alma_center, alma_into, alma_into_with,
     alma_weights, alma_with, alma_with_kernel, AlmaBatch, AlmaBatchMany, AlmaBatchRange, AlmaParams,
 };
 pub use batch::{BatchOptions, DEFAULT_MAX_OUTPUT_BYTES};

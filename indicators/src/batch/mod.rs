@@ -41,10 +41,12 @@
 //! index.
 
 pub mod grid;
+mod reduce;
 pub(crate) mod rows;
 pub mod series;
 
 pub use grid::ParamGrid;
+pub use reduce::CHUNK_BYTES;
 pub use series::{flatten, SeriesSet};
 
 use crate::error::Error;
@@ -215,12 +217,17 @@ impl<I: Indicator> Engine<I> {
     }
 
     fn compute(&self, combos: &[I::Params], series: &[Series<'_>], out: &mut [f64], opts: &BatchOptions) -> Result<(), Error> {
+        self.compute_rows(combos, series, out, opts, true)
+    }
+
+    /// [`Engine::compute`]; `report: false` leaves the progress counter to the caller.
+    fn compute_rows(&self, combos: &[I::Params], series: &[Series<'_>], out: &mut [f64], opts: &BatchOptions, report: bool) -> Result<(), Error> {
         let kernel = opts.kernel.resolved()?;
         let rows = match self.method {
             Method::Fir(fill) => Rows::Fir(FirRows::new(combos, I::period, fill, kernel).with_fft(opts.kernel.fft_mode())),
             Method::Recursive(run) => Rows::Recursive { combos, period: I::period, run },
         };
-        rows::run(&rows, series, out, opts.parallel);
+        rows::run(&rows, series, out, opts.parallel, report);
         Ok(())
     }
 

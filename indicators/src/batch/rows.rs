@@ -187,7 +187,7 @@ struct Task<'v> {
 
 /// Computes every row of every series into `values` (layout in the module
 /// docs). Every series is non-empty and was validated against every row.
-pub(crate) fn run<P: Sync>(rows: &Rows<'_, P>, series: &[Series<'_>], values: &mut [f64], parallel: bool) {
+pub(crate) fn run<P: Sync>(rows: &Rows<'_, P>, series: &[Series<'_>], values: &mut [f64], parallel: bool, report: bool) {
     let n_rows = rows.rows();
     let per_unit = rows.rows_per_unit();
     let units = n_rows.div_ceil(per_unit);
@@ -242,16 +242,23 @@ pub(crate) fn run<P: Sync>(rows: &Rows<'_, P>, series: &[Series<'_>], values: &m
             }
         }
     }
-    progress::begin(tasks.len() + fft_jobs.len());
+    // `report`: false when a caller (batch::reduce) counts progress itself.
+    if report {
+        progress::begin(tasks.len() + fft_jobs.len());
+    }
     let fft_job = |(si, job): (usize, Vec<(&[f64], &mut [f64])>)| {
         if let Rows::Fir(f) = rows {
             fft::run_series(&series[si], job, f.kernel, f.fft, !sequential);
         }
-        progress::advance(1);
+        if report {
+            progress::advance(1);
+        }
     };
     let exec = |t: Task<'_>| {
         rows.unit(&series[t.s], t.u, t.r, t.t0, t.a, t.b);
-        progress::advance(1);
+        if report {
+            progress::advance(1);
+        }
     };
     if sequential {
         fft_jobs.into_iter().for_each(fft_job);

@@ -1,0 +1,127 @@
+//! Batches reduced row by row (`alma_batch_reduce`, `Engine::batch_reduce`)
+//! give the rows `alma_batch` gives, bit for bit, whatever the chunking, the
+//! kernel and the pool; the same errors; and the rules in `rules` follow their
+//! definitions.
+
+use proptest::prelude::*;
+use rayon_web_indicators::batch::Engine;
+use rayon_web_indicators::rules::{long_above, row_sum, LongAbove};
+use rayon_web_indicators::*;
+
+fn bits(row: &[f64]) -> Vec<u64> {
+    row.iter().map(|v| v.to_bits()).collect()
+}
+
+fn value() -> impl Strategy<Value = f64> {
+    prop_oneof![20 => 50.0..150.0f64, 1 => Just(f64::NAN), 1 => Just(f64::INFINITY)]
+}
+
+fn kernels() -> Vec<Kernel> {
+    [Kernel::Auto, Kernel::Scalar, Kernel::Simd, Kernel::Fft].into_iter().filter(|k| k.resolve().is_ok()).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn reduced_rows_are_the_batch_rows_bitwise(
+        x in prop::collection::vec(value(), 1..3000),
+        pstart in 1usize..40, pcount in 0usize..12, pstep in 1usize..30,
+        offsets in 1usize..4, floor in any::<bool>(), parallel in any::<bool>(),
+        // Small limits force chunks of one or a few rows.
+        chunk_limit in prop_oneof![Just(usize::MAX), 8usize..50_000],
+    ) {
+        let range = AlmaBatchRange {
+            period: (pstart, pstart + pcount * pstep, pstep),
+            offset: (0.1, 0.1 + 0.3 * (offsets - 1) as f64, 0.3),
+            sigma: (6.0, 6.0, 0.0),
+            floor,
+        };
+        for k in kernels() {
+            let opts = BatchOptions { kernel: k, parallel, ..Default::default() };
+            let reduced_opts = BatchOptions { max_output_bytes: chunk_limit.max(8 * x.len()), ..opts };
+            let batch = alma_batch_with(&x, &range, &opts);
+            let reduced = alma_batch_reduce(&x, &range, &reduced_opts, |r, row| (r, bits(row)));
+            match (batch, reduced) {
+                (Ok(b), Ok((rows, combos))) => {
+                    prop_assert_eq!(&combos, &b.combos);
+                    prop_assert_eq!(rows.len(), b.rows);
+                    for (i, (r, row)) in rows.iter().enumerate() {
+                        prop_assert_eq!(*r, i);
+                        prop_assert_eq!(row, &bits(b.row(i).unwrap()), "row {} kernel {:?}", i, k);
+                    }
+                }
+                (Err(a), Err(b)) => prop_assert_eq!(a.code(), b.code()),
+                (a, b) => prop_assert!(false, "batch {:?} vs reduce {:?}", a.map(|b| b.rows), b.map(|r| r.0.len())),
+            }
+        }
+    }
+
+    #[test]
+    fn long_above_follows_its_definition(
+        prices in prop::collection::vec(1.0..200.0f64, 0..300),
+        line in prop::collection::vec(prop_oneof![4 => 1.0..200.0f64, 1 => Just(f64::NAN)], 0..300),
+    ) {
+        let n = prices.len().min(line.len());
+        let (mut growth, mut held) = (1.0f64, 0usize);
+        for t in 1..n {
+            if !line[t - 1].is_nan() && prices[t - 1] > line[t - 1] {
+                growth *= prices[t] / prices[t - 1];
+                held += 1;
+            }
+        }
+        let got = long_above(&prices, &line);
+        prop_assert_eq!(got.total_return.to_bits(), (growth - 1.0).to_bits());
+        prop_assert_eq!(got.time_in_market, if n < 2 { 0.0 } else { held as f64 / (n - 1) as f64 });
+    }
+}
+
+#[test]
+fn long_above_small_cases() {
+    // Long on bars 2 and 3 (close above the line at 1 and 2), flat on bar 1 (NaN line).
+    let prices = [10.0, 11.0, 12.0, 9.0];
+    let line = [f64::NAN, 10.0, 11.0, 20.0];
+    let r = long_above(&prices, &line);
+    assert_eq!(r, LongAbove { total_return: (12.0 / 11.0) * (9.0 / 12.0) - 1.0, time_in_market: 2.0 / 3.0 });
+    assert_eq!(long_above(&[], &[]), LongAbove { total_return: 0.0, time_in_market: 0.0 });
+    assert_eq!(long_above(&[5.0], &[1.0]), LongAbove { total_return: 0.0, time_in_market: 0.0 });
+}
+
+#[test]
+fn row_sum_counts_finite_values_and_nans_only() {
+    let s = row_sum(&[1.0, f64::NAN, 2.5, f64::INFINITY, f64::NEG_INFINITY, -0.5, f64::NAN]);
+    assert_eq!(s.finite_sum, 3.0);
+    assert_eq!(s.nan_count, 2);
+}
+
+#[test]
+fn errors_are_the_batch_errors_and_a_row_above_the_limit_is_output_too_large() {
+    let x: Vec<f64> = (0..100).map(|i| 100.0 + i as f64).collect();
+    let opts = BatchOptions::default();
+    let noop = |_: usize, _: &[f64]| ();
+    let bad_period = AlmaBatchRange { period: (5, 200, 5), offset: (0.85, 0.85, 0.0), sigma: (6.0, 6.0, 0.0), floor: false };
+    assert_eq!(alma_batch_reduce(&x, &bad_period, &opts, noop).unwrap_err().code(), alma_batch(&x, &bad_period).unwrap_err().code());
+    let bad_offset = AlmaBatchRange { offset: (0.85, 1.5, 0.5), period: (5, 10, 5), ..bad_period };
+    assert_eq!(alma_batch_reduce(&x, &bad_offset, &opts, noop).unwrap_err().code(), "INVALID_OFFSET");
+    assert_eq!(alma_batch_reduce(&[], &bad_offset, &opts, noop).unwrap_err().code(), alma_batch(&[], &bad_offset).unwrap_err().code());
+    let ok = AlmaBatchRange { period: (5, 10, 5), offset: (0.85, 0.85, 0.0), ..bad_period };
+    let tight = BatchOptions { max_output_bytes: 8 * 99, ..opts };
+    assert_eq!(alma_batch_reduce(&x, &ok, &tight, noop).unwrap_err().code(), "OUTPUT_TOO_LARGE");
+    // The grid is never materialised: a grid far above the output limit reduces fine.
+    let big = BatchOptions { max_output_bytes: 8 * 100, ..opts };
+    let (sums, _) = alma_batch_reduce(&x, &ok, &big, |_, row| row_sum(row).nan_count).unwrap();
+    assert_eq!(sums, vec![4, 9]);
+}
+
+#[test]
+fn ema_reduces_through_the_same_engine() {
+    let x: Vec<f64> = (0..500).map(|i| 100.0 + (i as f64 * 0.1).sin()).collect();
+    let range = EmaBatchRange { period: (2, 40, 2) };
+    let engine = Engine::<ema::Ema>::recursive();
+    let (rows, combos) = engine.batch_reduce(&x, &range, &BatchOptions::default(), |_, row| bits(row)).unwrap();
+    let batch = ema_batch(&x, &range).unwrap();
+    assert_eq!(combos, batch.combos);
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row, &bits(batch.row(i).unwrap()));
+    }
+}
