@@ -115,13 +115,13 @@ export interface CodeDeclaration {
 export type Declaration = GridRowsDeclaration | SeriesDeclaration | CodeDeclaration;
 
 /**
- * rayon-web-indicators' batch declarations: almaBatch / almaBatchInto / emaBatch / emaBatchInto
+ * rayon-web-indicators' batch declarations: almaBatch / almaBatchInto / almaBatchLongAbove / emaBatch / emaBatchInto
  * split by rows (ALMA: cost ∝ period); almaBatchMany / almaBatchManyInto / emaBatchMany /
  * emaBatchManyInto split by series. The module ships the same list
  * (`rayonWebHostDeclarations()`), used for exports the caller did not declare.
  */
 export const ALMA_DECLARATIONS: Readonly<
-  Record<'almaBatch' | 'almaBatchInto' | 'emaBatch' | 'emaBatchInto', GridRowsDeclaration> &
+  Record<'almaBatch' | 'almaBatchInto' | 'almaBatchLongAbove' | 'emaBatch' | 'emaBatchInto', GridRowsDeclaration> &
   Record<'almaBatchMany' | 'almaBatchManyInto' | 'emaBatchMany' | 'emaBatchManyInto', SeriesDeclaration>
 >;
 

@@ -271,6 +271,7 @@ export function compileDeclaration(name, decl) {
 export const ALMA_DECLARATIONS = Object.freeze({
   almaBatch: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'axis', costCap: 64 }),
   almaBatchInto: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'axis', costCap: 64, out: 2 }),
+  almaBatchLongAbove: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'axis', costCap: 64 }),
   almaBatchMany: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'axis', costCap: 64 }),
   almaBatchManyInto: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'axis', costCap: 64, out: 3 }),
   emaBatch: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'rows' }),

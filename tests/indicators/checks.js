@@ -323,6 +323,33 @@ export function runChecks(pkg, fx, single, emaFx) {
     ok(after.memory === before.memory, `wasm memory grew ${before.memory} -> ${after.memory} bytes`);
     ok(after.heap === before.heap, `Rust heap ${before.heap} -> ${after.heap} bytes in use`);
   });
+  check('almaBatchLongAbove: per row, the rule and the checksum computed here from almaBatch\'s rows, bit for bit; same errors; no rows-sized memory', () => {
+    const x = walk(30_000, 41).map((v) => v + 100);
+    x[12_345] = NaN;
+    const grid = { period: [5, 200, 15], offset: [0.1, 0.9, 0.4], sigma: [4, 8, 4] };
+    const full = pkg.almaBatch(x, grid);
+    const r = pkg.almaBatchLongAbove(x, grid);
+    ok(r.rows === full.rows && r.cols === full.cols && JSON.stringify(r.combos) === JSON.stringify(full.combos), `shape ${r.rows}x${r.cols}`);
+    for (const key of ['totalReturn', 'timeInMarket', 'rowSum', 'nanCount']) ok(r[key] instanceof Float64Array && r[key].length === r.rows, key);
+    for (let row = 0; row < full.rows; row++) {
+      const line = full.values.subarray(row * full.cols, (row + 1) * full.cols);
+      let growth = 1, held = 0, sum = 0, nan = 0;
+      for (let t = 1; t < x.length; t++) if (line[t - 1] === line[t - 1] && x[t - 1] > line[t - 1]) { growth *= x[t] / x[t - 1]; held++; }
+      for (const v of line) { if (Number.isFinite(v)) sum += v; else if (v !== v) nan++; }
+      ok(Object.is(r.totalReturn[row], growth - 1) && Object.is(r.timeInMarket[row], held / (x.length - 1)), `row ${row}: rule`);
+      ok(Object.is(r.rowSum[row], sum) && r.nanCount[row] === nan, `row ${row}: checksum`);
+    }
+    throwsCode(() => pkg.almaBatchLongAbove(x, { period: [5, 40_000, 5] }), 'INVALID_PERIOD');
+    throwsCode(() => pkg.almaBatchLongAbove(x, { period: [5, 9, 1], offset: [0.5, 2, 1] }), 'INVALID_OFFSET');
+    throwsCode(() => pkg.almaBatchLongAbove('x', grid), 'INVALID_ARGUMENT');
+    // 300 rows x 1M points (2.4 GB as almaBatch) runs in a few MiB: no OUTPUT_TOO_LARGE.
+    const long = pkg.almaBatchLongAbove(walk(1e6, 42).map((v) => v + 100), { period: [9, 9, 0], offset: [0.5, 0.8, 0.001] });
+    ok(long.rows === 301 && long.totalReturn.every(Number.isFinite), `${long.rows} rows`);
+    if (single) {
+      const y = single.almaBatchLongAbove(x, grid);
+      ok(['totalReturn', 'timeInMarket', 'rowSum', 'nanCount'].every((k) => same(r[k], y[k])), 'pool = single-threaded build');
+    }
+  });
   check('inputs too big for wasm memory: INPUT_TOO_LARGE / OUTPUT_TOO_LARGE naming sizes, then a good call works', () => {
     const huge = []; huge.length = 2 ** 30; // sparse: costs nothing in JavaScript
     throwsCode(() => pkg.alma(huge), 'INPUT_TOO_LARGE', '1073741824 samples', 'chunks');

@@ -171,3 +171,31 @@ test('every code the host throws is in the HostErrorCode union of index.d.ts', a
   used.delete('HOST_SUPERSEDED'); // internal: never reaches a caller (recreate() and queued calls resolve it)
   for (const c of used) assert.ok(HOST_CODES.includes(c), `${c} is thrown but not documented`);
 });
+
+test('almaBatchLongAbove through the host: single, shards (split by periods) and threads give the single build\'s per-row results bit for bit', { timeout: 120_000 }, async () => {
+  const reference = await createHost({ single: urls.indicatorsSingle, mode: 'single' });
+  let x = 100;
+  const prices = Float64Array.from({ length: 20_000 }, (_, i) => (x += Math.sin(i * 0.37) + 0.01 * ((i * 7919) % 13 - 6)));
+  const range = { period: [10, 200, 10], offset: [0.05, 0.95, 0.1], sigma: [4, 8, 2] };
+  try {
+    const want = await reference.call('almaBatchLongAbove', [prices, range]);
+    assert.equal(want.rows, 20 * 10 * 3);
+    for (const mode of ['single', 'shards', 'threads']) {
+      const host = await createHost({ threaded: urls.indicatorsThreads, single: urls.indicatorsSingle, mode, shards: 2, threads: 2 });
+      try {
+        host.lastSplit = null;
+        const got = await host.call('almaBatchLongAbove', [prices, range]);
+        assert.equal(got.rows, want.rows, mode);
+        assert.deepEqual(got.combos, want.combos, mode);
+        for (const key of ['totalReturn', 'timeInMarket', 'rowSum', 'nanCount']) {
+          assert.ok(got[key].every((v, i) => Object.is(v, want[key][i])), `${mode} ${key}`);
+        }
+        if (mode === 'shards') assert.ok(host.lastSplit, 'the call was split over the shards');
+      } finally {
+        host.terminate();
+      }
+    }
+  } finally {
+    reference.terminate();
+  }
+});

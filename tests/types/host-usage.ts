@@ -3,7 +3,7 @@
 // declarations of the indicators package (its custom TypeScript section).
 import { createHost, detectThreads, HostError, ALMA_DECLARATIONS, type Host, type Mode } from '../../js/src/index.js';
 import { selfIsolate } from '../../js/src/isolate.js';
-import init, { alma, almaBatch, almaBatchMany, almaBatchManyInto, emaBatchMany, initThreadPool, type AlmaErrorLike, type AlmaKernel } from '../../target/pkg/indicators-threads/rayon_web_indicators.js';
+import init, { alma, almaBatch, almaBatchLongAbove, almaBatchMany, almaBatchManyInto, emaBatchMany, initThreadPool, type AlmaErrorLike, type AlmaKernel } from '../../target/pkg/indicators-threads/rayon_web_indicators.js';
 
 export async function useHost(): Promise<number> {
   const support = detectThreads();
@@ -51,6 +51,10 @@ export async function useIndicators(): Promise<number> {
   const kernel: AlmaKernel = 'fft';
   const byFft: Float64Array = almaBatch(prices, { period: [2, 3, 1], kernel }).values;
   const direct: Float64Array = alma(prices, { period: 3, kernel: 'simd' });
+  const rule = almaBatchLongAbove(prices, { period: [2, 4, 1] });
+  const figures: number = rule.totalReturn[0] + rule.timeInMarket[0] + rule.rowSum[0] + rule.nanCount[0] + rule.cols + rule.combos[0].period;
+  // @ts-expect-error: the rows themselves are not returned
+  void rule.values;
   // @ts-expect-error: not a kernel name
   almaBatch(prices, { period: [2, 3, 1], kernel: 'avx512' });
   try {
@@ -59,5 +63,5 @@ export async function useIndicators(): Promise<number> {
     const err = e as AlmaErrorLike;
     if (err.code === 'INVALID_PERIOD' && err.series !== undefined) console.log(err.series);
   }
-  return one.length + rows + firstPeriod + values.length + batch.cols + seriesCount + start + manyValues.length + emaRows + byFft.length + direct.length;
+  return one.length + rows + firstPeriod + values.length + batch.cols + seriesCount + start + manyValues.length + emaRows + byFft.length + direct.length + figures;
 }

@@ -1,5 +1,5 @@
-//! ALMA's exports: `alma`, `almaBatch`, `almaBatchInto`, `almaBatchMany`,
-//! `almaBatchManyInto` (declared in
+//! ALMA's exports: `alma`, `almaBatch`, `almaBatchInto`, `almaBatchLongAbove`,
+//! `almaBatchMany`, `almaBatchManyInto` (declared in
 //! `indicators.d.ts`). Argument checks, memory and copies are the shared
 //! helpers of the parent module; this file only knows ALMA's parameters and
 //! how much working memory ALMA uses.
@@ -8,7 +8,9 @@ use super::{
     arg_error, batch_result, boolean, core_error, field, float_triple, integer, integer_triple, many_result, new_array, number, object,
     run_batch, Dest, ManyArgs, MemoryPlan, SeriesArg, PARAMS_BYTES,
 };
-use crate::alma::{alma_batch_into_with, alma_batch_many_into_with, alma_into_with, AlmaBatchRange, AlmaParams};
+use crate::alma::{alma_batch_into_with, alma_batch_many_into_with, alma_batch_reduce, alma_into_with, AlmaBatchRange, AlmaParams};
+use crate::batch::CHUNK_BYTES;
+use crate::rules::{long_above, row_sum};
 use crate::{BatchOptions, Kernel};
 use js_sys::Float64Array;
 use wasm_bindgen::prelude::*;
@@ -148,6 +150,46 @@ pub fn alma_batch_js(prices: JsValue, range: JsValue) -> Result<JsValue, JsValue
 #[wasm_bindgen(js_name = almaBatchInto, skip_typescript)]
 pub fn alma_batch_into_js(prices: JsValue, range: JsValue, out: JsValue) -> Result<JsValue, JsValue> {
     batch("almaBatchInto", &prices, &range, Some(&out))
+}
+
+/// For every combination of `range` over `prices`: what the rule "long while
+/// the close is above the ALMA" earned, and a checksum of the row — computed on
+/// the pool's threads right after each row, so the rows are never stored
+/// together nor copied out (`rules.rs`, `batch/reduce.rs`). Returns `{ rows,
+/// cols, combos, totalReturn, timeInMarket, rowSum, nanCount }`, the last four
+/// `Float64Array`s of `rows` values in `combos` order: compounded return of the
+/// long bars minus 1, fraction of bars long, sum of the row's finite values
+/// (left to right) and its count of NaN. Same errors as `almaBatch`.
+#[wasm_bindgen(js_name = almaBatchLongAbove, skip_typescript)]
+pub fn alma_batch_long_above_js(prices: JsValue, range: JsValue) -> Result<JsValue, JsValue> {
+    const CALL: &str = "almaBatchLongAbove";
+    let series = SeriesArg::parse(&prices, "prices")?;
+    let (r, opts) = parse_range(&range)?;
+    let rows = r.combo_count().map_err(core_error)?;
+    let n = series.len;
+    // The chunks in flight: one per pool thread, each at most CHUNK_BYTES or one row
+    // (twice that: a thread waiting inside one chunk may start another).
+    let threads = rayon::current_num_threads().max(1) as u64;
+    let chunks = 2 * threads * (CHUNK_BYTES as u64).max(n as u64 * 8);
+    let scratch = batch_scratch(&r, rows, n) + chunks;
+    let mut buf = MemoryPlan { call: CALL, input: n, output: rows.saturating_mul(4), scratch }.reserve()?;
+    series.copy_into(&mut buf.input)?;
+    let input = &buf.input;
+    let (stats, combos) =
+        alma_batch_reduce(input, &r, &opts, |_, row| (long_above(input, row), row_sum(row))).map_err(core_error)?;
+    let (ret, rest) = buf.output.split_at_mut(rows);
+    let (held, rest) = rest.split_at_mut(rows);
+    let (sum, nan) = rest.split_at_mut(rows);
+    for (i, (rule, check)) in stats.iter().enumerate() {
+        (ret[i], held[i], sum[i], nan[i]) = (rule.total_return, rule.time_in_market, check.finite_sum, check.nan_count as f64);
+    }
+    drop(std::mem::take(&mut buf.input));
+    let out = batch_result(None, &combos, rows, n, combo)?;
+    for (key, values) in [("totalReturn", &*ret), ("timeInMarket", &*held), ("rowSum", &*sum), ("nanCount", &*nan)] {
+        let array: JsValue = new_array(values, CALL)?.into();
+        js_sys::Reflect::set(&out, &JsValue::from_str(key), &array)?;
+    }
+    Ok(out)
 }
 
 /// `almaBatchMany` and `almaBatchManyInto` (`out` given).

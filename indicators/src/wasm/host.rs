@@ -27,6 +27,7 @@ use wasm_bindgen::prelude::*;
 const DECLARATIONS: &str = r#"{
   "almaBatch": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "axis", "costCap": {cap} },
   "almaBatchInto": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "axis", "costCap": {cap}, "out": 2 },
+  "almaBatchLongAbove": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "axis", "costCap": {cap} },
   "almaBatchMany": { "kind": "series", "values": 0, "offsets": 1, "range": 2, "axis": "period", "cost": "axis", "costCap": {cap} },
   "almaBatchManyInto": { "kind": "series", "values": 0, "offsets": 1, "range": 2, "axis": "period", "cost": "axis", "costCap": {cap}, "out": 3 },
   "emaBatch": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "rows" },

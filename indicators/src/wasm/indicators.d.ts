@@ -129,6 +129,32 @@ export function almaBatch(prices: Series, range: AlmaBatchRange): AlmaBatchResul
  */
 export function almaBatchInto(prices: Series, range: AlmaBatchRange, out: Float64Array): Omit<AlmaBatchResult, "values">;
 /**
+ * Result of almaBatchLongAbove: one value per combination (row r = combos[r]) in each
+ * array; the rows themselves are never returned.
+ */
+export interface AlmaLongAboveResult {
+  rows: number;
+  /** prices.length */
+  cols: number;
+  combos: AlmaCombo[];
+  /** "Long while the close is above the ALMA" (decided at the previous close): compounded return of the long bars, minus 1. */
+  totalReturn: Float64Array;
+  /** Fraction of the cols - 1 bars that rule was long. */
+  timeInMarket: Float64Array;
+  /** Sum of the row's finite values, left to right: equal rows give equal bits (a checksum). */
+  rowSum: Float64Array;
+  /** Number of NaN values in the row. */
+  nanCount: Float64Array;
+}
+/**
+ * For every combination of the grid: what "long while the close is above the ALMA"
+ * earned, and a checksum of the row, computed on the pool's threads right after each
+ * row — the rows are never stored together nor copied out, so a grid far larger than
+ * almaBatch can return runs in a few MiB. Rows are almaBatch's rows bit for bit.
+ * @throws Error with a stable `code` (the same as almaBatch's).
+ */
+export function almaBatchLongAbove(prices: Series, range: AlmaBatchRange): AlmaLongAboveResult;
+/**
  * ALMA for every combination of the grid over every series of `values` + `offsets`,
  * as one parallel job (far better use of the pool than one almaBatch per series).
  * Each row equals almaBatch's row of that series bit for bit. At most 512 MiB of
