@@ -18,12 +18,12 @@ export const PRICE_SERIES = { label: 'price', stroke: '#212529', width: 1 };
 const MAX_POINTS = 20000;
 
 /**
- * Draws into `el`: for each entry of `overlays` ({label, row}) that row of
- * `values` (rows × cols, row-major), then the prices on top. `overlays` may be
- * empty (and `values` null): the prices alone. Long series are thinned to at
- * most MAX_POINTS points for drawing (every k-th bar).
+ * Draws into `el`: each entry of `overlays` ({label, values}: one ALMA line as
+ * long as `prices`), then the prices on top. `overlays` may be empty: the
+ * prices alone. Long series are thinned to at most MAX_POINTS points for
+ * drawing (every k-th bar).
  */
-export function drawChart(el, prices, values, cols, overlays, old) {
+export function drawChart(el, prices, overlays, old) {
   old?.destroy();
   const stride = Math.max(1, Math.ceil(prices.length / MAX_POINTS));
   const n = Math.ceil(prices.length / stride);
@@ -34,7 +34,7 @@ export function drawChart(el, prices, values, cols, overlays, old) {
   const series = [{ label: 'bar' }];
   overlays.forEach((o, k) => {
     const y = new Array(n);
-    for (let i = 0; i < n; i++) { const v = values[o.row * cols + i * stride]; y[i] = Number.isFinite(v) ? v : null; }
+    for (let i = 0; i < n; i++) { const v = o.values[i * stride]; y[i] = Number.isFinite(v) ? v : null; }
     data.push(y);
     series.push({ label: o.label, stroke: COLORS[k % COLORS.length], width: 2 });
   });

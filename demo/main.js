@@ -24,7 +24,7 @@
 import { createHost, ALMA_DECLARATIONS } from '/host/index.js';
 import { selfIsolate } from '/host/isolate.js';
 import { randomWalk, parseCsv } from './series.js';
-import { checksum, ruleReturn, holdReturn, axisValues } from './stats.js';
+import { checksumOfRows, holdReturn, axisValues } from './stats.js';
 import { Heatmap, sigmaValues } from './heatmap.js';
 // Loaded lazily: the page works (with a message instead of the chart) if the
 // charting library cannot load.
@@ -60,7 +60,7 @@ const state = {
 let host = null;
 let singleHost = null;
 let csv = null; // {name, text, parsed}
-let result = null; // {values, rows, cols, combos, prices, stats}
+let result = null; // {rows, cols, combos, prices, floor, stats, lines: Map(row -> Float64Array)}
 let picked = new Set();
 let chart = null;
 let firstRun = null; // the automatic first batch (a promise), awaited by demo.run
@@ -225,38 +225,18 @@ async function ensureHost(threads) {
 // ones 63-100 ms.
 async function warmUp(on) {
   const prices = randomWalk(DEFAULTS.length, DEFAULTS.seed);
-  for (let i = 0; i < 2; i++) await on.call('almaBatch', [prices, batchParams(DEFAULTS)]);
+  for (let i = 0; i < 2; i++) await on.call('almaBatchLongAbove', [prices, batchParams(DEFAULTS)]);
 }
 
-// Repeated batches of one shape write into the page's own arrays
-// (almaBatchInto): a fresh array per batch pays its page faults (~20 ms for
-// the default 48 MB, a quarter of a threaded batch), while the host moves a
-// buffer it keeps to its worker (js/src/scratch.js) and copies into ours. Two
-// arrays per host alternate, so the result on screen is never the one being
-// overwritten. The first batch of a shape learns its length from almaBatch
-// (the page never re-derives the crate's grid-counting rule).
-const shapes = new Map(); // JSON [params, length] -> values length
-const outputs = new WeakMap(); // host -> { length, pair, next }
-function outputFor(on, length) {
-  let o = outputs.get(on);
-  if (!o || o.length !== length) outputs.set(on, (o = { length, pair: [null, null], next: 0 }));
-  const i = o.next;
-  o.next ^= 1;
-  return (o.pair[i] ??= new Float64Array(length));
-}
-
+// The timed call: every combination's ALMA row, then what the heatmap shows
+// (the rule's return and time in market) and the checksum's row sums, all
+// computed in wasm on the pool's threads (almaBatchLongAbove). The rows never
+// leave wasm: copying a batch's output (48 MB for the default one) out of
+// memory is serial, and was a third of a threaded batch. The lines drawn are
+// fetched afterwards, one `alma` call per picked row (lineFor).
 async function runBatch(prices, params, onProgress, on = host) {
-  const key = JSON.stringify([params, prices.length]);
-  const length = shapes.get(key);
   const t0 = performance.now();
-  let out;
-  if (length === undefined) {
-    out = await on.call('almaBatch', [prices, params], { onProgress });
-    shapes.set(key, out.values.length);
-  } else {
-    const values = outputFor(on, length);
-    out = { ...(await on.call('almaBatchInto', [prices, params, values], { onProgress })), values };
-  }
+  const out = await on.call('almaBatchLongAbove', [prices, params], { onProgress });
   return { out, ms: performance.now() - t0 };
 }
 
@@ -287,10 +267,10 @@ async function run({ auto = false } = {}) {
     runFrames = null;
     state.progressEvents = progress.count();
     $('frames-run').textContent = `frames during last run: ${state.framesDuringRun} in ${fmtMs(ms)}`;
-    const sum = checksum(out.values);
+    const sum = checksumOfRows(out.rowSum, out.nanCount);
     Object.assign(state, { rows: out.rows, cols: out.cols, ms, checksum: sum.sum, nanCount: sum.nanCount });
-    result = { ...out, prices: series };
-    result.stats = Array.from({ length: out.rows }, (_, r) => ruleReturn(series, out.values, r, out.cols));
+    result = { rows: out.rows, cols: out.cols, combos: out.combos, prices: series, floor: params.floor, lines: new Map() };
+    result.stats = Array.from({ length: out.rows }, (_, r) => ({ ret: out.totalReturn[r], held: out.timeInMarket[r] }));
     let best = 0;
     result.stats.forEach((s, r) => { if (s.ret > result.stats[best].ret) best = r; });
     picked = new Set([best]);
@@ -305,7 +285,7 @@ async function run({ auto = false } = {}) {
       }
       const sp = progressHandler('single-threaded build:');
       const s = await runBatch(series, params, sp, singleHost);
-      const ssum = checksum(s.out.values);
+      const ssum = checksumOfRows(s.out.rowSum, s.out.nanCount);
       Object.assign(state, {
         singleMs: s.ms, speedup: s.ms / ms, singleChecksum: ssum.sum, singleNanCount: ssum.nanCount,
         checksumsMatch: ssum.sum === sum.sum && ssum.nanCount === sum.nanCount,
@@ -367,7 +347,27 @@ function drawHeatmap() {
 // Before the first result: the prices alone (the default series at start-up).
 let pricesOnly = null; // {prices, label}
 
-async function redrawChart() {
+// The line of result row `row`: one `alma` call for that combination, kept
+// with the result (the batch itself returns no rows).
+function lineFor(row) {
+  const r = result;
+  if (!r.lines.has(row)) {
+    const c = r.combos[row];
+    r.lines.set(row, host.call('alma', [r.prices, { period: c.period, offset: c.offset, sigma: c.sigma, floor: r.floor }]));
+  }
+  return r.lines.get(row);
+}
+
+// The chart as last drawn, settled once every line it shows has arrived
+// (demo.chart() awaits it).
+let chartDrawn = Promise.resolve();
+
+function redrawChart() {
+  chartDrawn = drawNow().catch((e) => { $('chart-note').textContent = `The chart could not be drawn: ${errText(e)}`; });
+  return chartDrawn;
+}
+
+async function drawNow() {
   if (!result && !pricesOnly) return;
   let drawChart;
   try {
@@ -377,15 +377,19 @@ async function redrawChart() {
     return;
   }
   if (!result) {
-    chart = drawChart($('chart'), pricesOnly.prices, null, 0, [], chart);
+    chart = drawChart($('chart'), pricesOnly.prices, [], chart);
     $('chart-note').textContent = `${pricesOnly.label}. The ALMA lines appear when the batch has run.`;
     return;
   }
-  const overlays = [...picked].map((row) => {
+  const shown = result;
+  const rows = [...picked];
+  const lines = await Promise.all(rows.map(lineFor));
+  if (shown !== result) return; // a newer batch has drawn since
+  const overlays = rows.map((row, k) => {
     const c = result.combos[row];
-    return { row, label: `ALMA ${+c.period.toFixed(4)} / ${+c.offset.toFixed(4)} / ${+c.sigma.toFixed(4)} (${fmtPct(result.stats[row].ret)})` };
+    return { values: lines[k], label: `ALMA ${+c.period.toFixed(4)} / ${+c.offset.toFixed(4)} / ${+c.sigma.toFixed(4)} (${fmtPct(result.stats[row].ret)})` };
   });
-  chart = drawChart($('chart'), result.prices, result.values, result.cols, overlays, chart);
+  chart = drawChart($('chart'), result.prices, overlays, chart);
   $('chart-note').textContent = `${state.series}. Lines: period / offset / sigma (total return of the rule). Click heatmap cells to add or remove lines; drag on the chart to zoom, double-click to reset.`;
 }
 
@@ -442,6 +446,7 @@ window.demo = {
   runDefault() { return this.run({}); },
   loadCsv,
   async chart() {
+    await chartDrawn;
     const { describeChart } = await chartModule;
     return describeChart(chart);
   },

@@ -75,7 +75,7 @@ before(async () => {
   await glue.default({ module_or_path: await readFile(path.join(PKG, 'indicators-single', 'rayon_web_indicators_bg.wasm')) });
   const prices = randomWalk(DEFAULTS.length, DEFAULTS.seed);
   const out = glue.almaBatch(prices, batchParams(DEFAULTS));
-  expected = { ...checksum(out.values), rows: out.rows, cols: out.cols };
+  expected = { ...checksum(out.values, out.cols), rows: out.rows, cols: out.cols };
   nativeMismatch = await compareWithNative(prices, out);
   urls = await startServers({ port: 0, pkgDir: PKG });
 });
@@ -240,7 +240,7 @@ test('rayon-web-host runs the threaded indicators build in Node', { timeout: 60_
     const out = await deadline(host.call('almaBatch', [randomWalk(DEFAULTS.length, DEFAULTS.seed), batchParams(DEFAULTS)]), 30_000, 'almaBatch in Node');
     assert.equal(out.rows, expected.rows);
     assert.equal(out.cols, expected.cols);
-    const c = checksum(out.values);
+    const c = checksum(out.values, out.cols);
     assert.equal(c.sum, expected.sum);
     assert.equal(c.nanCount, expected.nanCount);
   } finally {

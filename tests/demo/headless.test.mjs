@@ -32,7 +32,7 @@ before(async () => {
   const glue = await import(pathToFileURL(path.join(PKG, 'indicators-single', GLUE)).href);
   await glue.default({ module_or_path: await readFile(path.join(PKG, 'indicators-single', 'rayon_web_indicators_bg.wasm')) });
   const out = glue.almaBatch(randomWalk(DEFAULTS.length, DEFAULTS.seed), batchParams(DEFAULTS));
-  expected = { ...checksum(out.values), rows: out.rows, cols: out.cols };
+  expected = { ...checksum(out.values, out.cols), rows: out.rows, cols: out.cols };
 });
 
 // ------------------------------------------------------------ summary logic
