@@ -171,12 +171,12 @@ const MODES = [
 
 /** What the time column measures (demo/main.js runBatch), printed under the table. */
 export const TIMING_NOTE = 'time: window.demo.run({compare: false}) in the page, i.e. performance.now() around one '
-  + 'host.call(\'almaBatchInto\') into one of two arrays the page reuses per shape (the first batch of a shape, untimed here, '
-  + 'is an almaBatch) as the page sees it: sending the prices to the host\'s worker(s), the batch in wasm '
-  + '(threads: the rayon pool of the threaded build; shards: the parameter grid split over the shards\' instances of the '
-  + 'single-threaded build; single: one instance), copying the output out of wasm memory into a buffer the host keeps, '
-  + 'moving it back and copying it into the page\'s array. Not timed: start-up, compiling, the page\'s warm-up and automatic batches, one more '
-  + 'untimed warm-up per mode here, the checksum, heatmap and chart.';
+  + 'host.call(\'almaBatchLongAbove\') as the page sees it: sending the prices to the host\'s worker(s), every '
+  + 'combination\'s ALMA row in wasm followed by its rule return, time in market and checksum row sum (threads: the rayon '
+  + 'pool of the threaded build; shards: the parameter grid split over the shards\' instances of the single-threaded build; '
+  + 'single: one instance), and the per-row figures back; the rows stay in wasm memory. Not timed: start-up, compiling, '
+  + 'the page\'s warm-up and automatic batches, one more untimed warm-up per mode here, adding up the checksum, the heatmap, '
+  + 'and the chart with its alma calls.';
 
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
