@@ -46,7 +46,40 @@ export async function almaCase(glue, { threads, reps = 3 }) {
     for (let i = 0; i < 200; i++) glue.alma(tiny, {});
     tinyMs.push((performance.now() - t) / 200);
   }
-  return { batchMs: median(batchMs), intoMs: median(intoMs), gflops: flops / median(intoMs) / 1e6, fftMs: median(fftMs), simdMs: median(simdMs), tinyMs: median(tinyMs), checksum, ...manyCase(glue, reps, walk, median) };
+  // The same grid reduced row by row (almaBatchLongAbove: the rule and a checksum
+  // per row, no rows copied out), and the demo's default batch (600 x 10k) both ways.
+  const longAboveMs = [];
+  glue.almaBatchLongAbove(big, range);
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    glue.almaBatchLongAbove(big, range);
+    longAboveMs.push(performance.now() - t);
+  }
+  return {
+    batchMs: median(batchMs), intoMs: median(intoMs), gflops: flops / median(intoMs) / 1e6, fftMs: median(fftMs), simdMs: median(simdMs),
+    tinyMs: median(tinyMs), checksum, longAboveMs: median(longAboveMs), ...demoCase(glue, reps, median), ...manyCase(glue, reps, walk, median),
+  };
+}
+
+// The demo's default batch (demo/defaults.js: 10k bars, periods 10..200 step 10 x 10
+// offsets x 3 sigmas = 600 rows): almaBatchInto (48 MB out, the demo's call until
+// 2026-12-06) vs almaBatchLongAbove (its call since), alternated, 3x the reps.
+function demoCase(glue, reps, median) {
+  const prices = new Float64Array(10_000);
+  for (let i = 0, x = 100; i < prices.length; i++) { x *= 1 + 0.01 * Math.sin(i * 0.7) * Math.cos(i * 0.13); prices[i] = x; }
+  const range = { period: [10, 200, 10], offset: [0.05, 0.95, 0.1], sigma: [4, 8, 2], floor: false };
+  const out = new Float64Array(600 * prices.length);
+  const intoMs = [], laMs = [];
+  for (let i = 0; i < 2; i++) { glue.almaBatchInto(prices, range, out); glue.almaBatchLongAbove(prices, range); }
+  for (let i = 0; i < 3 * reps; i++) {
+    let t = performance.now();
+    glue.almaBatchInto(prices, range, out);
+    intoMs.push(performance.now() - t);
+    t = performance.now();
+    glue.almaBatchLongAbove(prices, range);
+    laMs.push(performance.now() - t);
+  }
+  return { demoIntoMs: median(intoMs), demoLongAboveMs: median(laMs) };
 }
 
 // The backtester's workload (issue 17): 1000 series x 2,520 points (10 years of
