@@ -125,3 +125,18 @@ fn ema_reduces_through_the_same_engine() {
         assert_eq!(row, &bits(batch.row(i).unwrap()));
     }
 }
+
+#[test]
+fn chunks_are_about_four_per_thread_and_at_most_chunk_bytes_unless_one_row_is_larger() {
+    use rayon_web_indicators::batch::{chunk_rows, CHUNK_BYTES};
+    assert_eq!(chunk_rows(600, 10_000, 2, usize::MAX), 75); // 8 chunks of 6 MB
+    assert_eq!(chunk_rows(600, 10_000, 64, usize::MAX), 3);
+    assert_eq!(chunk_rows(250, 1_000_000, 2, usize::MAX), 2); // 16 MB each
+    assert_eq!(chunk_rows(250, 4_000_000, 2, usize::MAX), 1); // one row above CHUNK_BYTES
+    assert_eq!(chunk_rows(0, 10, 2, usize::MAX), 1);
+    assert_eq!(chunk_rows(100, 1000, 1, 8 * 1000 * 5), 5); // max_output_bytes bounds it too
+    for (rows, len, threads) in [(1, 1, 1), (1000, 2520, 2), (7, 3_000_000, 8), (250, 100_000, 2)] {
+        let per = chunk_rows(rows, len, threads, usize::MAX);
+        assert!(per >= 1 && (per == 1 || per * len * 8 <= CHUNK_BYTES), "{rows} {len} {threads}: {per}");
+    }
+}

@@ -31,6 +31,15 @@ use rayon::prelude::*;
 /// Largest buffer of one chunk: 16 MiB, two rows of a million bars.
 pub const CHUNK_BYTES: usize = 16 << 20;
 
+/// Rows per chunk of a reduced batch of `rows` rows of `len` values on
+/// `threads` threads: about four chunks per thread, at most [`CHUNK_BYTES`]
+/// (and `max_output_bytes`) each, at least one row. At most `2 * threads`
+/// chunks are in memory at once (a thread waiting inside one may start another).
+pub fn chunk_rows(rows: usize, len: usize, threads: usize, max_output_bytes: usize) -> usize {
+    let by_memory = (CHUNK_BYTES.min(max_output_bytes) / len.saturating_mul(8).max(1)).max(1);
+    rows.div_ceil(4 * threads.max(1)).clamp(1, by_memory)
+}
+
 impl<I: Indicator> Engine<I> {
     /// Every combination of `range` over one series, each row passed to
     /// `reduce(row_index, row)` and only its result kept: the results in row
@@ -54,8 +63,7 @@ impl<I: Indicator> Engine<I> {
         series.check_period(range.period_bounds().1)?;
         let combos = range.combos()?;
         let threads = if opts.parallel { rayon::current_num_threads().max(1) } else { 1 };
-        let by_memory = (CHUNK_BYTES.min(opts.max_output_bytes) / row_bytes.max(1)).max(1);
-        let per_chunk = rows.div_ceil(4 * threads).clamp(1, by_memory);
+        let per_chunk = chunk_rows(rows, len, threads, opts.max_output_bytes);
         let chunks: Vec<&[I::Params]> = combos.chunks(per_chunk).collect();
         // Enough chunks to share out: each runs on one thread. Otherwise each uses the pool too.
         let inner = BatchOptions { parallel: opts.parallel && chunks.len() < 4 * threads, ..*opts };

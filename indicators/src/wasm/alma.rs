@@ -9,7 +9,7 @@ use super::{
     run_batch, Dest, ManyArgs, MemoryPlan, SeriesArg, PARAMS_BYTES,
 };
 use crate::alma::{alma_batch_into_with, alma_batch_many_into_with, alma_batch_reduce, alma_into_with, AlmaBatchRange, AlmaParams};
-use crate::batch::CHUNK_BYTES;
+use crate::batch::chunk_rows;
 use crate::rules::{long_above, row_sum};
 use crate::{BatchOptions, Kernel};
 use js_sys::Float64Array;
@@ -167,10 +167,11 @@ pub fn alma_batch_long_above_js(prices: JsValue, range: JsValue) -> Result<JsVal
     let (r, opts) = parse_range(&range)?;
     let rows = r.combo_count().map_err(core_error)?;
     let n = series.len;
-    // The chunks in flight: one per pool thread, each at most CHUNK_BYTES or one row
-    // (twice that: a thread waiting inside one chunk may start another).
-    let threads = rayon::current_num_threads().max(1) as u64;
-    let chunks = 2 * threads * (CHUNK_BYTES as u64).max(n as u64 * 8);
+    // The chunks in memory at once (batch/reduce.rs): at most two per pool thread.
+    let threads = rayon::current_num_threads().max(1);
+    let per_chunk = chunk_rows(rows, n, threads, opts.max_output_bytes);
+    let in_flight = rows.div_ceil(per_chunk).min(2 * threads) as u64;
+    let chunks = in_flight * (per_chunk * n) as u64 * 8;
     let scratch = batch_scratch(&r, rows, n) + chunks;
     let mut buf = MemoryPlan { call: CALL, input: n, output: rows.saturating_mul(4), scratch }.reserve()?;
     series.copy_into(&mut buf.input)?;
