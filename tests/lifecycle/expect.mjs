@@ -48,11 +48,20 @@ export function expectCyclesFreeStacks(r) {
   assert.equal(r.wrong, 0);
   assert.deepEqual(r.live, Array(10).fill(0));
   const perThread = 4096;
-  const growth = r.memory.at(-1) - r.memory[1];
-  assert.ok(growth <= 80 * 2 * perThread + 65536, `memory grew by ${growth} bytes over 80 cycles: ${r.memory}`);
-  // The first sample may also include one-time allocator growth (a new pool's
-  // stacks can be allocated before the previous pool's are freed).
-  assert.ok(r.memory.at(-1) - r.memory[0] <= 4 * 1024 * 1024, `memory grew: ${r.memory}`);
+  // One step of allocator growth may come at any sample: a new pool's stacks
+  // can be allocated before the previous pool's exiting threads have freed
+  // theirs, which raises the high-water mark once (seen once in CI at cycle
+  // ~35 on a loaded machine: +2 MiB, then flat for 60 cycles). A leaked stack
+  // grows memory at every sample instead, so: at most one step larger than
+  // the thread-local allowance, of at most two stacks, and beyond that step
+  // no more than the allowance.
+  const allowance = 80 * 2 * perThread + 65536;
+  const steps = r.memory.slice(1).map((m, i) => m - r.memory[i]);
+  const big = steps.filter((d) => d > 65536);
+  assert.ok(big.length <= 1 && big.every((d) => d <= 4 * 1024 * 1024), `memory grew in more than one step, or by more than two stacks: ${r.memory}`);
+  const growth = r.memory.at(-1) - r.memory[1] - (big.length && steps.indexOf(big[0]) > 0 ? big[0] : 0);
+  assert.ok(growth <= allowance, `memory grew by ${growth} bytes over 80 cycles besides one allocator step: ${r.memory}`);
+  assert.ok(r.memory.at(-1) - r.memory[0] <= 4 * 1024 * 1024 + allowance, `memory grew: ${r.memory}`);
 }
 
 /**
