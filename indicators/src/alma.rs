@@ -359,6 +359,40 @@ where
     engine().batch_reduce(data, range, opts, reduce)
 }
 
+/// [`alma_batch_many`]'s rows passed to `reduce(series_index, row_index, row)`
+/// as soon as they are computed, only the results kept (see
+/// [`Engine::batch_many_reduce`](crate::batch::Engine::batch_many_reduce)):
+/// the results series-major (series `s`, combination `r` at
+/// `s * combos.len() + r`) and the combinations. The backtester's sweep — one
+/// figure per security and combination — without holding `rows * values.len()`
+/// values. For example, the rule "long while the close is above the ALMA" over
+/// three securities:
+///
+/// ```
+/// use rayon_web_indicators::{alma_batch_many_reduce, batch::flatten, rules, AlmaBatchRange, BatchOptions};
+/// let universe: Vec<Vec<f64>> = (1..=3).map(|k| (0..400).map(|i| 100.0 + (i as f64 * 0.01 * k as f64).sin()).collect()).collect();
+/// let (values, offsets) = flatten(&universe);
+/// let grid = AlmaBatchRange { period: (5, 50, 5), offset: (0.85, 0.85, 0.0), sigma: (6.0, 6.0, 0.0), floor: false };
+/// let (stats, combos) = alma_batch_many_reduce(&values, &offsets, &grid, &BatchOptions::default(), |s, _, row| {
+///     rules::long_above(&universe[s], row)
+/// })
+/// .unwrap();
+/// assert_eq!((stats.len(), combos.len()), (30, 10)); // series 1, combination 4: stats[10 + 4]
+/// ```
+pub fn alma_batch_many_reduce<R, F>(
+    values: &[f64],
+    offsets: &[usize],
+    range: &AlmaBatchRange,
+    opts: &BatchOptions,
+    reduce: F,
+) -> Result<(Vec<R>, Vec<AlmaParams>), Error>
+where
+    R: Send,
+    F: Fn(usize, usize, &[f64]) -> R + Sync,
+{
+    engine().batch_many_reduce(values, offsets, range, opts, reduce)
+}
+
 // ---------------------------------------------------------------------------
 // Many series, a grid
 

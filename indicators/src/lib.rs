@@ -19,6 +19,8 @@
 //!   combination (what a rule earned), [`alma_batch_reduce`]
 //!   ([`batch::Engine::batch_reduce`]) computes the rows in chunks and keeps
 //!   only what a closure returns for each — never `rows * len` values at once;
+//!   [`alma_batch_many_reduce`] does the same over many series (a universe of
+//!   securities × a grid, one figure per security and combination);
 //!   [`rules`] has a trading rule and a row checksum for it.
 //! - **Same length in, same length out.** Output `t` depends on the samples up
 //!   to `t`; the warm-up and any output whose last `period` samples hold a NaN
@@ -107,7 +109,7 @@ pub mod wasm;
 
 pub use alma::{
     alma, alma_batch, alma_batch_into, alma_batch_into_with, alma_batch_many, alma_batch_many_into,
-    alma_batch_many_into_with, alma_batch_many_with, alma_batch_reduce, alma_batch_with, alma_center, alma_into, alma_into_with,
+    alma_batch_many_into_with, alma_batch_many_reduce, alma_batch_many_with, alma_batch_reduce, alma_batch_with, alma_center, alma_into, alma_into_with,
     alma_weights, alma_with, alma_with_kernel, AlmaBatch, AlmaBatchMany, AlmaBatchRange, AlmaParams,
 };
 pub use batch::{BatchOptions, DEFAULT_MAX_OUTPUT_BYTES};

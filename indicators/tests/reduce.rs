@@ -140,3 +140,91 @@ fn chunks_are_about_four_per_thread_and_at_most_chunk_bytes_unless_one_row_is_la
         assert!(per >= 1 && (per == 1 || per * len * 8 <= CHUNK_BYTES), "{rows} {len} {threads}: {per}");
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// Many series: every reduced row is bitwise the `alma_batch_many` row of
+    /// its (series, combination), results series-major, whatever the kernel,
+    /// the pool, the number of series (whole-series chunks from four per
+    /// thread) and the chunk limit; the same error (code and series index).
+    #[test]
+    fn many_series_reduced_rows_are_the_many_batch_rows_bitwise(
+        universe in prop::collection::vec(prop::collection::vec(value(), 0..400), 1..12),
+        pstart in 1usize..20, pcount in 0usize..6, pstep in 1usize..15,
+        parallel in any::<bool>(),
+        chunk_limit in prop_oneof![Just(usize::MAX), 8usize..20_000],
+    ) {
+        let (values, offsets) = rayon_web_indicators::batch::flatten(&universe);
+        let range = AlmaBatchRange { period: (pstart, pstart + pcount * pstep, pstep), offset: (0.85, 0.85, 0.0), sigma: (6.0, 6.0, 0.0), floor: false };
+        let longest = universe.iter().map(Vec::len).max().unwrap_or(0);
+        for k in kernels() {
+            let opts = BatchOptions { kernel: k, parallel, ..Default::default() };
+            let reduced_opts = BatchOptions { max_output_bytes: chunk_limit.max(8 * longest), ..opts };
+            let batch = alma_batch_many_with(&values, &offsets, &range, &opts);
+            let reduced = alma_batch_many_reduce(&values, &offsets, &range, &reduced_opts, |s, r, row| (s, r, bits(row)));
+            match (batch, reduced) {
+                (Ok(b), Ok((rows, combos))) => {
+                    prop_assert_eq!(&combos, &b.combos);
+                    prop_assert_eq!(rows.len(), b.rows * universe.len());
+                    for (i, (s, r, row)) in rows.iter().enumerate() {
+                        prop_assert_eq!((*s, *r), (i / b.rows, i % b.rows));
+                        prop_assert_eq!(row, &bits(b.row(*s, *r).unwrap()), "series {} row {} kernel {:?}", s, r, k);
+                    }
+                }
+                (Err(a), Err(b)) => prop_assert_eq!(format!("{a:?}"), format!("{b:?}")),
+                (a, b) => prop_assert!(false, "batch {:?} vs reduce {:?}", a.map(|b| b.rows), b.map(|r| r.0.len())),
+            }
+        }
+    }
+}
+
+#[test]
+fn many_series_errors_name_the_series_and_a_row_above_the_limit_is_output_too_large() {
+    let good: Vec<f64> = (0..100).map(|i| 100.0 + i as f64).collect();
+    let short = vec![1.0; 8];
+    let (values, offsets) = rayon_web_indicators::batch::flatten(&[good.clone(), short, good.clone()]);
+    let range = AlmaBatchRange { period: (5, 10, 5), offset: (0.85, 0.85, 0.0), sigma: (6.0, 6.0, 0.0), floor: false };
+    let noop = |_: usize, _: usize, _: &[f64]| ();
+    let opts = BatchOptions::default();
+    let e = alma_batch_many_reduce(&values, &offsets, &range, &opts, noop).unwrap_err();
+    assert_eq!(format!("{e:?}"), format!("{:?}", alma_batch_many(&values, &offsets, &range).unwrap_err()));
+    assert_eq!((e.code(), matches!(e, Error::Series { index: 1, .. })), ("INVALID_PERIOD", true), "{e:?}");
+    let (values, offsets) = rayon_web_indicators::batch::flatten(&[good.clone(), good]);
+    let tight = BatchOptions { max_output_bytes: 8 * 99, ..opts };
+    assert_eq!(alma_batch_many_reduce(&values, &offsets, &range, &tight, noop).unwrap_err().code(), "OUTPUT_TOO_LARGE");
+    assert_eq!(alma_batch_many_reduce(&values, &[0, 50], &range, &opts, noop).unwrap_err().code(), alma_batch_many(&values, &[0, 50], &range).unwrap_err().code());
+}
+
+#[test]
+fn chunk_plans_cut_few_series_by_rows_and_many_series_whole() {
+    use rayon_web_indicators::batch::{peak_chunk_bytes, plan_chunks, Chunk};
+    // One series: about four chunks per thread (chunk_rows).
+    let one = plan_chunks(&[10_000], 600, 2, usize::MAX);
+    assert_eq!(one.len(), 8);
+    assert!(one.iter().all(|c| c.series == 0 && c.count == 75 && c.len == 10_000));
+    // The backtester's universe: whole series, in order.
+    let universe = plan_chunks(&vec![2520; 1000], 20, 2, usize::MAX);
+    assert_eq!(universe.len(), 1000);
+    assert!(universe.iter().enumerate().all(|(s, c)| *c == Chunk { series: s, first: 0, count: 20, len: 2520 }));
+    assert_eq!(peak_chunk_bytes(&vec![2520; 1000], 20, 2, usize::MAX), 4 * 20 * 2520 * 8);
+    // A whole series larger than CHUNK_BYTES is still cut.
+    let long = plan_chunks(&[1_000_000; 8], 10, 2, usize::MAX);
+    assert!(long.iter().all(|c| c.count == 2) && long.len() == 40);
+    // Rows cover every (series, row) once, in order, whatever the lengths.
+    let mixed = plan_chunks(&[5, 0, 3_000_000, 70], 7, 3, 1 << 20);
+    let mut want = Vec::new();
+    for (s, _) in [5, 0, 3_000_000, 70].iter().enumerate() {
+        want.extend((0..7).map(|r| (s, r)));
+    }
+    let got: Vec<(usize, usize)> = mixed.iter().flat_map(|c| (c.first..c.first + c.count).map(move |r| (c.series, r))).collect();
+    assert_eq!(got, want);
+    // The peak is the largest 2 * threads chunks of the plan, computed without it.
+    for (lengths, rows, threads, limit) in [(vec![5, 0, 3_000_000, 70], 7, 3, 1usize << 20), (vec![10_000], 600, 2, usize::MAX), (vec![100, 90_000, 7], 300, 1, 50_000), (vec![3; 40], 9, 2, 64)] {
+        let mut sizes: Vec<u64> = plan_chunks(&lengths, rows, threads, limit).iter().map(Chunk::bytes).collect();
+        sizes.sort_unstable_by(|a, b| b.cmp(a));
+        assert_eq!(peak_chunk_bytes(&lengths, rows, threads, limit), sizes.iter().take(2 * threads).sum::<u64>(), "{lengths:?} {rows} {threads}");
+    }
+    // A huge grid over many tiny series: no plan is made, the figure saturates at worst.
+    assert!(peak_chunk_bytes(&vec![1; 100_000], usize::MAX / 2, 2, usize::MAX) > 0);
+}

@@ -116,13 +116,13 @@ export type Declaration = GridRowsDeclaration | SeriesDeclaration | CodeDeclarat
 
 /**
  * rayon-web-indicators' batch declarations: almaBatch / almaBatchInto / almaBatchLongAbove / emaBatch / emaBatchInto
- * split by rows (ALMA: cost ∝ period); almaBatchMany / almaBatchManyInto / emaBatchMany /
- * emaBatchManyInto split by series. The module ships the same list
+ * split by rows (ALMA: cost ∝ period); almaBatchMany / almaBatchManyInto / almaBatchManyLongAbove /
+ * emaBatchMany / emaBatchManyInto split by series. The module ships the same list
  * (`rayonWebHostDeclarations()`), used for exports the caller did not declare.
  */
 export const ALMA_DECLARATIONS: Readonly<
   Record<'almaBatch' | 'almaBatchInto' | 'almaBatchLongAbove' | 'emaBatch' | 'emaBatchInto', GridRowsDeclaration> &
-  Record<'almaBatchMany' | 'almaBatchManyInto' | 'emaBatchMany' | 'emaBatchManyInto', SeriesDeclaration>
+  Record<'almaBatchMany' | 'almaBatchManyInto' | 'almaBatchManyLongAbove' | 'emaBatchMany' | 'emaBatchManyInto', SeriesDeclaration>
 >;
 
 /** Cuts per-value costs into at most `n` contiguous [from, to) groups of near-equal sums. */

@@ -23,7 +23,7 @@
 //     grid, output series-major): splits into contiguous groups of series
 //     balanced by samples; each part gets its samples (a copy, transferred) and
 //     rebased offsets; results join by concatenation (`series` summed, offsets
-//     rebased, `rows` and `combos` from the first part). A rejected series is
+//     rebased, typed arrays concatenated, `rows` and `combos` from the first part). A rejected series is
 //     reported with its index in the whole call (`rebaseError`).
 //
 // or code, for anything else:
@@ -186,10 +186,13 @@ function seriesGroups(decl) {
         joined.offsets.push(...r.offsets.slice(1).map((x) => x + base));
         joined.series += r.series;
       }
-      if (first.values) {
-        joined.values = new Float64Array(results.reduce((a, r) => a + r.values.length, 0));
+      // Every typed array of the result is series-major (`values`, and per-row
+      // figures such as almaBatchManyLongAbove's): the parts' arrays concatenate.
+      for (const [key, v] of Object.entries(first)) {
+        if (!ArrayBuffer.isView(v) || v instanceof DataView) continue;
+        joined[key] = new v.constructor(results.reduce((a, r) => a + r[key].length, 0));
         let at = 0;
-        for (const r of results) { joined.values.set(r.values, at); at += r.values.length; }
+        for (const r of results) { joined[key].set(r[key], at); at += r[key].length; }
       }
       return joined;
     },
@@ -274,6 +277,7 @@ export const ALMA_DECLARATIONS = Object.freeze({
   almaBatchLongAbove: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'axis', costCap: 64 }),
   almaBatchMany: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'axis', costCap: 64 }),
   almaBatchManyInto: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'axis', costCap: 64, out: 3 }),
+  almaBatchManyLongAbove: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'axis', costCap: 64 }),
   emaBatch: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'rows' }),
   emaBatchInto: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'rows', out: 2 }),
   emaBatchMany: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'rows' }),

@@ -85,7 +85,8 @@ function demoCase(glue, reps, median) {
 // The backtester's workload (issue 17): 1000 series x 2,520 points (10 years of
 // trading days) x 20 periods (5..=100), offset 0.85, sigma 6 — one
 // almaBatchManyInto call against 1000 almaBatchInto calls (one per series, each
-// into its block of the same output), alternated, medians.
+// into its block of the same output) and one almaBatchManyLongAbove call (the
+// sweep's figures only), alternated, medians.
 function manyCase(glue, reps, walk, median) {
   const series = 1000, len = 2520;
   const all = walk(series * len + 7 * series);
@@ -107,7 +108,9 @@ function manyCase(glue, reps, walk, median) {
   };
   glue.almaBatchManyInto(values, offsets, range, out); // warm-up
   loop();
-  const manyMs = [], loopMs = [];
+  glue.almaBatchManyLongAbove(values, offsets, range);
+  const manyMs = [], loopMs = [], manyLaMs = [];
+  let manyLaChecksum = 0;
   for (let i = 0; i < reps; i++) {
     let t = performance.now();
     glue.almaBatchManyInto(values, offsets, range, out);
@@ -115,9 +118,14 @@ function manyCase(glue, reps, walk, median) {
     t = performance.now();
     loop();
     loopMs.push(performance.now() - t);
+    // The same sweep reduced per (series, combination): no rows copied out.
+    t = performance.now();
+    const r = glue.almaBatchManyLongAbove(values, offsets, range);
+    manyLaMs.push(performance.now() - t);
+    manyLaChecksum = r.rowSum.reduce((a, v) => a + v, 0) + r.totalReturn.reduce((a, v) => a + v, 0);
   }
   if (out.some((v, k) => !Object.is(v, loopOut[k]))) throw new Error('almaBatchManyInto and 1000 almaBatchInto calls differ');
   let manyChecksum = 0;
   for (let k = 0; k < out.length; k += 997) if (Number.isFinite(out[k])) manyChecksum += out[k];
-  return { manyMs: median(manyMs), loopMs: median(loopMs), manyGflops: flops / median(manyMs) / 1e6, manyChecksum };
+  return { manyMs: median(manyMs), loopMs: median(loopMs), manyGflops: flops / median(manyMs) / 1e6, manyChecksum, manyLaMs: median(manyLaMs), manyLaChecksum };
 }

@@ -51,5 +51,7 @@ for (const [env, run] of [['node', node], ['chromium', chromium]]) {
   console.log(`${env.padEnd(9)} almaBatchManyInto 1000 series x 2520 x 20 periods: single build ${m(single, 'manyMs').toFixed(1)} ms (${m(single, 'manyGflops').toFixed(2)} GFLOP/s), pool of 2 ${m(pool, 'manyMs').toFixed(1)} ms (${m(pool, 'manyGflops').toFixed(2)} GFLOP/s), speed-up ${median(single.map((s, i) => s.manyMs / pool[i].manyMs)).toFixed(2)}x`);
   console.log(`${env.padEnd(9)} same work as 1000 almaBatchInto calls: single build ${m(single, 'loopMs').toFixed(1)} ms, pool of 2 ${m(pool, 'loopMs').toFixed(1)} ms; on the pool the many-series call is ${median(pool.map((p) => p.loopMs / p.manyMs)).toFixed(2)}x faster`);
   if (single.some((s, i) => s.manyChecksum !== pool[i].manyChecksum)) console.log(`${env}: MANY-SERIES CHECKSUMS DIFFER`);
+  console.log(`${env.padEnd(9)} almaBatchManyLongAbove 1000 series x 2520 x 20 periods (the rule and a checksum per series and combination, no rows out): single build ${m(single, 'manyLaMs').toFixed(1)} ms, pool of 2 ${m(pool, 'manyLaMs').toFixed(1)} ms, speed-up ${median(single.map((s, i) => s.manyLaMs / pool[i].manyLaMs)).toFixed(2)}x`);
+  if (single.some((s, i) => s.manyLaChecksum !== pool[i].manyLaChecksum)) console.log(`${env}: MANY-SERIES LONG-ABOVE CHECKSUMS DIFFER`);
   console.log(`${env.padEnd(9)} 1 combo x 1k points: single build ${(m(single, 'tinyMs') * 1000).toFixed(1)} us, pool ${(m(pool, 'tinyMs') * 1000).toFixed(1)} us, pool/single ${median(tiny).toFixed(2)}x`);
 }

@@ -116,6 +116,8 @@ const EXPORTS = {
   emaBatchInto: { args: fc.tuple(series, emaRange, out), call: (pkg, [p, r], out) => pkg.emaBatchInto(p, r, out), out: 2, sizeFrom: 'emaBatch' },
   almaBatchMany: { args: many(range), call: (pkg, [v, o, r]) => pkg.almaBatchMany(v, o, r) },
   almaBatchManyInto: { args: manyInto(range), call: (pkg, [v, o, r], out) => pkg.almaBatchManyInto(v, o, r, out), out: 3, sizeFrom: 'almaBatchMany' },
+  almaBatchLongAbove: { args: fc.tuple(series, range), call: (pkg, [p, r]) => pkg.almaBatchLongAbove(p, r) },
+  almaBatchManyLongAbove: { args: many(range), call: (pkg, [v, o, r]) => pkg.almaBatchManyLongAbove(v, o, r) },
   emaBatchMany: { args: many(emaRange), call: (pkg, [v, o, r]) => pkg.emaBatchMany(v, o, r) },
   emaBatchManyInto: { args: manyInto(emaRange), call: (pkg, [v, o, r], out) => pkg.emaBatchManyInto(v, o, r, out), out: 3, sizeFrom: 'emaBatchMany' },
 };
@@ -125,6 +127,19 @@ function checkShape(name, value, args, out) {
   if (name === 'alma' || name === 'ema') {
     assert.ok(value instanceof Float64Array && value.length === len, `${name} returns a Float64Array of prices.length`);
     return value;
+  }
+  if (name.endsWith('LongAbove')) {
+    // One figure per (series, combination) in each array; compared between builds as one array.
+    const keys = ['totalReturn', 'timeInMarket', 'rowSum', 'nanCount'];
+    const count = name.includes('Many') ? Array.from(args[1]).length - 1 : 1;
+    assert.ok(Number.isInteger(value.rows) && value.combos.length === value.rows, 'reduced batch shape');
+    if (name.includes('Many')) assert.equal(value.series, count, 'series count');
+    else assert.equal(value.cols, len, 'cols');
+    assert.ok(keys.every((k) => value[k] instanceof Float64Array && value[k].length === count * value.rows), 'one value per (series, combination)');
+    assert.ok(value.nanCount.every((n) => Number.isInteger(n) && n >= 0), 'NaN counts are counts');
+    const all = new Float64Array(4 * count * value.rows);
+    keys.forEach((k, i) => all.set(value[k], i * count * value.rows));
+    return all;
   }
   if (name.includes('Many')) {
     const offsets = Array.from(args[1]);
@@ -187,6 +202,16 @@ describe(`fuzz the indicators' JS API (seed ${SEED}, ${RUNS} runs per export, bo
     // Warm both (first calls allocate lazily initialised state).
     for (const pkg of [single, threads]) { pkg.alma(refPrices); pkg.almaBatch(refPrices, { period: [3, 20, 1] }); }
     pkgs = [single, threads];
+  });
+  it('every computing export of the module is fuzzed here', () => {
+    // Set-up, diagnostics and host plumbing take no user data to fuzz (initThreadPool and
+    // prewarmThreadPool have their own fuzz suite: init-thread-pool.test.mjs).
+    const plumbing = new Set(['default', 'initSync', 'initThreadPool', 'prewarmThreadPool', 'progressCounter', 'wasmHeapBytes', 'rayonWebHostDeclarations', 'rayonWebCrashRecord', 'rayonWebMemory']);
+    for (const pkg of pkgs) {
+      const exported = Object.entries(pkg).filter(([k, v]) => typeof v === 'function' && !plumbing.has(k) && !k.startsWith('__')).map(([k]) => k);
+      const missing = exported.filter((k) => !(k in EXPORTS));
+      assert.deepEqual(missing, [], `${pkg.label}: exports without a fuzz entry`);
+    }
   });
   for (const name of Object.keys(EXPORTS)) {
     it(`${name}: every call settles, throws only documented codes, frees its memory, both builds agree`, async (t) => {

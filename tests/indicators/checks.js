@@ -350,6 +350,40 @@ export function runChecks(pkg, fx, single, emaFx) {
       ok(['totalReturn', 'timeInMarket', 'rowSum', 'nanCount'].every((k) => same(r[k], y[k])), 'pool = single-threaded build');
     }
   });
+  check('almaBatchManyLongAbove: per (series, combination), almaBatchLongAbove\'s figures for that series alone, bit for bit, series-major; errors name the series', () => {
+    const lengths = [3000, 17, 800, 2520, 40];
+    const universe = lengths.map((n, k) => walk(n, 60 + k).map((v) => v + 100 + k));
+    universe[2][100] = NaN;
+    const values = new Float64Array(lengths.reduce((a, n) => a + n, 0));
+    const offsets = [0];
+    for (const u of universe) { values.set(u, offsets[offsets.length - 1]); offsets.push(offsets[offsets.length - 1] + u.length); }
+    const grid = { period: [3, 15, 4], offset: [0.5, 0.9, 0.4], sigma: [6, 6, 0] };
+    const r = pkg.almaBatchManyLongAbove(values, Uint32Array.from(offsets), grid);
+    ok(r.series === lengths.length && r.rows === 8 && JSON.stringify(r.offsets) === JSON.stringify(offsets), `shape ${r.series}x${r.rows}`);
+    const keys = ['totalReturn', 'timeInMarket', 'rowSum', 'nanCount'];
+    for (const key of keys) ok(r[key] instanceof Float64Array && r[key].length === r.series * r.rows, key);
+    universe.forEach((u, s) => {
+      const alone = pkg.almaBatchLongAbove(u, grid);
+      ok(JSON.stringify(alone.combos) === JSON.stringify(r.combos), 'combos');
+      for (const key of keys) ok(same(r[key].subarray(s * r.rows, (s + 1) * r.rows), alone[key]), `series ${s} ${key}`);
+    });
+    const e = throwsCode(() => pkg.almaBatchManyLongAbove(values, offsets, { period: [3, 20, 1] }), 'INVALID_PERIOD', 'series 1');
+    ok(e.series === 1, `error.series ${e.series}`);
+    throwsCode(() => pkg.almaBatchManyLongAbove(values, [0, 5], grid), 'INVALID_SERIES_LAYOUT');
+    throwsCode(() => pkg.almaBatchManyLongAbove(values, 'x', grid), 'INVALID_ARGUMENT');
+    // A universe whose rows (1000 series x 40 combinations x 2520 bars = 806 MB) are over
+    // almaBatchMany's 512 MiB limit: reduced, a few MiB at once.
+    const prices = walk(2520 * 1000, 43).map((v) => v + 1e4);
+    const starts = Array.from({ length: 1001 }, (_, i) => i * 2520);
+    const narrow = { period: [9, 9, 0], offset: [0.5, 0.539, 0.001] };
+    throwsCode(() => pkg.almaBatchMany(prices, starts, narrow), 'OUTPUT_TOO_LARGE');
+    const wide = pkg.almaBatchManyLongAbove(prices, starts, narrow);
+    ok(wide.series === 1000 && wide.rows === 40 && wide.totalReturn.length === 40_000 && wide.totalReturn.every(Number.isFinite), `${wide.series}x${wide.rows}`);
+    if (single) {
+      const y = single.almaBatchManyLongAbove(values, offsets, grid);
+      ok(keys.every((k) => same(r[k], y[k])), 'pool = single-threaded build');
+    }
+  });
   check('inputs too big for wasm memory: INPUT_TOO_LARGE / OUTPUT_TOO_LARGE naming sizes, then a good call works', () => {
     const huge = []; huge.length = 2 ** 30; // sparse: costs nothing in JavaScript
     throwsCode(() => pkg.alma(huge), 'INPUT_TOO_LARGE', '1073741824 samples', 'chunks');

@@ -199,3 +199,38 @@ test('almaBatchLongAbove through the host: single, shards (split by periods) and
     reference.terminate();
   }
 });
+
+test('almaBatchManyLongAbove through the host: single, shards (split by series) and threads give the single build\'s figures bit for bit; a rejected series keeps its index', { timeout: 120_000 }, async () => {
+  const reference = await createHost({ single: urls.indicatorsSingle, mode: 'single' });
+  const lengths = [4000, 2520, 700, 2520, 3100, 90, 2520, 1500];
+  const offsets = [0];
+  for (const n of lengths) offsets.push(offsets[offsets.length - 1] + n);
+  let x = 100;
+  const values = Float64Array.from({ length: offsets[offsets.length - 1] }, (_, i) => (x += Math.sin(i * 0.37) + 0.01 * ((i * 7919) % 13 - 6)));
+  const range = { period: [10, 80, 10], offset: [0.5, 0.9, 0.4], sigma: [6, 6, 0] };
+  try {
+    const want = await reference.call('almaBatchManyLongAbove', [values, offsets, range]);
+    assert.equal(want.series * want.rows, lengths.length * 16);
+    for (const mode of ['single', 'shards', 'threads']) {
+      const host = await createHost({ threaded: urls.indicatorsThreads, single: urls.indicatorsSingle, mode, shards: 2, threads: 2 });
+      try {
+        host.lastSplit = null;
+        const got = await host.call('almaBatchManyLongAbove', [values, offsets, range]);
+        assert.equal(got.rows, want.rows, mode);
+        assert.equal(got.series, want.series, mode);
+        assert.deepEqual(got.offsets, want.offsets, mode);
+        assert.deepEqual(got.combos, want.combos, mode);
+        for (const key of ['totalReturn', 'timeInMarket', 'rowSum', 'nanCount']) {
+          assert.ok(got[key].length === want[key].length && got[key].every((v, i) => Object.is(v, want[key][i])), `${mode} ${key}`);
+        }
+        if (mode === 'shards') assert.ok(host.lastSplit, 'the call was split over the shards');
+        // Series 5 (90 samples) cannot take period 100: its index in the whole call, in every mode.
+        await assert.rejects(host.call('almaBatchManyLongAbove', [values, offsets, { period: [10, 100, 10] }]), (e) => e.code === 'INVALID_PERIOD' && e.series === 5 && /series 5:/.test(e.message));
+      } finally {
+        host.terminate();
+      }
+    }
+  } finally {
+    reference.terminate();
+  }
+});

@@ -3,7 +3,7 @@
 // declarations of the indicators package (its custom TypeScript section).
 import { createHost, detectThreads, HostError, ALMA_DECLARATIONS, type Host, type Mode } from '../../js/src/index.js';
 import { selfIsolate } from '../../js/src/isolate.js';
-import init, { alma, almaBatch, almaBatchLongAbove, almaBatchMany, almaBatchManyInto, emaBatchMany, initThreadPool, type AlmaErrorLike, type AlmaKernel } from '../../target/pkg/indicators-threads/rayon_web_indicators.js';
+import init, { alma, almaBatch, almaBatchLongAbove, almaBatchMany, almaBatchManyInto, almaBatchManyLongAbove, emaBatchMany, initThreadPool, type AlmaErrorLike, type AlmaKernel } from '../../target/pkg/indicators-threads/rayon_web_indicators.js';
 
 export async function useHost(): Promise<number> {
   const support = detectThreads();
@@ -55,6 +55,10 @@ export async function useIndicators(): Promise<number> {
   const figures: number = rule.totalReturn[0] + rule.timeInMarket[0] + rule.rowSum[0] + rule.nanCount[0] + rule.cols + rule.combos[0].period;
   // @ts-expect-error: the rows themselves are not returned
   void rule.values;
+  const universe = almaBatchManyLongAbove(prices, Uint32Array.from([0, 4, 10]), { period: [2, 3, 1], offset: [0.5, 0.9, 0.4] });
+  const perSeries: number = universe.totalReturn[universe.rows * 1] + universe.series + universe.offsets[2] + universe.combos[0].offset;
+  // @ts-expect-error: a many-series result has no cols (series lengths differ)
+  void universe.cols;
   // @ts-expect-error: not a kernel name
   almaBatch(prices, { period: [2, 3, 1], kernel: 'avx512' });
   try {
@@ -63,5 +67,5 @@ export async function useIndicators(): Promise<number> {
     const err = e as AlmaErrorLike;
     if (err.code === 'INVALID_PERIOD' && err.series !== undefined) console.log(err.series);
   }
-  return one.length + rows + firstPeriod + values.length + batch.cols + seriesCount + start + manyValues.length + emaRows + byFft.length + direct.length + figures;
+  return one.length + rows + firstPeriod + values.length + batch.cols + seriesCount + start + manyValues.length + emaRows + byFft.length + direct.length + figures + perSeries;
 }

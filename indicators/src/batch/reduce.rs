@@ -1,29 +1,35 @@
 //! Batches reduced row by row, never materialised.
 //!
 //! A backtester sweeping a grid rarely wants the rows themselves — 250
-//! combinations over a million bars are 2 GB — but one figure per row (what
-//! a rule earned, a checksum). [`Engine::batch_reduce`] computes the rows in
-//! chunks of consecutive rows, each into a buffer of its own, hands each row
-//! to the caller's `reduce` as soon as its chunk is done, and keeps only what
-//! `reduce` returns: memory is a few chunks, not `rows * len`, and nothing is
-//! copied out of the engine but the reductions.
+//! combinations over a million bars are 2 GB, 20 combinations over a universe
+//! of 1000 ten-year series are 400 MB — but one figure per row (what a rule
+//! earned, a checksum). [`Engine::batch_reduce`] (one series) and
+//! [`Engine::batch_many_reduce`] (many series) compute the rows in chunks of
+//! consecutive rows of one series, each into a buffer of its own, hand each
+//! row to the caller's `reduce` as soon as its chunk is done, and keep only
+//! what `reduce` returns: memory is a few chunks, not `rows * len`, and nothing
+//! is copied out of the engine but the reductions.
 //!
 //! **Same rows.** Each chunk runs the engine's own scheduler over its rows, so
-//! every row is bitwise the row [`Engine::batch`] computes: kernels are per row
-//! and the schedule never changes a result (see `rows.rs`).
+//! every row is bitwise the row [`Engine::batch`] (or [`Engine::batch_many`])
+//! computes: kernels are per row and the schedule never changes a result (see
+//! `rows.rs`).
 //!
-//! **Chunks.** About four per pool thread (so rayon can balance them), at most
-//! [`CHUNK_BYTES`] each (one row when a row alone is larger). With that many
-//! chunks each runs on one thread; with fewer (a few long rows) each also uses
-//! the pool inside. A FIR chunk recomputes the series' FFT block transforms
-//! (`kernels::fft`), which a whole batch computes once: cheap for the
-//! series lengths one chunk holds many rows of, and the price of bounded
-//! memory for very long series.
+//! **Chunks** ([`plan_chunks`], which the wasm exports also use to reserve
+//! their memory). With at least four series per pool thread, each series' rows
+//! are one chunk and rayon balances whole series. Otherwise each series' rows
+//! are cut into about four chunks per thread ([`chunk_rows`]), so rayon can
+//! balance them. Either way a chunk holds at most [`CHUNK_BYTES`] (one row when
+//! a row alone is larger). With that many chunks each runs on one thread; with
+//! fewer (a few long rows) each also uses the pool inside. A FIR chunk
+//! recomputes its series' FFT block transforms (`kernels::fft`), which a whole
+//! batch computes once: cheap for the series lengths one chunk holds many rows
+//! of, and the price of bounded memory for very long series.
 //!
 //! **Progress** ([`crate::progress`]) counts chunks.
 
 use super::{Engine, Indicator, ParamGrid};
-use super::{series::Series, BatchOptions};
+use super::{series::Series, BatchOptions, SeriesSet};
 use crate::error::Error;
 use crate::progress;
 use rayon::prelude::*;
@@ -31,13 +37,95 @@ use rayon::prelude::*;
 /// Largest buffer of one chunk: 16 MiB, two rows of a million bars.
 pub const CHUNK_BYTES: usize = 16 << 20;
 
+/// Rows of `len` values that fit one chunk: at most [`CHUNK_BYTES`] and
+/// `max_output_bytes`, at least one.
+fn rows_fitting(len: usize, max_output_bytes: usize) -> usize {
+    (CHUNK_BYTES.min(max_output_bytes) / len.saturating_mul(8).max(1)).max(1)
+}
+
 /// Rows per chunk of a reduced batch of `rows` rows of `len` values on
 /// `threads` threads: about four chunks per thread, at most [`CHUNK_BYTES`]
 /// (and `max_output_bytes`) each, at least one row. At most `2 * threads`
 /// chunks are in memory at once (a thread waiting inside one may start another).
 pub fn chunk_rows(rows: usize, len: usize, threads: usize, max_output_bytes: usize) -> usize {
-    let by_memory = (CHUNK_BYTES.min(max_output_bytes) / len.saturating_mul(8).max(1)).max(1);
-    rows.div_ceil(4 * threads.max(1)).clamp(1, by_memory)
+    rows.div_ceil(4 * threads.max(1)).clamp(1, rows_fitting(len, max_output_bytes))
+}
+
+/// One chunk of a reduced batch: rows `first .. first + count` (combinations
+/// in grid order) of series `series`, which has `len` samples.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chunk {
+    /// Index of the series.
+    pub series: usize,
+    /// First row (combination) of the chunk.
+    pub first: usize,
+    /// Number of rows.
+    pub count: usize,
+    /// Samples of the series (the length of each row).
+    pub len: usize,
+}
+
+impl Chunk {
+    /// Bytes of the chunk's buffer.
+    pub fn bytes(&self) -> u64 {
+        self.count as u64 * self.len as u64 * 8
+    }
+}
+
+/// Rows per chunk of series of `len` samples in a reduced batch of `rows`
+/// combinations over `series` series on `threads` threads: the whole series
+/// (up to the memory bound) from four series per thread, else [`chunk_rows`].
+fn rows_per_chunk(series: usize, len: usize, rows: usize, threads: usize, max_output_bytes: usize) -> usize {
+    if series >= 4 * threads.max(1) {
+        rows.min(rows_fitting(len, max_output_bytes)).max(1)
+    } else {
+        chunk_rows(rows, len, threads, max_output_bytes)
+    }
+}
+
+/// The chunks a reduced batch of `rows` combinations over series of `lengths`
+/// samples runs as on `threads` threads (see the module docs), in series
+/// order, then row order: concatenating their reductions gives the results
+/// series-major.
+pub fn plan_chunks(lengths: &[usize], rows: usize, threads: usize, max_output_bytes: usize) -> Vec<Chunk> {
+    let mut chunks = Vec::new();
+    for (series, &len) in lengths.iter().enumerate() {
+        let per = rows_per_chunk(lengths.len(), len, rows, threads, max_output_bytes);
+        let mut first = 0;
+        while first < rows {
+            let count = per.min(rows - first);
+            chunks.push(Chunk { series, first, count, len });
+            first += count;
+        }
+    }
+    chunks
+}
+
+/// The most bytes the chunk buffers of [`plan_chunks`]`(lengths, rows,
+/// threads, max_output_bytes)` hold at once: the largest `2 * threads` chunks
+/// (at most that many are in memory at once). Computed per series, without
+/// making the plan (which, for a huge grid over many tiny series, could itself
+/// be large: the wasm exports call this before any memory check).
+pub fn peak_chunk_bytes(lengths: &[usize], rows: usize, threads: usize, max_output_bytes: usize) -> u64 {
+    // (bytes of the series' largest chunk, how many chunks it has)
+    let mut largest: Vec<(u64, u64)> = lengths
+        .iter()
+        .map(|&len| {
+            let per = rows_per_chunk(lengths.len(), len, rows, threads, max_output_bytes);
+            (per.min(rows) as u64 * len as u64 * 8, rows.div_ceil(per) as u64)
+        })
+        .collect();
+    largest.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    let (mut left, mut sum) = (2 * threads.max(1) as u64, 0u64);
+    for (bytes, count) in largest {
+        let take = count.min(left);
+        sum = sum.saturating_add(bytes.saturating_mul(take));
+        left -= take;
+        if left == 0 {
+            break;
+        }
+    }
+    sum
 }
 
 impl<I: Indicator> Engine<I> {
@@ -53,38 +141,79 @@ impl<I: Indicator> Engine<I> {
         F: Fn(usize, &[f64]) -> R + Sync,
     {
         opts.kernel.resolved()?;
-        let rows = self.check_grid(range, data.len(), None)?;
-        let len = data.len();
-        let row_bytes = len.saturating_mul(8);
-        if row_bytes > opts.max_output_bytes {
-            return Err(Error::OutputTooLarge { requested: row_bytes as u128, limit: opts.max_output_bytes });
-        }
+        self.check_grid(range, data.len(), None)?;
+        check_row_bytes(data.len(), opts)?;
         let series = Series::new(data)?;
         series.check_period(range.period_bounds().1)?;
         let combos = range.combos()?;
+        let results = self.reduce_chunks(&combos, &[series], &[data.len()], opts, |_, row, values| reduce(row, values))?;
+        Ok((results, combos))
+    }
+
+    /// Every combination of `range` over every series of `values` + `offsets`
+    /// (see [`SeriesSet`]), each row passed to `reduce(series_index,
+    /// row_index, row)` and only its result kept: the results series-major
+    /// (series `s`, combination `r` at `s * combos.len() + r`), and the
+    /// combinations. Same validation and errors as
+    /// [`Engine::batch_many_into`] (a rejected series is [`Error::Series`]
+    /// with its index); [`BatchOptions::max_output_bytes`] bounds one chunk (a
+    /// single row longer than it is [`Error::OutputTooLarge`]). `reduce` runs
+    /// on the pool's threads, in any order.
+    pub fn batch_many_reduce<R, F>(
+        &self,
+        values: &[f64],
+        offsets: &[usize],
+        range: &I::Range,
+        opts: &BatchOptions,
+        reduce: F,
+    ) -> Result<(Vec<R>, Vec<I::Params>), Error>
+    where
+        R: Send,
+        F: Fn(usize, usize, &[f64]) -> R + Sync,
+    {
+        opts.kernel.resolved()?;
+        let set = SeriesSet::new(values, offsets)?;
+        let series = self.check_many(&set, range, None)?;
+        let lengths: Vec<usize> = set.iter().map(<[f64]>::len).collect();
+        check_row_bytes(lengths.iter().copied().max().unwrap_or(0), opts)?;
+        let combos = range.combos()?;
+        let results = self.reduce_chunks(&combos, &series, &lengths, opts, reduce)?;
+        Ok((results, combos))
+    }
+
+    /// Runs the chunks of [`plan_chunks`] (checks done), each row through `reduce`.
+    fn reduce_chunks<R, F>(&self, combos: &[I::Params], series: &[Series<'_>], lengths: &[usize], opts: &BatchOptions, reduce: F) -> Result<Vec<R>, Error>
+    where
+        R: Send,
+        F: Fn(usize, usize, &[f64]) -> R + Sync,
+    {
         let threads = if opts.parallel { rayon::current_num_threads().max(1) } else { 1 };
-        let per_chunk = chunk_rows(rows, len, threads, opts.max_output_bytes);
-        let chunks: Vec<&[I::Params]> = combos.chunks(per_chunk).collect();
+        let chunks = plan_chunks(lengths, combos.len(), threads, opts.max_output_bytes);
         // Enough chunks to share out: each runs on one thread. Otherwise each uses the pool too.
         let inner = BatchOptions { parallel: opts.parallel && chunks.len() < 4 * threads, ..*opts };
         progress::begin(chunks.len());
-        let one = |(c, chunk): (usize, &&[I::Params])| -> Result<Vec<R>, Error> {
-            let mut values = vec![0.0; chunk.len() * len];
-            self.compute_rows(chunk, std::slice::from_ref(&series), &mut values, &inner, false)?;
-            let first = c * per_chunk;
-            let out = values.chunks(len.max(1)).enumerate().map(|(i, row)| reduce(first + i, row)).collect();
+        let one = |c: &Chunk| -> Result<Vec<R>, Error> {
+            let mut values = vec![0.0; c.count * c.len];
+            let rows = &combos[c.first..c.first + c.count];
+            self.compute_rows(rows, std::slice::from_ref(&series[c.series]), &mut values, &inner, false)?;
+            let out = values.chunks(c.len.max(1)).enumerate().map(|(i, row)| reduce(c.series, c.first + i, row)).collect();
             progress::advance(1);
             Ok(out)
         };
-        let parts: Vec<Result<Vec<R>, Error>> = if opts.parallel {
-            chunks.par_iter().enumerate().map(one).collect()
-        } else {
-            chunks.iter().enumerate().map(one).collect()
-        };
-        let mut results = Vec::with_capacity(rows);
+        let parts: Vec<Result<Vec<R>, Error>> = if opts.parallel { chunks.par_iter().map(one).collect() } else { chunks.iter().map(one).collect() };
+        let mut results = Vec::with_capacity(combos.len() * series.len());
         for part in parts {
             results.extend(part?);
         }
-        Ok((results, combos))
+        Ok(results)
     }
+}
+
+/// A reduced batch holds at least one row of the longest series at once.
+fn check_row_bytes(longest: usize, opts: &BatchOptions) -> Result<(), Error> {
+    let row_bytes = longest.saturating_mul(8);
+    if row_bytes > opts.max_output_bytes {
+        return Err(Error::OutputTooLarge { requested: row_bytes as u128, limit: opts.max_output_bytes });
+    }
+    Ok(())
 }

@@ -1,5 +1,5 @@
 //! ALMA's exports: `alma`, `almaBatch`, `almaBatchInto`, `almaBatchLongAbove`,
-//! `almaBatchMany`, `almaBatchManyInto` (declared in
+//! `almaBatchMany`, `almaBatchManyInto`, `almaBatchManyLongAbove` (declared in
 //! `indicators.d.ts`). Argument checks, memory and copies are the shared
 //! helpers of the parent module; this file only knows ALMA's parameters and
 //! how much working memory ALMA uses.
@@ -8,9 +8,11 @@ use super::{
     arg_error, batch_result, boolean, core_error, field, float_triple, integer, integer_triple, many_result, new_array, number, object,
     run_batch, Dest, ManyArgs, MemoryPlan, SeriesArg, PARAMS_BYTES,
 };
-use crate::alma::{alma_batch_into_with, alma_batch_many_into_with, alma_batch_reduce, alma_into_with, AlmaBatchRange, AlmaParams};
-use crate::batch::chunk_rows;
-use crate::rules::{long_above, row_sum};
+use crate::alma::{
+    alma_batch_into_with, alma_batch_many_into_with, alma_batch_many_reduce, alma_batch_reduce, alma_into_with, AlmaBatchRange, AlmaParams,
+};
+use crate::batch::peak_chunk_bytes;
+use crate::rules::{long_above, row_sum, LongAbove, RowSum};
 use crate::{BatchOptions, Kernel};
 use js_sys::Float64Array;
 use wasm_bindgen::prelude::*;
@@ -167,30 +169,73 @@ pub fn alma_batch_long_above_js(prices: JsValue, range: JsValue) -> Result<JsVal
     let (r, opts) = parse_range(&range)?;
     let rows = r.combo_count().map_err(core_error)?;
     let n = series.len;
-    // The chunks in memory at once (batch/reduce.rs): at most two per pool thread.
-    let threads = rayon::current_num_threads().max(1);
-    let per_chunk = chunk_rows(rows, n, threads, opts.max_output_bytes);
-    let in_flight = rows.div_ceil(per_chunk).min(2 * threads) as u64;
-    let chunks = in_flight * (per_chunk * n) as u64 * 8;
-    let scratch = batch_scratch(&r, rows, n) + chunks;
+    let scratch = batch_scratch(&r, rows, n).saturating_add(reduce_scratch(&[n], rows, &opts));
     let mut buf = MemoryPlan { call: CALL, input: n, output: rows.saturating_mul(4), scratch }.reserve()?;
     series.copy_into(&mut buf.input)?;
     let input = &buf.input;
     let (stats, combos) =
         alma_batch_reduce(input, &r, &opts, |_, row| (long_above(input, row), row_sum(row))).map_err(core_error)?;
-    let (ret, rest) = buf.output.split_at_mut(rows);
-    let (held, rest) = rest.split_at_mut(rows);
-    let (sum, nan) = rest.split_at_mut(rows);
+    drop(std::mem::take(&mut buf.input));
+    let out = batch_result(None, &combos, rows, n, combo)?;
+    set_long_above(&out, &stats, &mut buf.output, CALL)?;
+    Ok(out)
+}
+
+/// `almaBatchLongAbove` over every series of `values` + `offsets` (the layout
+/// of `almaBatchMany`): the backtester's sweep of a universe, one figure per
+/// (series, combination), the rows never stored together nor copied out.
+/// Returns `{ rows, series, offsets, combos, totalReturn, timeInMarket, rowSum,
+/// nanCount }`, the last four `Float64Array`s of `series * rows` values,
+/// series-major: series `s`, combination `r` at `s * rows + r`. Each value
+/// equals `almaBatchLongAbove`'s for that series alone, bit for bit. Same
+/// errors as `almaBatchMany` (a rejected series names its index in `series`).
+#[wasm_bindgen(js_name = almaBatchManyLongAbove, skip_typescript)]
+pub fn alma_batch_many_long_above_js(values: JsValue, offsets: JsValue, range: JsValue) -> Result<JsValue, JsValue> {
+    const CALL: &str = "almaBatchManyLongAbove";
+    let args = ManyArgs::parse(&values, &offsets)?;
+    let (r, opts) = parse_range(&range)?;
+    let rows = r.combo_count().map_err(core_error)?;
+    let n = args.series.len;
+    // Lengths of a layout the crate will refuse are irrelevant: it refuses before computing.
+    let lengths: Vec<usize> = args.offsets.windows(2).map(|w| w[1].saturating_sub(w[0])).collect();
+    let count = lengths.len();
+    let scratch = batch_scratch(&r, rows, n).saturating_add(args.extra_scratch()).saturating_add(reduce_scratch(&lengths, rows, &opts));
+    let mut buf = MemoryPlan { call: CALL, input: n, output: rows.saturating_mul(count).saturating_mul(4), scratch }.reserve()?;
+    args.series.copy_into(&mut buf.input)?;
+    let (input, offs) = (&buf.input, &args.offsets);
+    let (stats, combos) = alma_batch_many_reduce(input, offs, &r, &opts, |s, _, row| {
+        (long_above(&input[offs[s]..offs[s + 1]], row), row_sum(row))
+    })
+    .map_err(core_error)?;
+    drop(std::mem::take(&mut buf.input));
+    let out = many_result(None, &combos, rows, offs, combo)?;
+    set_long_above(&out, &stats, &mut buf.output, CALL)?;
+    Ok(out)
+}
+
+/// Working memory of a reduced batch: the chunk buffers in memory at once
+/// (`batch::peak_chunk_bytes` of the plan the crate runs) and the per-row results.
+fn reduce_scratch(lengths: &[usize], rows: usize, opts: &BatchOptions) -> u64 {
+    let threads = rayon::current_num_threads().max(1);
+    let results = (rows as u64).saturating_mul(lengths.len() as u64).saturating_mul(std::mem::size_of::<(LongAbove, RowSum)>() as u64);
+    peak_chunk_bytes(lengths, rows, threads, opts.max_output_bytes).saturating_add(results)
+}
+
+/// Sets `totalReturn`, `timeInMarket`, `rowSum` and `nanCount` on `out`: four
+/// `Float64Array`s of `stats.len()` values, staged in `buf` (`4 * stats.len()`).
+fn set_long_above(out: &JsValue, stats: &[(LongAbove, RowSum)], buf: &mut [f64], call: &'static str) -> Result<(), JsValue> {
+    let n = stats.len();
+    let (ret, rest) = buf.split_at_mut(n);
+    let (held, rest) = rest.split_at_mut(n);
+    let (sum, nan) = rest.split_at_mut(n);
     for (i, (rule, check)) in stats.iter().enumerate() {
         (ret[i], held[i], sum[i], nan[i]) = (rule.total_return, rule.time_in_market, check.finite_sum, check.nan_count as f64);
     }
-    drop(std::mem::take(&mut buf.input));
-    let out = batch_result(None, &combos, rows, n, combo)?;
     for (key, values) in [("totalReturn", &*ret), ("timeInMarket", &*held), ("rowSum", &*sum), ("nanCount", &*nan)] {
-        let array: JsValue = new_array(values, CALL)?.into();
-        js_sys::Reflect::set(&out, &JsValue::from_str(key), &array)?;
+        let array: JsValue = new_array(values, call)?.into();
+        js_sys::Reflect::set(out, &JsValue::from_str(key), &array)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// `almaBatchMany` and `almaBatchManyInto` (`out` given).

@@ -30,6 +30,7 @@ const DECLARATIONS: &str = r#"{
   "almaBatchLongAbove": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "axis", "costCap": {cap} },
   "almaBatchMany": { "kind": "series", "values": 0, "offsets": 1, "range": 2, "axis": "period", "cost": "axis", "costCap": {cap} },
   "almaBatchManyInto": { "kind": "series", "values": 0, "offsets": 1, "range": 2, "axis": "period", "cost": "axis", "costCap": {cap}, "out": 3 },
+  "almaBatchManyLongAbove": { "kind": "series", "values": 0, "offsets": 1, "range": 2, "axis": "period", "cost": "axis", "costCap": {cap} },
   "emaBatch": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "rows" },
   "emaBatchInto": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "rows", "out": 2 },
   "emaBatchMany": { "kind": "series", "values": 0, "offsets": 1, "range": 2, "axis": "period", "cost": "rows" },

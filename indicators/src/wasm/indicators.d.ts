@@ -170,6 +170,35 @@ export function almaBatchManyInto(
   out: Float64Array,
 ): Omit<BatchManyResult<AlmaCombo>, "values">;
 /**
+ * Result of almaBatchManyLongAbove: one value per (series, combination), series-major
+ * (series s, combination r = combos[r] at index s * rows + r) in each array.
+ */
+export interface AlmaManyLongAboveResult {
+  /** Combinations per series. */
+  rows: number;
+  /** Number of series. */
+  series: number;
+  /** The offsets the call was given, as numbers. */
+  offsets: number[];
+  combos: AlmaCombo[];
+  /** "Long while the close is above the ALMA" over the series: compounded return of the long bars, minus 1. */
+  totalReturn: Float64Array;
+  /** Fraction of the series' len - 1 bars that rule was long. */
+  timeInMarket: Float64Array;
+  /** Sum of the row's finite values, left to right (a checksum). */
+  rowSum: Float64Array;
+  /** Number of NaN values in the row. */
+  nanCount: Float64Array;
+}
+/**
+ * almaBatchLongAbove over every series of `values` + `offsets` (almaBatchMany's layout)
+ * as one parallel job: the backtester's sweep of a universe of securities, one figure
+ * per (series, combination), the rows never stored together nor copied out. Each value
+ * equals almaBatchLongAbove's for that series alone, bit for bit.
+ * @throws Error with a stable `code` (almaBatchMany's); a rejected series also sets `series` to its index.
+ */
+export function almaBatchManyLongAbove(values: Series, offsets: SeriesOffsets, range: AlmaBatchRange): AlmaManyLongAboveResult;
+/**
  * Address of the `[done, total]` progress pair (two uint32) of the current or last batch
  * in the module's memory (threaded build: readable while a batch runs on the pool).
  */
