@@ -2,26 +2,38 @@
 
 /**
  * The checksum shown on the page and compared across modes and browsers: the
- * sum of all finite values, summed row by row (each row left to right, then
- * the row sums in row order: a fixed order, so identical outputs give
- * bit-identical sums), and the count of NaNs. The page gets the row sums from
- * wasm (`almaBatchLongAbove`'s rowSum and nanCount: `checksumOfRows`); this
- * form, over a whole `almaBatch` output, is the tests' reference.
+ * sum of all finite values, summed row by row (each row in wasm's fixed order,
+ * `rowSum`, then the row sums in row order), and the count of NaNs. Identical
+ * outputs give bit-identical sums. The page gets the row sums from wasm
+ * (`almaBatchLongAbove`'s rowSum and nanCount: `checksumOfRows`); this form,
+ * over a whole `almaBatch` output, is the tests' reference.
  */
 export function checksum(values, cols) {
   if (!(cols > 0) || values.length % cols !== 0) throw new RangeError(`checksum: ${values.length} values are not rows of ${cols}`);
   let sum = 0;
   let nanCount = 0;
   for (let r = 0; r < values.length; r += cols) {
-    let row = 0;
-    for (let i = r; i < r + cols; i++) {
-      const v = values[i];
-      if (Number.isFinite(v)) row += v;
-      else if (v !== v) nanCount++;
-    }
-    sum += row;
+    const row = rowSum(values.subarray(r, r + cols));
+    sum += row.sum;
+    nanCount += row.nanCount;
   }
   return { sum, nanCount };
+}
+
+/**
+ * One row's checksum exactly as wasm computes it (rules.rs `row_sum`): value i
+ * of the row added to accumulator i % 4 (finite values only, each accumulator
+ * in order from +0), then (s0 + s1) + (s2 + s3); and the count of NaNs.
+ */
+export function rowSum(row) {
+  const s = [0, 0, 0, 0];
+  let nanCount = 0;
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i];
+    if (Number.isFinite(v)) s[i & 3] += v;
+    else if (v !== v) nanCount++;
+  }
+  return { sum: (s[0] + s[1]) + (s[2] + s[3]), nanCount };
 }
 
 /** `checksum` from per-row sums and NaN counts (in row order). */
@@ -36,18 +48,20 @@ export function checksumOfRows(rowSum, nanCount) {
  * Total return of the rule "long while the close is above the ALMA" (the
  * reference of what wasm computes per row, rules.rs `long_above`): the
  * position for bar t is decided at the close of bar t-1 (close[t-1] >
- * alma[t-1]; no position while the ALMA is NaN) and earns close[t]/close[t-1].
- * Returns the compounded return minus 1 and the fraction of bars held.
+ * alma[t-1]; no position while the ALMA is NaN) and earns close[t]/close[t-1],
+ * compounded in wasm's fixed order (bar t into accumulator t % 4, then
+ * (g0 * g1) * (g2 * g3)). Returns the compounded return minus 1 and the
+ * fraction of bars held.
  */
 export function ruleReturn(prices, values, row, cols) {
   const base = row * cols;
-  let growth = 1;
+  const g = [1, 1, 1, 1];
   let held = 0;
   for (let t = 1; t < cols; t++) {
     const a = values[base + t - 1];
-    if (a === a && prices[t - 1] > a) { growth *= prices[t] / prices[t - 1]; held++; }
+    if (a === a && prices[t - 1] > a) { g[t & 3] *= prices[t] / prices[t - 1]; held++; }
   }
-  return { ret: growth - 1, held: held / Math.max(1, cols - 1) };
+  return { ret: (g[0] * g[1]) * (g[2] * g[3]) - 1, held: held / Math.max(1, cols - 1) };
 }
 
 /** Buy-and-hold return over the series, for reference. */

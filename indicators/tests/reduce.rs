@@ -63,16 +63,32 @@ proptest! {
         line in prop::collection::vec(prop_oneof![4 => 1.0..200.0f64, 1 => Just(f64::NAN)], 0..300),
     ) {
         let n = prices.len().min(line.len());
-        let (mut growth, mut held) = (1.0f64, 0usize);
+        let (mut g, mut held) = ([1.0f64; 4], 0usize);
         for t in 1..n {
             if !line[t - 1].is_nan() && prices[t - 1] > line[t - 1] {
-                growth *= prices[t] / prices[t - 1];
+                g[t % 4] *= prices[t] / prices[t - 1];
                 held += 1;
             }
         }
         let got = long_above(&prices, &line);
-        prop_assert_eq!(got.total_return.to_bits(), (growth - 1.0).to_bits());
+        prop_assert_eq!(got.total_return.to_bits(), ((g[0] * g[1]) * (g[2] * g[3]) - 1.0).to_bits());
         prop_assert_eq!(got.time_in_market, if n < 2 { 0.0 } else { held as f64 / (n - 1) as f64 });
+    }
+}
+
+proptest! {
+    #[test]
+    fn row_sum_follows_its_definition(row in prop::collection::vec(prop_oneof![8 => -1e6..1e6f64, 1 => Just(f64::NAN), 1 => Just(f64::INFINITY), 1 => Just(-0.0)], 0..300)) {
+        let (mut s, mut nan) = ([0.0f64; 4], 0usize);
+        for (i, &v) in row.iter().enumerate() {
+            if v.is_finite() {
+                s[i % 4] += v;
+            } else if v.is_nan() {
+                nan += 1;
+            }
+        }
+        let got = row_sum(&row);
+        prop_assert_eq!((got.finite_sum.to_bits(), got.nan_count), (((s[0] + s[1]) + (s[2] + s[3])).to_bits(), nan));
     }
 }
 
@@ -82,7 +98,8 @@ fn long_above_small_cases() {
     let prices = [10.0, 11.0, 12.0, 9.0];
     let line = [f64::NAN, 10.0, 11.0, 20.0];
     let r = long_above(&prices, &line);
-    assert_eq!(r, LongAbove { total_return: (12.0 / 11.0) * (9.0 / 12.0) - 1.0, time_in_market: 2.0 / 3.0 });
+    // Bar 2 into accumulator 2, bar 3 into accumulator 3: (1 * 1) * (12/11 * 9/12).
+    assert_eq!(r, LongAbove { total_return: (1.0 * 1.0) * ((12.0 / 11.0) * (9.0 / 12.0)) - 1.0, time_in_market: 2.0 / 3.0 });
     assert_eq!(long_above(&[], &[]), LongAbove { total_return: 0.0, time_in_market: 0.0 });
     assert_eq!(long_above(&[5.0], &[1.0]), LongAbove { total_return: 0.0, time_in_market: 0.0 });
 }
@@ -227,4 +244,23 @@ fn chunk_plans_cut_few_series_by_rows_and_many_series_whole() {
     }
     // A huge grid over many tiny series: no plan is made, the figure saturates at worst.
     assert!(peak_chunk_bytes(&vec![1; 100_000], usize::MAX / 2, 2, usize::MAX) > 0);
+}
+
+proptest! {
+    /// The precomputed ratios, also taken as a range of a longer buffer's (the
+    /// many-series case), give `long_above`'s bits.
+    #[test]
+    fn long_above_with_ratios_is_long_above_bitwise(
+        before in prop::collection::vec(1.0..200.0f64, 0..20),
+        prices in prop::collection::vec(prop_oneof![8 => 1.0..200.0f64, 1 => Just(f64::NAN), 1 => Just(0.0)], 0..300),
+        line in prop::collection::vec(prop_oneof![4 => 1.0..200.0f64, 1 => Just(f64::NAN)], 0..300),
+    ) {
+        use rayon_web_indicators::rules::{bar_ratios, long_above_with};
+        let mut flat = before.clone();
+        flat.extend_from_slice(&prices);
+        let ratios = bar_ratios(&flat);
+        let want = long_above(&prices, &line);
+        let got = long_above_with(&prices, &ratios[before.len()..], &line);
+        prop_assert_eq!((got.total_return.to_bits(), got.time_in_market.to_bits()), (want.total_return.to_bits(), want.time_in_market.to_bits()));
+    }
 }

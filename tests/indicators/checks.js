@@ -333,11 +333,13 @@ export function runChecks(pkg, fx, single, emaFx) {
     for (const key of ['totalReturn', 'timeInMarket', 'rowSum', 'nanCount']) ok(r[key] instanceof Float64Array && r[key].length === r.rows, key);
     for (let row = 0; row < full.rows; row++) {
       const line = full.values.subarray(row * full.cols, (row + 1) * full.cols);
-      let growth = 1, held = 0, sum = 0, nan = 0;
-      for (let t = 1; t < x.length; t++) if (line[t - 1] === line[t - 1] && x[t - 1] > line[t - 1]) { growth *= x[t] / x[t - 1]; held++; }
-      for (const v of line) { if (Number.isFinite(v)) sum += v; else if (v !== v) nan++; }
-      ok(Object.is(r.totalReturn[row], growth - 1) && Object.is(r.timeInMarket[row], held / (x.length - 1)), `row ${row}: rule`);
-      ok(Object.is(r.rowSum[row], sum) && r.nanCount[row] === nan, `row ${row}: checksum`);
+      // rules.rs's fixed order: bar t (value i) into accumulator t % 4 (i % 4), then (a0 . a1) . (a2 . a3).
+      const g = [1, 1, 1, 1], s = [0, 0, 0, 0];
+      let held = 0, nan = 0;
+      for (let t = 1; t < x.length; t++) if (line[t - 1] === line[t - 1] && x[t - 1] > line[t - 1]) { g[t & 3] *= x[t] / x[t - 1]; held++; }
+      line.forEach((v, i) => { if (Number.isFinite(v)) s[i & 3] += v; else if (v !== v) nan++; });
+      ok(Object.is(r.totalReturn[row], (g[0] * g[1]) * (g[2] * g[3]) - 1) && Object.is(r.timeInMarket[row], held / (x.length - 1)), `row ${row}: rule`);
+      ok(Object.is(r.rowSum[row], (s[0] + s[1]) + (s[2] + s[3])) && r.nanCount[row] === nan, `row ${row}: checksum`);
     }
     throwsCode(() => pkg.almaBatchLongAbove(x, { period: [5, 40_000, 5] }), 'INVALID_PERIOD');
     throwsCode(() => pkg.almaBatchLongAbove(x, { period: [5, 9, 1], offset: [0.5, 2, 1] }), 'INVALID_OFFSET');

@@ -12,7 +12,7 @@ use crate::alma::{
     alma_batch_into_with, alma_batch_many_into_with, alma_batch_many_reduce, alma_batch_reduce, alma_into_with, AlmaBatchRange, AlmaParams,
 };
 use crate::batch::peak_chunk_bytes;
-use crate::rules::{long_above, row_sum, LongAbove, RowSum};
+use crate::rules::{bar_ratios, long_above_with, row_sum, LongAbove, RowSum};
 use crate::{BatchOptions, Kernel};
 use js_sys::Float64Array;
 use wasm_bindgen::prelude::*;
@@ -161,7 +161,7 @@ pub fn alma_batch_into_js(prices: JsValue, range: JsValue, out: JsValue) -> Resu
 /// cols, combos, totalReturn, timeInMarket, rowSum, nanCount }`, the last four
 /// `Float64Array`s of `rows` values in `combos` order: compounded return of the
 /// long bars minus 1, fraction of bars long, sum of the row's finite values
-/// (left to right) and its count of NaN. Same errors as `almaBatch`.
+/// (in `rules::row_sum`'s fixed order) and its count of NaN. Same errors as `almaBatch`.
 #[wasm_bindgen(js_name = almaBatchLongAbove, skip_typescript)]
 pub fn alma_batch_long_above_js(prices: JsValue, range: JsValue) -> Result<JsValue, JsValue> {
     const CALL: &str = "almaBatchLongAbove";
@@ -173,8 +173,10 @@ pub fn alma_batch_long_above_js(prices: JsValue, range: JsValue) -> Result<JsVal
     let mut buf = MemoryPlan { call: CALL, input: n, output: rows.saturating_mul(4), scratch }.reserve()?;
     series.copy_into(&mut buf.input)?;
     let input = &buf.input;
+    let ratios = bar_ratios(input);
     let (stats, combos) =
-        alma_batch_reduce(input, &r, &opts, |_, row| (long_above(input, row), row_sum(row))).map_err(core_error)?;
+        alma_batch_reduce(input, &r, &opts, |_, row| (long_above_with(input, &ratios, row), row_sum(row))).map_err(core_error)?;
+    drop(ratios);
     drop(std::mem::take(&mut buf.input));
     let out = batch_result(None, &combos, rows, n, combo)?;
     set_long_above(&out, &stats, &mut buf.output, CALL)?;
@@ -203,22 +205,28 @@ pub fn alma_batch_many_long_above_js(values: JsValue, offsets: JsValue, range: J
     let mut buf = MemoryPlan { call: CALL, input: n, output: rows.saturating_mul(count).saturating_mul(4), scratch }.reserve()?;
     args.series.copy_into(&mut buf.input)?;
     let (input, offs) = (&buf.input, &args.offsets);
+    // Series s's ratios are the same range of the flat buffer's (bar_ratios).
+    let ratios = bar_ratios(input);
     let (stats, combos) = alma_batch_many_reduce(input, offs, &r, &opts, |s, _, row| {
-        (long_above(&input[offs[s]..offs[s + 1]], row), row_sum(row))
+        let series = offs[s]..offs[s + 1];
+        (long_above_with(&input[series.clone()], &ratios[series], row), row_sum(row))
     })
     .map_err(core_error)?;
+    drop(ratios);
     drop(std::mem::take(&mut buf.input));
     let out = many_result(None, &combos, rows, offs, combo)?;
     set_long_above(&out, &stats, &mut buf.output, CALL)?;
     Ok(out)
 }
 
-/// Working memory of a reduced batch: the chunk buffers in memory at once
-/// (`batch::peak_chunk_bytes` of the plan the crate runs) and the per-row results.
+/// Working memory of a reduced LongAbove batch: the chunk buffers in memory at
+/// once (`batch::peak_chunk_bytes` of the plan the crate runs), the bar ratios
+/// (one per sample) and the per-row results.
 fn reduce_scratch(lengths: &[usize], rows: usize, opts: &BatchOptions) -> u64 {
     let threads = rayon::current_num_threads().max(1);
+    let ratios = lengths.iter().map(|&n| n as u64 * 8).sum::<u64>();
     let results = (rows as u64).saturating_mul(lengths.len() as u64).saturating_mul(std::mem::size_of::<(LongAbove, RowSum)>() as u64);
-    peak_chunk_bytes(lengths, rows, threads, opts.max_output_bytes).saturating_add(results)
+    peak_chunk_bytes(lengths, rows, threads, opts.max_output_bytes).saturating_add(ratios).saturating_add(results)
 }
 
 /// Sets `totalReturn`, `timeInMarket`, `rowSum` and `nanCount` on `out`: four

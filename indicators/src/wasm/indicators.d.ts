@@ -141,7 +141,7 @@ export interface AlmaLongAboveResult {
   totalReturn: Float64Array;
   /** Fraction of the cols - 1 bars that rule was long. */
   timeInMarket: Float64Array;
-  /** Sum of the row's finite values, left to right: equal rows give equal bits (a checksum). */
+  /** Sum of the row's finite values in a fixed order (value i into accumulator i % 4, then (s0 + s1) + (s2 + s3)): equal rows give equal bits (a checksum). */
   rowSum: Float64Array;
   /** Number of NaN values in the row. */
   nanCount: Float64Array;
@@ -185,7 +185,7 @@ export interface AlmaManyLongAboveResult {
   totalReturn: Float64Array;
   /** Fraction of the series' len - 1 bars that rule was long. */
   timeInMarket: Float64Array;
-  /** Sum of the row's finite values, left to right (a checksum). */
+  /** Sum of the row's finite values in almaBatchLongAbove's fixed order (a checksum). */
   rowSum: Float64Array;
   /** Number of NaN values in the row. */
   nanCount: Float64Array;
