@@ -125,6 +125,8 @@ export const ALMA_DECLARATIONS: Readonly<
   Record<'almaBatchMany' | 'almaBatchManyInto' | 'almaBatchManyLongAbove' | 'emaBatchMany' | 'emaBatchManyInto', SeriesDeclaration>
 >;
 
+/** True for an ArrayBuffer that was transferred away (detached): reading it throws, and Node 20's postMessage drops it silently. */
+export function isDetached(buffer: ArrayBufferLike): boolean;
 /** Cuts per-value costs into at most `n` contiguous [from, to) groups of near-equal sums. */
 export function balance(costs: number[], n: number): [number, number][];
 /** Joins results by rows: typed arrays and arrays concatenated, `rows` summed, the rest from the first. */

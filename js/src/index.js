@@ -27,7 +27,7 @@
 // Split declarations: split.js. Types: index.d.ts.
 
 import { detectThreads, chooseMode, reportedCores, MODES, DEFAULT_SHARD_MIN_WORK } from './detect.js';
-import { compileDeclaration } from './split.js';
+import { compileDeclaration, isDetached } from './split.js';
 import { Scratch } from './scratch.js';
 
 const IN_NODE = typeof process === 'object' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
@@ -122,11 +122,6 @@ function moduleDeclarations(data) {
   return out;
 }
 
-/** True for an ArrayBuffer that was transferred away (postMessage would drop it silently in Node 20). */
-function isDetached(buffer) {
-  if (typeof buffer.detached === 'boolean') return buffer.detached;
-  try { new Uint8Array(buffer); return false; } catch { return true; }
-}
 
 /**
  * Checks what `postMessage(args, transfer)` needs, synchronously, and names the
@@ -401,8 +396,17 @@ export class Host {
     job.started = now();
     // Part outputs come from the scratch of the shard that fills them (scratch.js).
     const alloc = (i, Ctor, length) => this.instances[i].scratch.take(Ctor, length);
-    const parts = this.mode === 'shards' && this.instances.length > 1 && job.decl?.split
-      ? job.decl.split(job.args, this.instances.length, this.shardMinWork, alloc) : null;
+    let parts = null;
+    if (this.mode === 'shards' && this.instances.length > 1 && job.decl?.split) {
+      try {
+        parts = job.decl.split(job.args, this.instances.length, this.shardMinWork, alloc);
+      } catch (e) {
+        // A data declaration's split cannot read these arguments (a detached array, a
+        // throwing getter): the module sees them unsplit and answers with its own code,
+        // as the single build would. A code declaration's split that throws is a bug in it.
+        if (!job.decl.declarative) return Promise.reject(invalid(`${job.name}: the declaration's split threw: ${e?.message ?? e}`));
+      }
+    }
     if (!parts || parts.length < 2) {
       const inst = this.instances[0];
       const [args, transfer] = outputsFor(job, inst);
@@ -447,7 +451,12 @@ export class Host {
     }
     const results = settledParts.map((r) => r.value);
     const joinStart = now();
-    const value = job.decl.join(results.map((r) => r.value), job.callerArgs, parts, results.map((r) => r.outputs));
+    let value;
+    try {
+      value = job.decl.join(results.map((r) => r.value), job.callerArgs, parts, results.map((r) => r.outputs));
+    } catch (e) {
+      throw invalid(`${job.name}: the declaration's join threw: ${e?.message ?? e}`);
+    }
     // The parts' filled output buffers were copied by the join: keep them for the next call.
     results.forEach((r, i) => (r.outputs ?? []).forEach((o) => { if (ArrayBuffer.isView(o)) this.instances[i]?.scratch.keep(o.buffer); }));
     // Diagnostics of the last split call (tests/bench/shards.mjs reports the overhead from them).
@@ -572,4 +581,4 @@ function checkDetached(name, transfer) {
 }
 
 export { detectThreads, chooseMode, reportedCores, MODES, DEFAULT_SHARD_MIN_WORK };
-export { ALMA_DECLARATIONS, balance, concatRows, compileDeclaration } from './split.js';
+export { ALMA_DECLARATIONS, balance, concatRows, compileDeclaration, isDetached } from './split.js';

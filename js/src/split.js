@@ -44,6 +44,13 @@
 
 const isArrayLike = (v) => ArrayBuffer.isView(v) || Array.isArray(v);
 
+/** True for an ArrayBuffer that was transferred away (`.detached` is newer than Node 20). */
+export function isDetached(buffer) {
+  if (typeof buffer.detached === 'boolean') return buffer.detached;
+  try { new Uint8Array(buffer); return false; } catch { return true; }
+}
+const isDetachedView = (v) => ArrayBuffer.isView(v) && isDetached(v.buffer);
+
 /** The values of an integer `[start, end, step]` axis, or null if it is not one (the module will say why). */
 function axisValues(triple) {
   if (!Array.isArray(triple) || triple.length !== 3 || !triple.every(Number.isSafeInteger)) return null;
@@ -82,6 +89,7 @@ export function balance(costs, n) {
 function gridRows(decl) {
   const { input, range, axis, cost = 'axis', costCap = Infinity, out } = decl;
   return {
+    declarative: true,
     outputs: out === undefined ? [] : [out],
     split(args, n, minWork, alloc = (_, Ctor, length) => new Ctor(length)) {
       const prices = args[input];
@@ -120,8 +128,9 @@ function gridRows(decl) {
     join(results, args, parts, outputs) {
       if (out !== undefined) {
         // Each part's filled block goes to its rows of the caller's array
-        // (`args` are the caller's own: its input may be detached by a transfer).
-        parts.forEach((p, i) => args[out].set(outputs[i][0], p.rows[0] * p.cols));
+        // (`args` are the caller's own: its input may be detached by a transfer;
+        // an output the caller detached meanwhile is skipped, as unsplit calls do).
+        if (!isDetachedView(args[out])) parts.forEach((p, i) => args[out].set(outputs[i][0], p.rows[0] * p.cols));
       }
       return concatRows(results);
     },
@@ -140,6 +149,7 @@ function seriesOffsets(offsets, count) {
 function seriesGroups(decl) {
   const { values: vi, offsets: oi, range, axis, cost = 'axis', costCap = Infinity, out } = decl;
   return {
+    declarative: true,
     outputs: out === undefined ? [] : [out],
     split(args, n, minWork, alloc = (_, Ctor, length) => new Ctor(length)) {
       const values = args[vi];
@@ -178,7 +188,7 @@ function seriesGroups(decl) {
       });
     },
     join(results, args, parts, outputs) {
-      if (out !== undefined) parts.forEach((p, i) => args[out].set(outputs[i][0], p.at));
+      if (out !== undefined && !isDetachedView(args[out])) parts.forEach((p, i) => args[out].set(outputs[i][0], p.at));
       const first = results[0];
       const joined = { ...first, series: 0, offsets: [0] };
       for (const r of results) {

@@ -64,7 +64,7 @@ const value = fc.letrec((tie) => ({
 }));
 
 const names = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom('alma', 'almaBatch', 'almaBatchInto') },
+  { weight: 6, arbitrary: fc.constantFrom('alma', 'almaBatch', 'almaBatchInto', 'almaBatchLongAbove', 'almaBatchMany', 'almaBatchManyInto', 'almaBatchManyLongAbove') },
   { weight: 1, arbitrary: fc.constantFrom('progressCounter', 'initThreadPool', 'default', 'initSync', '__wbg_init', 'constructor', 'toString', '__proto__', '') },
   { weight: 1, arbitrary: fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.constant(undefined)) },
 );
@@ -77,18 +77,33 @@ const smallTriple = fc.tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 
   .map(([a, d, st]) => [a, a + d, st]);
 const floatTriple = (lo, hi) => fc.tuple(fc.double({ min: lo, max: hi, noNaN: true }), fc.double({ min: 0, max: 0.5, noNaN: true }), fc.constantFrom(0, 0.1, 0.25))
   .map(([a, d, st]) => [a, Math.min(hi, a + d), st]);
+// Every ALMA batch form, so that both split kinds (grid rows, series), their joins
+// (rows, per-row figures, series offsets) and the write-back of outputs are fuzzed.
+const PLAUSIBLE_NAMES = ['alma', 'almaBatch', 'almaBatch', 'almaBatchInto', 'almaBatchLongAbove', 'almaBatchMany', 'almaBatchManyInto', 'almaBatchManyLongAbove'];
+const OUT_INDEX = { almaBatchInto: 2, almaBatchManyInto: 3 };
 const plausible = fc.record({
-  name: fc.constantFrom('alma', 'almaBatch', 'almaBatch', 'almaBatchInto'),
+  name: fc.constantFrom(...PLAUSIBLE_NAMES),
   prices: series,
   range: fc.record({ period: smallTriple, offset: floatTriple(0, 1), sigma: floatTriple(0.5, 8), floor: fc.boolean() }, { requiredKeys: ['period'] }),
   outDelta: fc.constantFrom(0, 0, 0, 1, -1),
-}).map(({ name, prices, range, outDelta }) => {
+  // Many-series layouts: cut points as fractions of the series, offsets as an Array or a Uint32Array.
+  cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 4 }),
+  u32: fc.boolean(),
+}).map(({ name, prices, range, outDelta, cuts, u32 }) => {
   if (name === 'alma') return { name, args: [prices, { period: range.period[0], offset: range.offset?.[0], sigma: range.sigma?.[0] }] };
-  if (name === 'almaBatch') return { name, args: [prices, range] };
+  const n = prices.length;
+  const offsets = [0, ...cuts.map((f) => Math.floor(f * n)).sort((a, b) => a - b), n];
+  const layout = u32 ? Uint32Array.from(offsets) : offsets;
+  if (name === 'almaBatch' || name === 'almaBatchLongAbove') return { name, args: [prices, range] };
+  if (name === 'almaBatchMany' || name === 'almaBatchManyLongAbove') return { name, args: [prices, layout, range] };
   const po = range.offset ? Math.floor(Math.abs(range.offset[1] - range.offset[0]) / (range.offset[2] || Infinity)) + 1 : 1;
   const rows = (range.period[2] ? Math.floor((range.period[1] - range.period[0]) / range.period[2]) + 1 : 1) * (Number.isFinite(po) ? po : 1);
-  return { name, args: [prices, range, new Float64Array(Math.max(0, rows * prices.length + outDelta))] };
+  const out = new Float64Array(Math.max(0, rows * n + outDelta));
+  return { name, args: name === 'almaBatchInto' ? [prices, range, out] : [prices, layout, range, out] };
 });
+
+// The typed arrays of a result (values, per-row figures), by key.
+const typedFields = (v) => Object.entries(v ?? {}).filter(([, x]) => ArrayBuffer.isView(x));
 
 const callCase = fc.oneof(
   { weight: 1, arbitrary: fc.record({ mode: fc.constantFrom('threads', 'shards', 'single'), call: plausible, progress: fc.constantFrom(undefined, () => {}), transfer: fc.constantFrom([], [0]), extra: fc.constantFrom('none', 'none', 'none', 'none', 'none', 'none', 'none', 'detached') })
@@ -127,7 +142,8 @@ const sameBits = (a, b) => a.length === b.length && a.every((v, i) => Object.is(
 test(`fuzz: random calls through the host in threads, shards and single modes (seed ${SEED}, ${RUNS} runs)`, { timeout: 600_000 }, async (t) => {
   const stats = { calls: 0, ok: 0, compared: 0, codes: {} };
   await fc.assert(
-    fc.asyncProperty(callCase, async (c) => {
+    // Failures say which call (fast-check's own report cannot print a detached array).
+    fc.asyncProperty(callCase, async (c) => { try {
       const host = hosts[c.mode];
       let transfer;
       try { transfer = transferList(c); } catch { transfer = []; }
@@ -141,9 +157,19 @@ test(`fuzz: random calls through the host in threads, shards and single modes (s
       if (outcome.ok) {
         stats.ok++;
         // Differential: a split call's answer is the single instance's, bit for bit.
-        if (c.mode === 'shards' && c.name === 'almaBatch' && transfer.length === 0) {
-          const ref = await hosts.single.call('almaBatch', c.args);
-          assert.ok(sameBits(outcome.value.values, ref.values) && outcome.value.rows === ref.rows, 'shards and single answers differ');
+        if (c.mode === 'shards' && PLAUSIBLE_NAMES.includes(c.name) && c.name !== 'alma' && transfer.length === 0 && Array.isArray(c.args)) {
+          // The single instance's answer for the same call (its own output array for an ...Into).
+          const o = OUT_INDEX[c.name];
+          const args = c.args.slice();
+          if (o !== undefined) args[o] = new Float64Array(c.args[o].length);
+          const ref = await hosts.single.call(c.name, args);
+          const got = outcome.value;
+          assert.equal(got.rows, ref.rows, `${c.name}: rows`);
+          assert.equal(got.series, ref.series, `${c.name}: series`);
+          assert.deepEqual(got.offsets, ref.offsets, `${c.name}: offsets`);
+          assert.deepEqual(typedFields(got).map(([k]) => k).sort(), typedFields(ref).map(([k]) => k).sort(), `${c.name}: result arrays`);
+          for (const [k, x] of typedFields(ref)) assert.ok(sameBits(got[k], x), `${c.name}: shards and single ${k} differ`);
+          if (o !== undefined) assert.ok(sameBits(c.args[o], args[o]), `${c.name}: shards and single outputs differ`);
           stats.compared++;
         }
       }
@@ -163,7 +189,7 @@ test(`fuzz: random calls through the host in threads, shards and single modes (s
       assert.equal(host.pending.size, 0, 'a pending entry was left');
       const good = await host.call('almaBatch', [PRICES, GOOD]);
       assert.ok(sameBits(good.values, reference.values), 'a good call afterwards gave a different answer');
-    }),
+    } catch (e) { e.message = `${c.mode} ${String(c.name)}(${describe(c.args)}): ${e.message}`; throw e; } }),
     { seed: SEED, numRuns: RUNS, endOnFailure: true, includeErrorInReport: true },
   );
   console.log(`# host fuzz: ${stats.calls} calls, ${stats.ok} resolved (${stats.compared} shards answers compared with single), rejected by code: ${JSON.stringify(stats.codes)}`);

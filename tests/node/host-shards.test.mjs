@@ -234,3 +234,41 @@ test('almaBatchManyLongAbove through the host: single, shards (split by series) 
     reference.terminate();
   }
 });
+
+test('shards: arguments a declaration cannot read are answered by the module unsplit; a code declaration whose split or join throws rejects with INVALID_ARGUMENT', { timeout: 60_000 }, async () => {
+  const prices = Float64Array.from({ length: 4000 }, (_, i) => 100 + Math.sin(i / 9));
+  const range = { period: [5, 60, 5] };
+  const detached = () => { const a = new Float64Array(3); structuredClone(a.buffer, { transfer: [a.buffer] }); return a; };
+  const single = await createHost({ single: urls.indicatorsSingle, mode: 'single' });
+  const host = await createHost({ single: urls.indicatorsSingle, mode: 'shards', shards: 2, shardMinWork: 0, declarations: ALMA_DECLARATIONS });
+  // Code declarations of real exports whose split or join throws.
+  const faulty = await createHost({ single: urls.indicatorsSingle, mode: 'shards', shards: 2, shardMinWork: 0, declarations: {
+    alma: { split() { throw new Error('bad split'); }, join: (r) => r[0] },
+    almaBatch: { split: (args) => [{ args }, { args }], join() { throw new Error('bad join'); } },
+  } });
+  try {
+    // A detached offsets array (read by the series split) and a detached input: the
+    // same coded answer as the single build's, not a TypeError from the split.
+    for (const [name, args] of [
+      ['almaBatchManyLongAbove', [prices, detached(), range]],
+      ['almaBatchMany', [prices, detached(), range]],
+      ['almaBatchManyInto', [detached(), [0, 0], range, new Float64Array(0)]],
+      ['almaBatchLongAbove', [detached(), range]],
+    ]) {
+      const want = await single.call(name, args).then(() => 'ok', (e) => e.code);
+      const got = await host.call(name, args).then(() => 'ok', (e) => e.code);
+      assert.equal(got, want, name);
+      assert.notEqual(got, undefined, `${name}: coded`);
+    }
+    await assert.rejects(faulty.call('alma', [prices]), (e) => e.code === 'INVALID_ARGUMENT' && /alma: the declaration's split threw: bad split/.test(e.message));
+    await assert.rejects(faulty.call('almaBatch', [prices, range]), (e) => e.code === 'INVALID_ARGUMENT' && /almaBatch: the declaration's join threw: bad join/.test(e.message));
+    assert.equal(host.pending.size + faulty.pending.size, 0);
+    // The host still works.
+    const ok = await host.call('almaBatch', [prices, range]);
+    assert.equal(ok.rows, 12);
+  } finally {
+    host.terminate();
+    faulty.terminate();
+    single.terminate();
+  }
+});
