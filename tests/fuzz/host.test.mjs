@@ -79,8 +79,11 @@ const floatTriple = (lo, hi) => fc.tuple(fc.double({ min: lo, max: hi, noNaN: tr
   .map(([a, d, st]) => [a, Math.min(hi, a + d), st]);
 // Every ALMA batch form, so that both split kinds (grid rows, series), their joins
 // (rows, per-row figures, series offsets) and the write-back of outputs are fuzzed.
-const PLAUSIBLE_NAMES = ['alma', 'almaBatch', 'almaBatch', 'almaBatchInto', 'almaBatchLongAbove', 'almaBatchMany', 'almaBatchManyInto', 'almaBatchManyLongAbove'];
-const OUT_INDEX = { almaBatchInto: 2, almaBatchManyInto: 3 };
+const PLAUSIBLE_NAMES = [
+  'alma', 'almaBatch', 'almaBatch', 'almaBatchInto', 'almaBatchLongAbove', 'almaBatchMany', 'almaBatchManyInto', 'almaBatchManyLongAbove',
+  'emaBatch', 'emaBatchInto', 'emaBatchMany', 'emaBatchManyInto',
+];
+const OUT_INDEX = { almaBatchInto: 2, almaBatchManyInto: 3, emaBatchInto: 2, emaBatchManyInto: 3 };
 const plausible = fc.record({
   name: fc.constantFrom(...PLAUSIBLE_NAMES),
   prices: series,
@@ -94,12 +97,13 @@ const plausible = fc.record({
   const n = prices.length;
   const offsets = [0, ...cuts.map((f) => Math.floor(f * n)).sort((a, b) => a - b), n];
   const layout = u32 ? Uint32Array.from(offsets) : offsets;
-  if (name === 'almaBatch' || name === 'almaBatchLongAbove') return { name, args: [prices, range] };
-  if (name === 'almaBatchMany' || name === 'almaBatchManyLongAbove') return { name, args: [prices, layout, range] };
-  const po = range.offset ? Math.floor(Math.abs(range.offset[1] - range.offset[0]) / (range.offset[2] || Infinity)) + 1 : 1;
+  if (name.startsWith('ema')) range = { period: range.period }; // EMA grids have periods only
+  if (name === 'almaBatch' || name === 'almaBatchLongAbove' || name === 'emaBatch') return { name, args: [prices, range] };
+  if (name === 'almaBatchMany' || name === 'almaBatchManyLongAbove' || name === 'emaBatchMany') return { name, args: [prices, layout, range] };
+  const po = range.offset && !name.startsWith('ema') ? Math.floor(Math.abs(range.offset[1] - range.offset[0]) / (range.offset[2] || Infinity)) + 1 : 1;
   const rows = (range.period[2] ? Math.floor((range.period[1] - range.period[0]) / range.period[2]) + 1 : 1) * (Number.isFinite(po) ? po : 1);
   const out = new Float64Array(Math.max(0, rows * n + outDelta));
-  return { name, args: name === 'almaBatchInto' ? [prices, range, out] : [prices, layout, range, out] };
+  return { name, args: name.endsWith('BatchInto') ? [prices, range, out] : [prices, layout, range, out] };
 });
 
 // The typed arrays of a result (values, per-row figures), by key.
