@@ -4,8 +4,9 @@
 //! - the backtester's case: 1000 series x 2520 points (10 years of trading days)
 //!   x 20 periods (5..=100 step 5), offset 0.85, sigma 6, as one
 //!   `alma_batch_many_into` call on 1 and 2 threads, then an alternating pass
-//!   (1 thread, 2 threads, 1000 one-series calls on 2 threads) printing same-run
-//!   medians and ratios (`MANY` lines).
+//!   (1 thread, 2 threads, 1000 one-series calls on 2 threads, and the sweep
+//!   reduced per row by `alma_batch_many_reduce` with the `rules`) printing
+//!   same-run medians and ratios (`MANY` lines).
 //!
 //! `cargo bench -p rayon-web-indicators --bench alma` (about 2 minutes). Besides
 //! criterion's report, prints one `SUMMARY` line per case: median time of the
@@ -161,8 +162,27 @@ fn bench_many(c: &mut Criterion) {
         f();
         t.elapsed().as_secs_f64()
     };
+    // The reduced sweep (almaBatchManyLongAbove's work): rule and checksum per
+    // (series, combination), no rows stored; and the same with a reduction that
+    // does nothing (what the rules themselves cost).
+    let ratios = rules::bar_ratios(&values);
+    let rule = |s: usize, _: usize, row: &[f64]| {
+        let r = offsets[s]..offsets[s + 1];
+        (rules::long_above_with(&values[r.clone()], &ratios[r], row), rules::row_sum(row))
+    };
+    let opts = BatchOptions::default();
     let (mut one, mut two, mut calls) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut reduced, mut reduced_one, mut noop_one) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..11 {
+        reduced_one.push(time(&mut || {
+            black_box(pools[0].install(|| alma_batch_many_reduce(&values, &offsets, &range, &opts, rule)).unwrap());
+        }));
+        noop_one.push(time(&mut || {
+            black_box(pools[0].install(|| alma_batch_many_reduce(&values, &offsets, &range, &opts, |_, _, row| row[0])).unwrap());
+        }));
+        reduced.push(time(&mut || {
+            black_box(pools[1].install(|| alma_batch_many_reduce(&values, &offsets, &range, &opts, rule)).unwrap());
+        }));
         one.push(time(&mut || {
             pools[0].install(|| alma_batch_many_into(&values, &offsets, &range, &mut out)).unwrap();
         }));
@@ -190,6 +210,14 @@ fn bench_many(c: &mut Criterion) {
         "MANY same work as 1000 alma_batch_into calls on 2 threads: {:.1} ms; the many-series call is {:.2}x faster",
         median(&calls) * 1e3,
         ratio(&calls, &two)
+    );
+    println!(
+        "MANY reduced (long_above + row_sum per series and combination, no rows stored): 1 thread {:.1} ms, 2 threads {:.1} ms, 2t/1t speed-up {:.2}x; the rules cost {:.1} ms of the 1-thread time (a no-op reduction: {:.1} ms)",
+        median(&reduced_one) * 1e3,
+        median(&reduced) * 1e3,
+        ratio(&reduced_one, &reduced),
+        (median(&reduced_one) - median(&noop_one)) * 1e3,
+        median(&noop_one) * 1e3
     );
 }
 

@@ -26,6 +26,12 @@
 //! batch computes once: cheap for the series lengths one chunk holds many rows
 //! of, and the price of bounded memory for very long series.
 //!
+//! **Buffers.** A chunk's rows go into a buffer that the rayon job running it
+//! reuses for its next chunk (`map_init`): a fresh allocation per chunk cost
+//! more than the rules evaluated on it natively (above the allocator's mmap
+//! threshold every chunk was new pages: 1000 series × 2520 × 20, one thread,
+//! a no-op reduction took 163 ms against 134 ms for `batch_many_into`).
+//!
 //! **Progress** ([`crate::progress`]) counts chunks.
 
 use super::{Engine, Indicator, ParamGrid};
@@ -192,15 +198,22 @@ impl<I: Indicator> Engine<I> {
         // Enough chunks to share out: each runs on one thread. Otherwise each uses the pool too.
         let inner = BatchOptions { parallel: opts.parallel && chunks.len() < 4 * threads, ..*opts };
         progress::begin(chunks.len());
-        let one = |c: &Chunk| -> Result<Vec<R>, Error> {
-            let mut values = vec![0.0; c.count * c.len];
+        // `values`: a buffer reused from chunk to chunk by one rayon job (`map_init`).
+        let one = |values: &mut Vec<f64>, c: &Chunk| -> Result<Vec<R>, Error> {
+            values.clear();
+            values.resize(c.count * c.len, 0.0);
             let rows = &combos[c.first..c.first + c.count];
-            self.compute_rows(rows, std::slice::from_ref(&series[c.series]), &mut values, &inner, false)?;
+            self.compute_rows(rows, std::slice::from_ref(&series[c.series]), values, &inner, false)?;
             let out = values.chunks(c.len.max(1)).enumerate().map(|(i, row)| reduce(c.series, c.first + i, row)).collect();
             progress::advance(1);
             Ok(out)
         };
-        let parts: Vec<Result<Vec<R>, Error>> = if opts.parallel { chunks.par_iter().map(one).collect() } else { chunks.iter().map(one).collect() };
+        let parts: Vec<Result<Vec<R>, Error>> = if opts.parallel {
+            chunks.par_iter().map_init(Vec::new, one).collect()
+        } else {
+            let mut values = Vec::new();
+            chunks.iter().map(|c| one(&mut values, c)).collect()
+        };
         let mut results = Vec::with_capacity(combos.len() * series.len());
         for part in parts {
             results.extend(part?);
