@@ -214,33 +214,50 @@ fn many_series_errors_name_the_series_and_a_row_above_the_limit_is_output_too_la
 }
 
 #[test]
-fn chunk_plans_cut_few_series_by_rows_and_many_series_whole() {
-    use rayon_web_indicators::batch::{peak_chunk_bytes, plan_chunks, Chunk};
+fn chunk_plans_cut_few_series_by_rows_and_many_series_whole_grouping_small_ones() {
+    use rayon_web_indicators::batch::{peak_chunk_bytes, plan_chunks, Chunk, GROUP_BYTES};
     // One series: about four chunks per thread (chunk_rows).
     let one = plan_chunks(&[10_000], 600, 2, usize::MAX);
     assert_eq!(one.len(), 8);
-    assert!(one.iter().all(|c| c.series == 0 && c.count == 75 && c.len == 10_000));
-    // The backtester's universe: whole series, in order.
+    assert!(one.iter().all(|c| c.series == 0 && c.series_count == 1 && c.count == 75 && c.samples == 10_000));
+    // The backtester's universe: 403 KB per series, above GROUP_BYTES: whole series, in order.
     let universe = plan_chunks(&vec![2520; 1000], 20, 2, usize::MAX);
     assert_eq!(universe.len(), 1000);
-    assert!(universe.iter().enumerate().all(|(s, c)| *c == Chunk { series: s, first: 0, count: 20, len: 2520 }));
+    assert!(universe.iter().enumerate().all(|(s, c)| *c == Chunk { series: s, series_count: 1, first: 0, count: 20, samples: 2520 }));
     assert_eq!(peak_chunk_bytes(&vec![2520; 1000], 20, 2, usize::MAX), 4 * 20 * 2520 * 8);
     // A whole series larger than CHUNK_BYTES is still cut.
     let long = plan_chunks(&[1_000_000; 8], 10, 2, usize::MAX);
-    assert!(long.iter().all(|c| c.count == 2) && long.len() == 40);
-    // Rows cover every (series, row) once, in order, whatever the lengths.
-    let mixed = plan_chunks(&[5, 0, 3_000_000, 70], 7, 3, 1 << 20);
-    let mut want = Vec::new();
-    for (s, _) in [5, 0, 3_000_000, 70].iter().enumerate() {
-        want.extend((0..7).map(|r| (s, r)));
-    }
-    let got: Vec<(usize, usize)> = mixed.iter().flat_map(|c| (c.first..c.first + c.count).map(move |r| (c.series, r))).collect();
-    assert_eq!(got, want);
-    // The peak is the largest 2 * threads chunks of the plan, computed without it.
-    for (lengths, rows, threads, limit) in [(vec![5, 0, 3_000_000, 70], 7, 3, 1usize << 20), (vec![10_000], 600, 2, usize::MAX), (vec![100, 90_000, 7], 300, 1, 50_000), (vec![3; 40], 9, 2, 64)] {
-        let mut sizes: Vec<u64> = plan_chunks(&lengths, rows, threads, limit).iter().map(Chunk::bytes).collect();
+    assert!(long.iter().all(|c| c.count == 2 && c.series_count == 1) && long.len() == 40);
+    // Many tiny series share chunks of at most GROUP_BYTES: a million one-bar series, one row.
+    let tiny = plan_chunks(&vec![1; 1_000_000], 1, 2, usize::MAX);
+    assert_eq!(tiny.len(), 1_000_000usize.div_ceil(GROUP_BYTES / 8));
+    assert!(tiny.iter().all(|c| c.count == 1 && c.bytes() <= GROUP_BYTES as u64));
+    // Every (series, row) once, in order, whatever the lengths; the peak bound holds.
+    for (lengths, rows, threads, limit) in [
+        (vec![5, 0, 3_000_000, 70], 7, 3, 1usize << 20),
+        (vec![10_000], 600, 2, usize::MAX),
+        (vec![100, 90_000, 7], 300, 1, 50_000),
+        (vec![3; 40], 9, 2, 64),
+        ((0..200).map(|i| (i * 37) % 500 + 1).collect(), 12, 2, usize::MAX),
+        (vec![40_000, 1, 1, 1, 40_000, 2, 2, 90_000, 1, 1, 1, 1], 5, 2, usize::MAX),
+    ] {
+        let plan = plan_chunks(&lengths, rows, threads, limit);
+        let mut want = Vec::new();
+        for s in 0..lengths.len() {
+            want.extend((0..rows).map(|r| (s, r)));
+        }
+        let got: Vec<(usize, usize)> =
+            plan.iter().flat_map(|c| (c.series..c.series + c.series_count).flat_map(move |s| (c.first..c.first + c.count).map(move |r| (s, r)))).collect();
+        assert_eq!(got, want, "{lengths:?} {rows} {threads}");
+        for c in &plan {
+            assert_eq!(c.samples, lengths[c.series..c.series + c.series_count].iter().sum::<usize>());
+            assert!(c.series_count == 1 || c.count == rows, "groups hold whole series");
+        }
+        let mut sizes: Vec<u64> = plan.iter().map(Chunk::bytes).collect();
         sizes.sort_unstable_by(|a, b| b.cmp(a));
-        assert_eq!(peak_chunk_bytes(&lengths, rows, threads, limit), sizes.iter().take(2 * threads).sum::<u64>(), "{lengths:?} {rows} {threads}");
+        let exact: u64 = sizes.iter().take(2 * threads).sum();
+        let bound = peak_chunk_bytes(&lengths, rows, threads, limit);
+        assert!(bound >= exact && bound <= exact + 2 * threads as u64 * GROUP_BYTES as u64, "{lengths:?}: {bound} vs {exact}");
     }
     // A huge grid over many tiny series: no plan is made, the figure saturates at worst.
     assert!(peak_chunk_bytes(&vec![1; 100_000], usize::MAX / 2, 2, usize::MAX) > 0);

@@ -46,7 +46,7 @@ pub(crate) mod rows;
 pub mod series;
 
 pub use grid::ParamGrid;
-pub use reduce::{chunk_rows, peak_chunk_bytes, plan_chunks, Chunk, CHUNK_BYTES};
+pub use reduce::{chunk_rows, peak_chunk_bytes, plan_chunks, Chunk, CHUNK_BYTES, GROUP_BYTES};
 pub use series::{flatten, SeriesSet};
 
 use crate::error::Error;

@@ -17,7 +17,8 @@
 //!
 //! **Chunks** ([`plan_chunks`], which the wasm exports also use to reserve
 //! their memory). With at least four series per pool thread, each series' rows
-//! are one chunk and rayon balances whole series. Otherwise each series' rows
+//! are one chunk and rayon balances whole series; consecutive series whose
+//! rows are smaller than [`GROUP_BYTES`] share one. Otherwise each series' rows
 //! are cut into about four chunks per thread ([`chunk_rows`]), so rayon can
 //! balance them. Either way a chunk holds at most [`CHUNK_BYTES`] (one row when
 //! a row alone is larger). With that many chunks each runs on one thread; with
@@ -57,24 +58,34 @@ pub fn chunk_rows(rows: usize, len: usize, threads: usize, max_output_bytes: usi
     rows.div_ceil(4 * threads.max(1)).clamp(1, rows_fitting(len, max_output_bytes))
 }
 
+/// Smallest buffer worth a chunk of its own: consecutive whole series whose
+/// rows are smaller than this share a chunk. A chunk costs set-up (weights,
+/// the NaN scan, a result list, a rayon job); over a million one-bar series,
+/// one chunk each made the pool of 2 slower than one thread (2.8 s vs 1.1 s).
+pub const GROUP_BYTES: usize = 256 << 10;
+
 /// One chunk of a reduced batch: rows `first .. first + count` (combinations
-/// in grid order) of series `series`, which has `len` samples.
+/// in grid order) of the series `series .. series + series_count`, which have
+/// `samples` samples together. A chunk holds several series only when it
+/// holds all their rows; its buffer is series-major, then row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Chunk {
-    /// Index of the series.
+    /// Index of the first series.
     pub series: usize,
+    /// Number of series (more than one only with all rows).
+    pub series_count: usize,
     /// First row (combination) of the chunk.
     pub first: usize,
     /// Number of rows.
     pub count: usize,
-    /// Samples of the series (the length of each row).
-    pub len: usize,
+    /// Samples of the chunk's series together (one row of each).
+    pub samples: usize,
 }
 
 impl Chunk {
     /// Bytes of the chunk's buffer.
     pub fn bytes(&self) -> u64 {
-        self.count as u64 * self.len as u64 * 8
+        self.count as u64 * self.samples as u64 * 8
     }
 }
 
@@ -94,31 +105,50 @@ fn rows_per_chunk(series: usize, len: usize, rows: usize, threads: usize, max_ou
 /// order, then row order: concatenating their reductions gives the results
 /// series-major.
 pub fn plan_chunks(lengths: &[usize], rows: usize, threads: usize, max_output_bytes: usize) -> Vec<Chunk> {
-    let mut chunks = Vec::new();
+    let group_limit = GROUP_BYTES.min(max_output_bytes) as u64;
+    let mut chunks: Vec<Chunk> = Vec::new();
     for (series, &len) in lengths.iter().enumerate() {
         let per = rows_per_chunk(lengths.len(), len, rows, threads, max_output_bytes);
+        let whole = rows as u64 * len as u64 * 8;
+        if per >= rows && whole < group_limit {
+            // Joins the previous chunk if that one is a group of whole series with room left.
+            if let Some(last) = chunks.last_mut() {
+                if last.count == rows && last.series + last.series_count == series && last.bytes() + whole <= group_limit {
+                    last.series_count += 1;
+                    last.samples += len;
+                    continue;
+                }
+            }
+        }
         let mut first = 0;
         while first < rows {
             let count = per.min(rows - first);
-            chunks.push(Chunk { series, first, count, len });
+            chunks.push(Chunk { series, series_count: 1, first, count, samples: len });
             first += count;
         }
     }
     chunks
 }
 
-/// The most bytes the chunk buffers of [`plan_chunks`]`(lengths, rows,
-/// threads, max_output_bytes)` hold at once: the largest `2 * threads` chunks
-/// (at most that many are in memory at once). Computed per series, without
-/// making the plan (which, for a huge grid over many tiny series, could itself
-/// be large: the wasm exports call this before any memory check).
+/// An upper bound of the bytes the chunk buffers of [`plan_chunks`]`(lengths,
+/// rows, threads, max_output_bytes)` hold at once: the largest `2 * threads`
+/// chunks (at most that many are in memory at once), a group of small series
+/// counted as [`GROUP_BYTES`]. Computed per series, without making the plan
+/// (which, for a huge grid over many tiny series, could itself be large: the
+/// wasm exports call this before any memory check).
 pub fn peak_chunk_bytes(lengths: &[usize], rows: usize, threads: usize, max_output_bytes: usize) -> u64 {
+    let group_limit = GROUP_BYTES.min(max_output_bytes) as u64;
     // (bytes of the series' largest chunk, how many chunks it has)
     let mut largest: Vec<(u64, u64)> = lengths
         .iter()
         .map(|&len| {
             let per = rows_per_chunk(lengths.len(), len, rows, threads, max_output_bytes);
-            (per.min(rows) as u64 * len as u64 * 8, rows.div_ceil(per) as u64)
+            let bytes = per.min(rows) as u64 * len as u64 * 8;
+            if per >= rows && bytes < group_limit {
+                (group_limit, 1) // in a group of at most group_limit bytes
+            } else {
+                (bytes, rows.div_ceil(per) as u64)
+            }
         })
         .collect();
     largest.sort_unstable_by(|a, b| b.0.cmp(&a.0));
@@ -201,10 +231,19 @@ impl<I: Indicator> Engine<I> {
         // `values`: a buffer reused from chunk to chunk by one rayon job (`map_init`).
         let one = |values: &mut Vec<f64>, c: &Chunk| -> Result<Vec<R>, Error> {
             values.clear();
-            values.resize(c.count * c.len, 0.0);
+            values.resize(c.count * c.samples, 0.0);
             let rows = &combos[c.first..c.first + c.count];
-            self.compute_rows(rows, std::slice::from_ref(&series[c.series]), values, &inner, false)?;
-            let out = values.chunks(c.len.max(1)).enumerate().map(|(i, row)| reduce(c.series, c.first + i, row)).collect();
+            let group = &series[c.series..c.series + c.series_count];
+            self.compute_rows(rows, group, values, &inner, false)?;
+            // Series-major, then row: each series' rows are one series long.
+            let mut out = Vec::with_capacity(c.count * c.series_count);
+            let mut at = 0;
+            for (s, &len) in (c.series..).zip(&lengths[c.series..c.series + c.series_count]) {
+                for r in 0..c.count {
+                    out.push(reduce(s, c.first + r, &values[at..at + len]));
+                    at += len;
+                }
+            }
             progress::advance(1);
             Ok(out)
         };
