@@ -13,10 +13,10 @@
 //! references of the tests and the demo, `demo/stats.js`). A product or sum
 //! along a row is kept in [`LANES`] interleaved accumulators — element `i` goes
 //! to accumulator `i % 4`, each one in order — combined as `(a0 ∘ a1) ∘ (a2 ∘
-//! a3)`: one accumulator would make every step wait for the previous one (a
-//! 4-cycle dependency per element), which measured slower than computing the
-//! row itself (1000 series × 2520 bars × 20 rows: 80 + 50 ms against ~180 ms of
-//! ALMA on one thread).
+//! a3)`, so consecutive elements do not each wait for the previous one. With
+//! the bar ratios computed once and no branch per bar, the two rules over
+//! 1000 series × 2520 bars × 20 rows took 62 ms instead of 82 ms on one thread
+//! (native, min of 9; BENCHMARKS.md, 2026-12-06 evening).
 
 /// Accumulators of a product or sum along a row (see the module docs).
 pub const LANES: usize = 4;

@@ -122,7 +122,6 @@ function moduleDeclarations(data) {
   return out;
 }
 
-
 /**
  * Checks what `postMessage(args, transfer)` needs, synchronously, and names the
  * culprit: Node 20 drops a message whose transfer list holds a detached buffer

@@ -198,12 +198,7 @@ function seriesGroups(decl) {
       }
       // Every typed array of the result is series-major (`values`, and per-row
       // figures such as almaBatchManyLongAbove's): the parts' arrays concatenate.
-      for (const [key, v] of Object.entries(first)) {
-        if (!ArrayBuffer.isView(v) || v instanceof DataView) continue;
-        joined[key] = new v.constructor(results.reduce((a, r) => a + r[key].length, 0));
-        let at = 0;
-        for (const r of results) { joined[key].set(r[key], at); at += r[key].length; }
-      }
+      for (const [key, v] of Object.entries(first)) if (isTypedArray(v)) joined[key] = concatTyped(results, key);
       return joined;
     },
     rebaseError(err, part) {
@@ -217,6 +212,16 @@ function seriesGroups(decl) {
   };
 }
 
+const isTypedArray = (v) => ArrayBuffer.isView(v) && !(v instanceof DataView);
+
+/** The typed arrays `results[i][key]` end to end, in a new array of the first one's type. */
+function concatTyped(results, key) {
+  const all = new results[0][key].constructor(results.reduce((a, r) => a + r[key].length, 0));
+  let at = 0;
+  for (const r of results) { all.set(r[key], at); at += r[key].length; }
+  return all;
+}
+
 /** Joins the parts' results by rows: arrays concatenated, `rows` summed, the rest from the first part. */
 export function concatRows(results) {
   const first = results[0];
@@ -224,12 +229,8 @@ export function concatRows(results) {
   const joined = { ...first };
   for (const [key, v] of Object.entries(first)) {
     if (key === 'rows' && typeof v === 'number') joined.rows = results.reduce((a, r) => a + r.rows, 0);
-    else if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
-      const all = new v.constructor(results.reduce((a, r) => a + r[key].length, 0));
-      let at = 0;
-      for (const r of results) { all.set(r[key], at); at += r[key].length; }
-      joined[key] = all;
-    } else if (Array.isArray(v)) joined[key] = results.flatMap((r) => r[key]);
+    else if (isTypedArray(v)) joined[key] = concatTyped(results, key);
+    else if (Array.isArray(v)) joined[key] = results.flatMap((r) => r[key]);
   }
   return joined;
 }

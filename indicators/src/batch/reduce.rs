@@ -100,6 +100,13 @@ fn rows_per_chunk(series: usize, len: usize, rows: usize, threads: usize, max_ou
     }
 }
 
+/// Whether a series of `len` samples cut `per` rows per chunk shares a chunk
+/// with its neighbours: it has all `rows` rows in one chunk of fewer than
+/// `group_limit` bytes.
+fn groupable(per: usize, rows: usize, len: usize, group_limit: u64) -> bool {
+    per >= rows && (rows as u64 * len as u64 * 8) < group_limit
+}
+
 /// The chunks a reduced batch of `rows` combinations over series of `lengths`
 /// samples runs as on `threads` threads (see the module docs), in series
 /// order, then row order: concatenating their reductions gives the results
@@ -109,8 +116,8 @@ pub fn plan_chunks(lengths: &[usize], rows: usize, threads: usize, max_output_by
     let mut chunks: Vec<Chunk> = Vec::new();
     for (series, &len) in lengths.iter().enumerate() {
         let per = rows_per_chunk(lengths.len(), len, rows, threads, max_output_bytes);
-        let whole = rows as u64 * len as u64 * 8;
-        if per >= rows && whole < group_limit {
+        if groupable(per, rows, len, group_limit) {
+            let whole = rows as u64 * len as u64 * 8;
             // Joins the previous chunk if that one is a group of whole series with room left.
             if let Some(last) = chunks.last_mut() {
                 if last.count == rows && last.series + last.series_count == series && last.bytes() + whole <= group_limit {
@@ -143,11 +150,10 @@ pub fn peak_chunk_bytes(lengths: &[usize], rows: usize, threads: usize, max_outp
         .iter()
         .map(|&len| {
             let per = rows_per_chunk(lengths.len(), len, rows, threads, max_output_bytes);
-            let bytes = per.min(rows) as u64 * len as u64 * 8;
-            if per >= rows && bytes < group_limit {
+            if groupable(per, rows, len, group_limit) {
                 (group_limit, 1) // in a group of at most group_limit bytes
             } else {
-                (bytes, rows.div_ceil(per) as u64)
+                (per.min(rows) as u64 * len as u64 * 8, rows.div_ceil(per) as u64)
             }
         })
         .collect();
