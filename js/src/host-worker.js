@@ -6,9 +6,12 @@
 //                 memory: the shared memory; declarations: the module's own
 //                 (`rayonWebHostDeclarations()`, data only), for undeclared exports
 //                 {type: 'init-error', error}                   (threaded builds only)
-//   page -> host  {type: 'call', id, name, args, outputs?}    outputs: indices of output arguments
-//   host -> page  {type: 'result', id, value, outputs, ms}  |  {type: 'error', id, error}
-//                 (outputs: the filled output arguments, transferred back)
+//   page -> host  {type: 'call', id, name, args, outputs?, watched?}
+//                 outputs: indices of declared output arguments; watched: indices of
+//                 an undeclared call's typed-array arguments the caller keeps
+//   host -> page  {type: 'result', id, value, outputs, written, ms}  |  {type: 'error', id, error}
+//                 (outputs: the filled output arguments, transferred back; written:
+//                 [index, value] of each watched argument the export changed)
 //                 {type: 'progress', id, done, total}    (single-threaded builds)
 //
 // Progress: a module may export `progressCounter()`, the address of two u32
@@ -48,6 +51,18 @@ const errorOf = (e) => ({
   // Many-series calls name the rejected series (rebased by split.js for shards).
   ...(Number.isInteger(e?.series) ? { series: e.series } : {}),
 });
+
+/** Bytes of a typed array, DataView or ArrayBuffer. */
+const bytesOf = (v) => (ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v));
+
+/** Equal bytes (compared 4 at a time when aligned: bytes, so NaNs compare by bits). */
+function sameBytes(a, b) {
+  if (a.byteLength !== b.byteLength) return false;
+  const wide = a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0 && a.byteLength % 4 === 0;
+  const [x, y] = wide ? [new Uint32Array(a.buffer, a.byteOffset, a.byteLength / 4), new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4)] : [a, b];
+  for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
+  return true;
+}
 
 let glue = null;
 let current = 0;
@@ -101,6 +116,8 @@ on(async (msg) => {
     }
     current = msg.id;
     try {
+      // Watched arguments: a copy of their bytes now, compared after the call.
+      const watched = (msg.watched ?? []).map((i) => [i, bytesOf(msg.args[i]).slice()]);
       const t0 = performance.now();
       const value = await fn(...msg.args);
       const ms = performance.now() - t0;
@@ -114,8 +131,12 @@ on(async (msg) => {
       collect(value);
       const outputs = (msg.outputs ?? []).map((i) => msg.args[i]);
       outputs.forEach(collect);
+      // (An argument the export detached — transferred away — is not handed back.)
+      const changed = ([i, before]) => { try { return !sameBytes(bytesOf(msg.args[i]), before); } catch { return false; } };
+      const written = watched.filter(changed).map(([i]) => [i, msg.args[i]]);
+      written.forEach(([, v]) => collect(v));
       try {
-        port.postMessage({ type: 'result', id: msg.id, value, outputs, ms }, [...new Set(transfer)]);
+        port.postMessage({ type: 'result', id: msg.id, value, outputs, written, ms }, [...new Set(transfer)]);
       } catch (e) {
         port.postMessage({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `the result of ${msg.name} cannot be sent back from the worker: ${e.message}`, code: 'RESULT_NOT_CLONEABLE' } });
       }

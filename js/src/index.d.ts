@@ -106,6 +106,9 @@ export interface CodeDeclaration {
    * Indices of output arguments (typed arrays the export fills): written back into the
    * caller's arrays. Write-only: the export must write every element (the worker gets a
    * buffer of the same type and size, possibly reused, not the caller's array).
+   * An export with no declaration at all has its kept typed-array arguments watched
+   * instead (copied before the call, compared after, changed ones written back);
+   * `{ outputs: [] }` declares that it writes none and skips that.
    */
   outputs?: number[];
   /** A failed part's error, said as the whole call would say it (e.g. a series index rebased). */
@@ -117,10 +120,12 @@ export type Declaration = GridRowsDeclaration | SeriesDeclaration | CodeDeclarat
 /**
  * rayon-web-indicators' batch declarations: almaBatch / almaBatchInto / almaBatchLongAbove / emaBatch / emaBatchInto
  * split by rows (ALMA: cost ∝ period); almaBatchMany / almaBatchManyInto / almaBatchManyLongAbove /
- * emaBatchMany / emaBatchManyInto split by series. The module ships the same list
- * (`rayonWebHostDeclarations()`), used for exports the caller did not declare.
+ * emaBatchMany / emaBatchManyInto split by series; alma / ema (one series) neither split nor
+ * write into an argument. The module ships the same list (`rayonWebHostDeclarations()`),
+ * used for exports the caller did not declare.
  */
 export const ALMA_DECLARATIONS: Readonly<
+  Record<'alma' | 'ema', CodeDeclaration> &
   Record<'almaBatch' | 'almaBatchInto' | 'almaBatchLongAbove' | 'emaBatch' | 'emaBatchInto', GridRowsDeclaration> &
   Record<'almaBatchMany' | 'almaBatchManyInto' | 'almaBatchManyLongAbove' | 'emaBatchMany' | 'emaBatchManyInto', SeriesDeclaration>
 >;

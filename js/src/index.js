@@ -109,6 +109,35 @@ function outputsFor(job, inst) {
 }
 
 /**
+ * The arguments of an undeclared call the worker watches for writes: typed
+ * arrays (and ArrayBuffers) the caller keeps — not transferred, not shared
+ * memory (which the worker writes into directly). A worker cannot write into the
+ * caller's memory, so an export that fills its argument (a `&mut [f64]`
+ * parameter) would otherwise leave the caller's array as it was, silently; the
+ * worker hands back those it finds changed and they are copied in (`writeBack`).
+ */
+function watchedArgs(job) {
+  if (job.decl) return [];
+  return job.args.flatMap((a, i) => {
+    const buf = ArrayBuffer.isView(a) ? a.buffer : a instanceof ArrayBuffer ? a : null;
+    const keeps = buf instanceof ArrayBuffer && buf.byteLength > 0 && !isDetached(buf) && !job.transfer.includes(buf);
+    return keeps ? [i] : [];
+  });
+}
+
+/** Bytes of a typed array, DataView or ArrayBuffer. */
+const bytesOf = (v) => (ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v));
+
+/** Copies the values the worker found written (`[index, value]` pairs) into the caller's arguments. */
+function writeBack(args, written = []) {
+  for (const [i, value] of written) {
+    const dst = args[i];
+    const buf = ArrayBuffer.isView(dst) ? dst.buffer : dst;
+    if (!isDetached(buf)) bytesOf(dst).set(bytesOf(value));
+  }
+}
+
+/**
  * A module's own declarations (its `rayonWebHostDeclarations()`), compiled; an
  * entry the host cannot use is skipped — the caller's declarations and the
  * module's answers stay authoritative, so a module's bad metadata never fails calls.
@@ -201,9 +230,9 @@ export class Host {
     return p;
   }
 
-  /** Whether any export has a split declaration (auto picks shards only then). */
+  /** Whether any export has a split declaration (auto picks shards only then; `{ outputs }` alone does not split). */
   declared() {
-    return Object.keys(this.declarations).length > 0;
+    return Object.values(this.declarations).some((d) => typeof d.split === 'function');
   }
 
   async startInstances(gen) {
@@ -409,7 +438,8 @@ export class Host {
     if (!parts || parts.length < 2) {
       const inst = this.instances[0];
       const [args, transfer] = outputsFor(job, inst);
-      return this.send(inst, job.name, args, transfer, job.onProgress, job.outputs.map(([i]) => i)).then((r) => {
+      return this.send(inst, job.name, args, transfer, job.onProgress, job.outputs.map(([i]) => i), watchedArgs(job)).then((r) => {
+        writeBack(job.callerArgs, r.written);
         // Output arguments: the worker's filled buffers go into the caller's arrays, then back to the scratch.
         job.outputs.forEach(([, orig], k) => {
           // Shared memory went to the worker as itself and is already filled: no copy onto itself.
@@ -467,13 +497,13 @@ export class Host {
   }
 
   /** Posts one call to one instance; the pending entry is removed on every path. */
-  send(inst, name, args, transfer, onProgress, outputs) {
+  send(inst, name, args, transfer, onProgress, outputs, watched = []) {
     const id = this.nextId++;
     const promise = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, onProgress, inst }));
     if (inst.active++ === 0) inst.worker.ref();
     try {
       checkDetached(name, transfer);
-      inst.worker.post({ type: 'call', id, name, args, outputs }, transfer);
+      inst.worker.post({ type: 'call', id, name, args, outputs, watched }, transfer);
     } catch (e) {
       const call = this.pending.get(id);
       this.settle(id);

@@ -283,6 +283,9 @@ export function compileDeclaration(name, decl) {
  * module derives its own copy from that crossover; a test checks they agree).
  */
 export const ALMA_DECLARATIONS = Object.freeze({
+  // One-series calls: no split, no output argument (declared so the host does not watch `prices` for writes).
+  alma: Object.freeze({ outputs: Object.freeze([]) }),
+  ema: Object.freeze({ outputs: Object.freeze([]) }),
   almaBatch: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'axis', costCap: 64 }),
   almaBatchInto: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'axis', costCap: 64, out: 2 }),
   almaBatchLongAbove: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'axis', costCap: 64 }),

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '../support/server.mjs';
 import { launch } from '../support/browsers.mjs';
 import {
-  expectShardsAlma, expectShardsMany, expectShardTrap, expectReusedOutputs, expectCallsDuringRecreate, expectThreadsCannotStart, expectUnsendable, expectTerminateWhileStarting,
+  expectShardsAlma, expectShardsMany, expectShardTrap, expectReusedOutputs, expectCallsDuringRecreate, expectThreadsCannotStart, expectUnsendable, expectTerminateWhileStarting, expectUndeclaredWrites,
 } from './host/expect.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -72,5 +72,8 @@ describe('rayon-web-host races in chromium (isolated origin)', { timeout: 300_00
   });
   it('terminate() during a recreate rejects the queued calls with HOST_TERMINATED', async () => {
     expectTerminateWhileStarting(await scenario(browser, 'isolated', 'terminateWhileStarting'));
+  });
+  it('an undeclared export that writes into its argument writes the caller\'s array in every mode', async () => {
+    expectUndeclaredWrites(await scenario(browser, 'isolated', 'undeclaredWrites'));
   });
 });

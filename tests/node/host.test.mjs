@@ -49,8 +49,8 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { callsDuringRecreate, threadsCannotStart, unsendable, terminateWhileStarting } from '../browser/host/scenarios.js';
-import { expectCallsDuringRecreate, expectThreadsCannotStart, expectUnsendable, expectTerminateWhileStarting } from '../browser/host/expect.mjs';
+import { callsDuringRecreate, threadsCannotStart, unsendable, terminateWhileStarting, undeclaredWrites } from '../browser/host/scenarios.js';
+import { expectCallsDuringRecreate, expectThreadsCannotStart, expectUnsendable, expectTerminateWhileStarting, expectUndeclaredWrites } from '../browser/host/expect.mjs';
 
 const urls = {
   consumer: glue('consumer'),
@@ -90,4 +90,11 @@ test('Node exits by itself after a rejected unsendable call (no pending entry ke
   assert.equal(r.signal, null, `the process did not exit by itself within 30 s: ${r.stderr}`);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(r.stdout.trim().split('\n'), ['INVALID_ARGUMENT', 'INVALID_ARGUMENT']);
+});
+
+// ---- an export that writes into its argument, declared nowhere ----
+// A worker cannot write into the caller's memory: without watching, the caller's
+// array would silently keep its old values (wrong output, no error).
+test('undeclared exports that write into a typed-array argument write the caller\'s array, in every mode; { outputs: [] } opts out', async () => {
+  expectUndeclaredWrites(await undeclaredWrites(createHost, urls), { cores: os.availableParallelism() });
 });

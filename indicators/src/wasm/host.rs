@@ -24,7 +24,11 @@ use wasm_bindgen::prelude::*;
 /// `kernels/fft.rs`, FFT/direct ≈ 0.8 at 64, 0.45 at 128, 0.24 at 256), so
 /// `costCap` is the crossover period: without it the shards' parts of a
 /// 250-period grid took 95 and 49 ms, with it 76 and 72 ms.
+/// `alma` and `ema` (one series) neither split nor write into an argument:
+/// `{ "outputs": [] }` says so, and spares the host watching `prices` for writes.
 const DECLARATIONS: &str = r#"{
+  "alma": { "outputs": [] },
+  "ema": { "outputs": [] },
   "almaBatch": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "axis", "costCap": {cap} },
   "almaBatchInto": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "axis", "costCap": {cap}, "out": 2 },
   "almaBatchLongAbove": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "axis", "costCap": {cap} },

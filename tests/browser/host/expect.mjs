@@ -151,3 +151,17 @@ export function expectReusedOutputs(r, { modes, shared = false }) {
   }
 }
 
+
+/** undeclaredWrites: the caller's arrays written back in every mode; `{ outputs: [] }` opts out. */
+export function expectUndeclaredWrites(r, { cores = 2 } = {}) {
+  assert.deepEqual(r.modes.map((m) => m.mode), ['threads', 'single', 'shards']);
+  for (const m of r.modes) {
+    assert.ok(m.doubled, `${m.mode}: the caller's array holds the values the export wrote`);
+    assert.deepEqual(m.view, [1, 1, 2, 2, 2, 1, 1, 1, 1, 1], `${m.mode}: a view gets only its own elements`);
+    assert.deepEqual(m.nan, [true, 6], `${m.mode}: NaN compared by bits`);
+    assert.equal(m.movedLength, 0, `${m.mode}: a transferred argument stays the caller's detached view`);
+  }
+  // Nothing declares a split: auto does not boot shards to run every call on one.
+  if (cores > 1) assert.equal(r.declared.mode, 'single');
+  assert.deepEqual(r.declared.values, [1, 2, 3], 'declared as writing nothing: left as it was');
+}

@@ -96,6 +96,52 @@ export async function unsendable(createHost, urls) {
   }
 }
 
+/**
+ * An export that writes into its typed-array argument (the consumer's
+ * `doubleInPlace(&mut [f64])`) and is declared nowhere, in every mode: the host
+ * watches kept typed-array arguments and writes the changed ones back. Then a
+ * declaration `{ outputs: [] }`: no watching, and no shards for auto.
+ */
+export async function undeclaredWrites(createHost, urls) {
+  const out = { modes: [] };
+  const hosts = [
+    { threaded: urls.consumer, threads: 2 },
+    { single: urls.consumerSingle, mode: 'single' },
+    { single: urls.consumerSingle, mode: 'shards', shards: 2 },
+  ];
+  for (const options of hosts) {
+    const host = await createHost(options);
+    try {
+      const a = Float64Array.from({ length: 100_000 }, (_, i) => i - 0.5);
+      await host.call('doubleInPlace', [a]);
+      const big = new Float64Array(10).fill(1);
+      await host.call('doubleInPlace', [big.subarray(2, 5)]);
+      const nan = new Float64Array([NaN, 3]);
+      await host.call('doubleInPlace', [nan]);
+      const moved = new Float64Array([1, 2]);
+      await host.call('doubleInPlace', [moved], { transfer: [moved.buffer] });
+      out.modes.push({
+        mode: host.mode,
+        doubled: a.every((v, i) => v === 2 * (i - 0.5)),
+        view: Array.from(big),
+        nan: [Number.isNaN(nan[0]), nan[1]],
+        movedLength: moved.length,
+      });
+    } finally {
+      host.terminate();
+    }
+  }
+  const host = await createHost({ single: urls.consumerSingle, declarations: { doubleInPlace: { outputs: [] } } });
+  try {
+    const a = new Float64Array([1, 2, 3]);
+    await host.call('doubleInPlace', [a]);
+    out.declared = { mode: host.mode, reason: host.reason, values: Array.from(a) };
+  } finally {
+    host.terminate();
+  }
+  return out;
+}
+
 /** terminate() while a start is in progress: queued calls reject with HOST_TERMINATED. */
 export async function terminateWhileStarting(createHost, urls) {
   const host = await createHost({ threaded: urls.consumer, single: urls.consumerSingle, threads: 2 });

@@ -117,6 +117,14 @@ pub fn halves(n: u32) -> Vec<f64> {
     (0..n).map(|i| 0.5 * i as f64).collect()
 }
 
+/// Doubles every value of `values` in place, in parallel: an export that
+/// writes into its argument and declares nothing (rayon-web-host must still
+/// hand the values back to the caller's array: tests/node/host.test.mjs).
+#[wasm_bindgen(js_name = doubleInPlace)]
+pub fn double_in_place(values: &mut [f64]) {
+    values.par_iter_mut().for_each(|v| *v *= 2.0);
+}
+
 /// Times one custom pool of `threads`: `[build ms, first install ms]`
 /// (for the pool benchmark: new workers against reused idle ones).
 #[wasm_bindgen(js_name = customPoolTimes)]
