@@ -4,6 +4,9 @@
 // `single`, when given, is the other build (single-threaded) for bitwise
 // comparisons of large parallel batches.
 
+// The reduced calls' references: the demo's own (pure) figures, held to wasm's bits here.
+import { rowSum, ruleReturn } from '../../demo/stats.js';
+
 class CheckError extends Error {}
 const ok = (cond, msg) => { if (!cond) throw new CheckError(msg); };
 const dec = (v) => (v === null ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v);
@@ -332,14 +335,11 @@ export function runChecks(pkg, fx, single, emaFx) {
     ok(r.rows === full.rows && r.cols === full.cols && JSON.stringify(r.combos) === JSON.stringify(full.combos), `shape ${r.rows}x${r.cols}`);
     for (const key of ['totalReturn', 'timeInMarket', 'rowSum', 'nanCount']) ok(r[key] instanceof Float64Array && r[key].length === r.rows, key);
     for (let row = 0; row < full.rows; row++) {
-      const line = full.values.subarray(row * full.cols, (row + 1) * full.cols);
-      // rules.rs's fixed order: bar t (value i) into accumulator t % 4 (i % 4), then (a0 . a1) . (a2 . a3).
-      const g = [1, 1, 1, 1], s = [0, 0, 0, 0];
-      let held = 0, nan = 0;
-      for (let t = 1; t < x.length; t++) if (line[t - 1] === line[t - 1] && x[t - 1] > line[t - 1]) { g[t & 3] *= x[t] / x[t - 1]; held++; }
-      line.forEach((v, i) => { if (Number.isFinite(v)) s[i & 3] += v; else if (v !== v) nan++; });
-      ok(Object.is(r.totalReturn[row], (g[0] * g[1]) * (g[2] * g[3]) - 1) && Object.is(r.timeInMarket[row], held / (x.length - 1)), `row ${row}: rule`);
-      ok(Object.is(r.rowSum[row], (s[0] + s[1]) + (s[2] + s[3])) && r.nanCount[row] === nan, `row ${row}: checksum`);
+      // rules.rs's fixed order (four accumulators), as demo/stats.js computes it.
+      const rule = ruleReturn(x, full.values, row, full.cols);
+      const sum = rowSum(full.values.subarray(row * full.cols, (row + 1) * full.cols));
+      ok(Object.is(r.totalReturn[row], rule.ret) && Object.is(r.timeInMarket[row], rule.held), `row ${row}: rule`);
+      ok(Object.is(r.rowSum[row], sum.sum) && r.nanCount[row] === sum.nanCount, `row ${row}: checksum`);
     }
     throwsCode(() => pkg.almaBatchLongAbove(x, { period: [5, 40_000, 5] }), 'INVALID_PERIOD');
     throwsCode(() => pkg.almaBatchLongAbove(x, { period: [5, 9, 1], offset: [0.5, 2, 1] }), 'INVALID_OFFSET');
