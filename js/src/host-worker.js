@@ -116,8 +116,10 @@ on(async (msg) => {
     }
     current = msg.id;
     try {
-      // Watched arguments: a copy of their bytes now, compared after the call.
-      const watched = (msg.watched ?? []).map((i) => [i, bytesOf(msg.args[i]).slice()]);
+      // Watched arguments: a copy of their bytes now, compared after the call. One
+      // too large to copy (the worker's heap is full) is handed back whatever happens.
+      const snapshot = (i) => { try { return bytesOf(msg.args[i]).slice(); } catch { return null; } };
+      const watched = (msg.watched ?? []).map((i) => [i, snapshot(i)]);
       const t0 = performance.now();
       const value = await fn(...msg.args);
       const ms = performance.now() - t0;
@@ -132,7 +134,7 @@ on(async (msg) => {
       const outputs = (msg.outputs ?? []).map((i) => msg.args[i]);
       outputs.forEach(collect);
       // (An argument the export detached — transferred away — is not handed back.)
-      const changed = ([i, before]) => { try { return !sameBytes(bytesOf(msg.args[i]), before); } catch { return false; } };
+      const changed = ([i, before]) => { try { return before === null || !sameBytes(bytesOf(msg.args[i]), before); } catch { return false; } };
       const written = watched.filter(changed).map(([i]) => [i, msg.args[i]]);
       written.forEach(([, v]) => collect(v));
       try {

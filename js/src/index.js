@@ -133,7 +133,8 @@ function writeBack(args, written = []) {
   for (const [i, value] of written) {
     const dst = args[i];
     const buf = ArrayBuffer.isView(dst) ? dst.buffer : dst;
-    if (!isDetached(buf)) bytesOf(dst).set(bytesOf(value));
+    // (A resizable buffer the caller shrank meanwhile no longer fits the values: left as it is.)
+    if (!isDetached(buf) && bytesOf(dst).byteLength === bytesOf(value).byteLength) bytesOf(dst).set(bytesOf(value));
   }
 }
 
