@@ -52,7 +52,8 @@ const errorOf = (e) => ({
   ...(Number.isInteger(e?.series) ? { series: e.series } : {}),
 });
 
-/** Bytes of a typed array, DataView or ArrayBuffer. */
+/** Bytes of a typed array, DataView or ArrayBuffer (index.js has the same line: this
+ * worker imports nothing statically, see above). */
 const bytesOf = (v) => (ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v));
 
 /** Equal bytes (compared 4 at a time when aligned: bytes, so NaNs compare by bits). */
