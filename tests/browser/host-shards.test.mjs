@@ -53,6 +53,9 @@ for (const engine of ['chromium', 'firefox', 'webkit']) {
     it('a trapping shard rejects with POOL_BROKEN, later calls at once, recreate() restarts the shards', async () => {
       expectShardTrap(await scenario(browser, 'plain', 'shardTrap'));
     });
+    it('an undeclared export that writes into its argument writes the caller\'s array (single, shards)', async () => {
+      expectUndeclaredWrites(await scenario(browser, 'plain', 'undeclaredWrites'), { isolated: false });
+    });
   });
 }
 

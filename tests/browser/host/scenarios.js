@@ -104,8 +104,10 @@ export async function unsendable(createHost, urls) {
  */
 export async function undeclaredWrites(createHost, urls) {
   const out = { modes: [] };
+  // Threads need cross-origin isolation (Node has it; a plain page does not).
+  const isolated = globalThis.crossOriginIsolated ?? true;
   const hosts = [
-    { threaded: urls.consumer, threads: 2 },
+    ...(isolated ? [{ threaded: urls.consumer, threads: 2 }] : []),
     { single: urls.consumerSingle, mode: 'single' },
     { single: urls.consumerSingle, mode: 'shards', shards: 2 },
   ];
