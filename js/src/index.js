@@ -119,11 +119,15 @@ function outputsFor(job, inst) {
 function watchedArgs(job) {
   if (job.decl) return [];
   return job.args.flatMap((a, i) => {
-    const buf = ArrayBuffer.isView(a) ? a.buffer : a instanceof ArrayBuffer ? a : null;
-    const keeps = buf instanceof ArrayBuffer && buf.byteLength > 0 && !isDetached(buf) && !job.transfer.includes(buf);
+    const buf = bufferOf(a);
+    // (A detached buffer has byteLength 0.)
+    const keeps = buf instanceof ArrayBuffer && buf.byteLength > 0 && !job.transfer.includes(buf);
     return keeps ? [i] : [];
   });
 }
+
+/** The buffer of a typed array or DataView, an ArrayBuffer itself, else null. */
+const bufferOf = (v) => (ArrayBuffer.isView(v) ? v.buffer : v instanceof ArrayBuffer ? v : null);
 
 /** Bytes of a typed array, DataView or ArrayBuffer. */
 const bytesOf = (v) => (ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v));
@@ -131,10 +135,10 @@ const bytesOf = (v) => (ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteO
 /** Copies the values the worker found written (`[index, value]` pairs) into the caller's arguments. */
 function writeBack(args, written = []) {
   for (const [i, value] of written) {
-    const dst = args[i];
-    const buf = ArrayBuffer.isView(dst) ? dst.buffer : dst;
+    if (isDetached(bufferOf(args[i]))) continue;
+    const [dst, src] = [bytesOf(args[i]), bytesOf(value)];
     // (A resizable buffer the caller shrank meanwhile no longer fits the values: left as it is.)
-    if (!isDetached(buf) && bytesOf(dst).byteLength === bytesOf(value).byteLength) bytesOf(dst).set(bytesOf(value));
+    if (dst.byteLength === src.byteLength) dst.set(src);
   }
 }
 

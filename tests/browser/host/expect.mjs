@@ -151,7 +151,6 @@ export function expectReusedOutputs(r, { modes, shared = false }) {
   }
 }
 
-
 /** undeclaredWrites: the caller's arrays written back in every mode; `{ outputs: [] }` opts out. */
 export function expectUndeclaredWrites(r, { cores = 2, isolated = true } = {}) {
   assert.deepEqual(r.modes.map((m) => m.mode), [...(isolated ? ['threads'] : []), 'single', 'shards']);
