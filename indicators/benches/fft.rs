@@ -14,7 +14,8 @@
 //! - `alloc`: 250 x 100k through the allocating `alma_batch` vs `alma_batch_into`
 //!   into a reused buffer (what the page faults of a fresh output cost).
 //! - `crossover`: 16 rows of one period (offsets 0.8..0.95) per period x length,
-//!   FFT vs direct: where FFT starts to win (sets `CROSSOVER_PERIOD` in
+//!   FFT vs every direct kernel the machine has (AVX-512, AVX2, scalar): where
+//!   FFT starts to win (sets `CROSSOVER_PERIOD` and `CROSSOVER_PERIOD_SCALAR` in
 //!   `src/kernels/fft.rs`).
 //! - `fft_block_len`: one inverse real transform plus its spectrum product per
 //!   transform length (sets `COST_PER_NLOGN`).
@@ -99,16 +100,24 @@ fn alloc(c: &mut Criterion) {
     g.finish();
 }
 
+/// FFT and every direct kernel this machine has: the crossover depends on the
+/// direct kernel `Auto` would otherwise use (AVX-512, AVX2 or scalar).
+fn crossover_kernels() -> Vec<Kernel> {
+    let mut ks = vec![Kernel::Fft];
+    ks.extend([Kernel::Avx512, Kernel::Avx2, Kernel::Scalar].into_iter().filter(|k| k.resolve().is_ok()));
+    ks
+}
+
 fn crossover(c: &mut Criterion) {
     let pool = pool();
     let mut g = c.benchmark_group("crossover");
     g.sample_size(10).measurement_time(Duration::from_secs(2)).warm_up_time(Duration::from_millis(500));
-    for cols in [10_000usize, 100_000, 1_000_000] {
+    for cols in [2520usize, 10_000, 100_000, 1_000_000] {
         let x = walk(cols);
-        for period in [16usize, 24, 32, 48, 64, 96, 128, 256] {
+        for period in [4usize, 8, 12, 16, 24, 32, 48, 64, 96, 128, 256] {
             let grid = AlmaBatchRange { period: (period, period, 0), offset: (0.8, 0.95, 0.01), ..GRID };
             let mut out = vec![0.0; grid.combo_count().unwrap() * cols];
-            for k in [Kernel::Fft, direct()] {
+            for k in crossover_kernels() {
                 let opts = BatchOptions { kernel: k, ..Default::default() };
                 g.bench_with_input(BenchmarkId::new(format!("{k:?}/n{cols}"), period), &period, |b, _| {
                     b.iter(|| pool.install(|| alma_batch_into_with(black_box(&x), &grid, &opts, &mut out)).unwrap())

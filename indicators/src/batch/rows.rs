@@ -99,9 +99,9 @@ impl FirRows {
     }
 
     /// Whether the FFT path computes row `r` on a series of `len` samples
-    /// (see `fft::takes`: the row's period and the series only).
+    /// (see `fft::takes`: the row's period, the series and the kernel only).
     fn fft_takes(&self, r: usize, len: usize) -> bool {
-        fft::takes(self.fft, self.at[r + 1] - self.at[r], len)
+        fft::takes(self.fft, self.at[r + 1] - self.at[r], len, self.kernel)
     }
 
     pub(crate) fn w(&self, r: usize) -> &[f64] {

@@ -330,9 +330,51 @@ pub(crate) enum Mode {
 /// n = 1M     33.7/11.7  24.4/10.0  20.9/14.5  22.4/18.8  24.3/28.2   53.1/74.3   60.2/147.9
 /// ```
 /// FFT ties at 64 and wins from 96 at
-/// every length: the crossover is set between them.
+/// every length: the crossover is set between them. The AVX2 + FMA kernel gives
+/// the same picture (same bench, 2026-12-06, a 2-core AMD EPYC Zen 3 VM without
+/// AVX-512, noisy; FFT / AVX2 time):
+///
+/// ```text
+/// period      48     64     96     128    256
+/// n = 10k    1.40   0.73   0.84   0.62   0.44
+/// n = 100k   1.23   0.70   0.83   0.54   0.31
+/// n = 1M     1.43   1.13   0.66   0.47   0.36
+/// ```
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) const CROSSOVER_PERIOD: usize = 80;
+
+/// [`CROSSOVER_PERIOD`] when the direct kernel is the scalar one (a machine
+/// without AVX2 + FMA: aarch64, older x86_64): one sequential sum per output
+/// is ~8x slower than AVX2, so FFT wins from much shorter periods. Same bench
+/// (2026-12-06, the Zen 3 VM, rustfft's AVX code; `Kernel::Scalar` as the
+/// direct kernel), FFT / scalar time:
+///
+/// ```text
+/// period      4      8      12     16     24     32
+/// n = 2520   1.18   0.83   0.66   0.51   0.31   0.28
+/// n = 10k    1.06   1.14   0.84   0.39   0.30   0.19
+/// n = 100k   1.08   0.80   0.57   0.40   0.27   0.17
+/// n = 1M     1.12   0.87   0.53   0.42   0.23   0.21
+/// ```
+///
+/// FFT ties at 8 and wins from 12 at every length; 16 leaves room for FFT
+/// code slower than rustfft's AVX (its NEON code on aarch64 has half the
+/// lanes), not measured here. Before this value Auto kept periods 16–79 on the
+/// scalar kernel there, 2–7x slower than FFT.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) const CROSSOVER_PERIOD_SCALAR: usize = 16;
+
+/// The shortest period `Kernel::Auto` computes by FFT on long runs when the
+/// direct kernel it would otherwise use is `direct` (natively the scalar
+/// kernel has its own crossover; wasm32 builds use one value for all).
+pub(crate) fn crossover_period(direct: Resolved) -> usize {
+    #[cfg(not(target_arch = "wasm32"))]
+    if direct == Resolved::Scalar {
+        return CROSSOVER_PERIOD_SCALAR;
+    }
+    let _ = direct;
+    CROSSOVER_PERIOD
+}
 /// The shortest period from which `Kernel::Auto` computes a row by FFT in
 /// wasm32 (on long runs; [`crossover_for_run`] raises it on short ones). The
 /// direct simd128 kernels are 2 lanes wide against AVX-512's 8, so FFT wins
@@ -381,13 +423,16 @@ pub(crate) const MIN_RUN: usize = 1024;
 /// (1000 series x 2520 points x periods 5..=100 ran 177 ms by FFT for its
 /// periods >= 80, 107 ms all direct, before this rule.) Natively; wasm32 has
 /// its own measured table (at its `CROSSOVER_PERIOD`).
+/// The same factors apply to the scalar kernel's crossover (conservative: the
+/// table there shows FFT winning from 12 even on 2520 samples).
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn crossover_for_run(run: usize) -> usize {
+pub(crate) fn crossover_for_run(run: usize, direct: Resolved) -> usize {
+    let c = crossover_period(direct);
     match run {
-        0..4096 => 2 * CROSSOVER_PERIOD,
-        4096..8192 => 3 * CROSSOVER_PERIOD / 2,
-        8192..16384 => 6 * CROSSOVER_PERIOD / 5,
-        _ => CROSSOVER_PERIOD,
+        0..4096 => 2 * c,
+        4096..8192 => 3 * c / 2,
+        8192..16384 => 6 * c / 5,
+        _ => c,
     }
 }
 
@@ -395,7 +440,8 @@ pub(crate) fn crossover_for_run(run: usize) -> usize {
 /// [`CROSSOVER_PERIOD`]: below 2048 samples FFT wins from period 192 (128 is a
 /// tie), below 4096 from 128 (96 ties), from 4096 on from 64.
 #[cfg(target_arch = "wasm32")]
-pub(crate) fn crossover_for_run(run: usize) -> usize {
+pub(crate) fn crossover_for_run(run: usize, direct: Resolved) -> usize {
+    let _ = direct;
     match run {
         0..2048 => 3 * CROSSOVER_PERIOD,
         2048..4096 => 2 * CROSSOVER_PERIOD,
@@ -404,25 +450,26 @@ pub(crate) fn crossover_for_run(run: usize) -> usize {
 }
 
 /// Whether a run of `run` samples is transformed for a row of period `p`
-/// (a function of `p` and the run only: see [`takes`]).
-fn run_pays(mode: Mode, run: usize, p: usize) -> bool {
+/// (a function of `p`, the run and the machine's direct kernel only: see [`takes`]).
+fn run_pays(mode: Mode, run: usize, p: usize, direct: Resolved) -> bool {
     match mode {
         Mode::Always => run >= p,
-        _ => run >= MIN_RUN.max(2 * p) && p >= crossover_for_run(run),
+        _ => run >= MIN_RUN.max(2 * p) && p >= crossover_for_run(run, direct),
     }
 }
 
 /// Whether the FFT path takes a row of period `p` on a series of `len`
-/// samples ([`run_series`] then decides per finite run). A function of `p`,
-/// `len` and the mode only — never of the other rows — so a row has the same
+/// samples ([`run_series`] then decides per finite run), `direct` being the
+/// direct kernel of the call. A function of `p`, `len`, the mode and the
+/// machine's kernel only — never of the other rows — so a row has the same
 /// bits alone, in any batch, and in any part of a split batch (rayon-web-host's
 /// shards split batches by rows and promise the single build's bits). Rows it
 /// declines stay in the direct kernels' row pairs.
-pub(crate) fn takes(mode: Mode, p: usize, len: usize) -> bool {
+pub(crate) fn takes(mode: Mode, p: usize, len: usize, direct: Resolved) -> bool {
     match mode {
         Mode::Never => false,
         Mode::Always => true,
-        Mode::Auto => p >= CROSSOVER_PERIOD && run_pays(mode, len, p),
+        Mode::Auto => p >= crossover_period(direct) && run_pays(mode, len, p, direct),
     }
 }
 
@@ -463,7 +510,7 @@ pub(crate) fn run_series(series: &Series<'_>, rows: Vec<(&[f64], &mut [f64])>, d
             cur = b;
             if b - a < p {
                 run_out.fill(f64::NAN);
-            } else if run_pays(mode, b - a, p) {
+            } else if run_pays(mode, b - a, p, direct) {
                 let (warm, body) = run_out.split_at_mut(p - 1);
                 warm.fill(f64::NAN);
                 per_class.entry((i, class(p, b - a))).or_default().push((w, body));
@@ -510,6 +557,39 @@ mod tests {
         let w: Vec<f64> = (0..p).map(|i| (-(i as f64 - m).powi(2) / (2.0 * s * s)).exp()).collect();
         let sum: f64 = w.iter().sum();
         w.iter().map(|v| v / sum).collect()
+    }
+
+    /// `Kernel::Auto` on a machine whose direct kernel is scalar (no AVX2:
+    /// aarch64, older x86_64) transforms from period 16 on long runs, where the
+    /// SIMD kernels keep periods below 80 on the direct form. Run through
+    /// `run_series` with the scalar kernel forced, so the rule is checked on
+    /// every machine, not only on one without SIMD.
+    #[test]
+    fn auto_crossover_depends_on_the_direct_kernel() {
+        let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        let x = walk(20_000, 100.0, 7);
+        let series = Series::new(&x).unwrap();
+        let row = |p: usize, mode: Mode| {
+            let w = weights(p);
+            let mut out = vec![0.0; x.len()];
+            run_series(&series, vec![(&w, &mut out)], Resolved::Scalar, mode, false);
+            out
+        };
+        for (p, want_fft) in [(12, false), (15, false), (16, true), (24, true), (79, true)] {
+            let auto = bits(&row(p, Mode::Auto)[p - 1..]);
+            let fft = bits(&row(p, Mode::Always)[p - 1..]);
+            let mut dir = vec![0.0; x.len() - p + 1];
+            conv_scalar(&x, &weights(p), &mut dir);
+            let dir = bits(&dir);
+            assert!(fft != dir, "period {p}: FFT and direct give the same bits; the test cannot tell them apart");
+            assert!(auto == if want_fft { fft } else { dir }, "scalar direct kernel, period {p}: Auto by FFT should be {want_fft}");
+        }
+        // Short runs raise it as for the SIMD kernels (2x below 4096 samples).
+        assert!(!takes(Mode::Auto, 24, 2520, Resolved::Scalar) && takes(Mode::Auto, 32, 2520, Resolved::Scalar));
+        #[cfg(target_arch = "x86_64")]
+        for k in [Resolved::Avx2, Resolved::Avx512] {
+            assert!(!takes(Mode::Auto, 16, 100_000, k) && !takes(Mode::Auto, 79, 100_000, k) && takes(Mode::Auto, 80, 100_000, k), "{k:?}");
+        }
     }
 
     #[test]
