@@ -375,6 +375,7 @@ pub(crate) fn crossover_period(direct: Resolved) -> usize {
     let _ = direct;
     CROSSOVER_PERIOD
 }
+
 /// The shortest period from which `Kernel::Auto` computes a row by FFT in
 /// wasm32 (on long runs; [`crossover_for_run`] raises it on short ones). The
 /// direct simd128 kernels are 2 lanes wide against AVX-512's 8, so FFT wins
