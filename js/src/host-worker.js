@@ -115,6 +115,13 @@ on(async (msg) => {
       port.postMessage({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `the module has no export named ${JSON.stringify(msg.name)}`, code: 'NO_SUCH_EXPORT' } });
       return;
     }
+    // A class (a wasm-bindgen struct such as WasmFloat64Buffer) is a function too, but
+    // calling it throws an uncoded TypeError, and its objects would live in this
+    // worker's memory, out of the caller's reach.
+    if (/^class\b/.test(Function.prototype.toString.call(fn))) {
+      port.postMessage({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `${JSON.stringify(msg.name)} is a class, not a function: its objects would live in the host's worker, which the page cannot reach; the host calls the module's functions only`, code: 'NO_SUCH_EXPORT' } });
+      return;
+    }
     current = msg.id;
     try {
       // Watched arguments: a copy of their bytes now, compared after the call. One

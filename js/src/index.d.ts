@@ -188,7 +188,7 @@ export type HostErrorCode =
   | 'HOST_DIED'
   /** terminate() or recreate() ended the instance the call ran on, or the host has no instance. */
   | 'HOST_TERMINATED'
-  /** The module has no such export (its init functions are not callable). */
+  /** The module has no such function export (its init functions and its classes, e.g. WasmFloat64Buffer, are not callable through the host). */
   | 'NO_SUCH_EXPORT'
   /** An instance trapped (panic=abort, unreachable): every call fails until recreate(). */
   | 'POOL_BROKEN'

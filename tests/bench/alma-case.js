@@ -12,7 +12,10 @@ export async function almaCase(glue, { threads, reps = 3 }) {
   const first = glue.almaBatch(big, range); // warm-up
   const out = new Float64Array(first.values.length);
   glue.almaBatchInto(big, range, out);
-  const batchMs = [], intoMs = [];
+  // The same into a WasmFloat64Buffer's view: computed in place, nothing copied out.
+  const buf = new glue.WasmFloat64Buffer(out.length);
+  glue.almaBatchInto(big, range, buf.view());
+  const batchMs = [], intoMs = [], inPlaceMs = [];
   let checksum = 0;
   for (let i = 0; i < reps; i++) {
     let t = performance.now();
@@ -21,6 +24,11 @@ export async function almaCase(glue, { threads, reps = 3 }) {
     t = performance.now();
     glue.almaBatchInto(big, range, out);
     intoMs.push(performance.now() - t);
+    t = performance.now();
+    glue.almaBatchInto(big, range, buf.view());
+    inPlaceMs.push(performance.now() - t);
+    const view = buf.view();
+    if (out.some((v, k) => !Object.is(v, view[k]))) throw new Error('almaBatchInto in place and copied differ');
     checksum = 0;
     for (let k = 0; k < out.length; k++) if (Number.isFinite(out[k])) checksum += out[k];
     if (r.values.some((v, k) => !Object.is(v, out[k]))) throw new Error('almaBatch and almaBatchInto differ');
@@ -55,8 +63,9 @@ export async function almaCase(glue, { threads, reps = 3 }) {
     glue.almaBatchLongAbove(big, range);
     longAboveMs.push(performance.now() - t);
   }
+  buf.free();
   return {
-    batchMs: median(batchMs), intoMs: median(intoMs), gflops: flops / median(intoMs) / 1e6, fftMs: median(fftMs), simdMs: median(simdMs),
+    batchMs: median(batchMs), intoMs: median(intoMs), inPlaceMs: median(inPlaceMs), gflops: flops / median(intoMs) / 1e6, fftMs: median(fftMs), simdMs: median(simdMs),
     tinyMs: median(tinyMs), checksum, longAboveMs: median(longAboveMs), ...demoCase(glue, reps, median), ...manyCase(glue, reps, walk, median),
   };
 }
@@ -106,15 +115,31 @@ function manyCase(glue, reps, walk, median) {
   const loop = () => {
     for (let s = 0; s < series; s++) glue.almaBatchInto(values.subarray(s * len, (s + 1) * len), range, loopOut.subarray(s * rows * len, (s + 1) * rows * len));
   };
+  // In place into a WasmFloat64Buffer: made for each call and freed after it (untimed),
+  // since the threaded build's 1 GiB cannot hold the 385 MB buffer and the copying
+  // call's own 385 MB output at once.
+  const inPlace = () => {
+    const buf = new glue.WasmFloat64Buffer(out.length);
+    try {
+      const t = performance.now();
+      glue.almaBatchManyInto(values, offsets, range, buf.view());
+      const ms = performance.now() - t;
+      const view = buf.view();
+      if (out.some((v, k) => !Object.is(v, view[k]))) throw new Error('almaBatchManyInto in place and copied differ');
+      return ms;
+    } finally { buf.free(); }
+  };
   glue.almaBatchManyInto(values, offsets, range, out); // warm-up
+  inPlace();
   loop();
   glue.almaBatchManyLongAbove(values, offsets, range);
-  const manyMs = [], loopMs = [], manyLaMs = [];
+  const manyMs = [], manyInPlaceMs = [], loopMs = [], manyLaMs = [];
   let manyLaChecksum = 0;
   for (let i = 0; i < reps; i++) {
     let t = performance.now();
     glue.almaBatchManyInto(values, offsets, range, out);
     manyMs.push(performance.now() - t);
+    manyInPlaceMs.push(inPlace());
     t = performance.now();
     loop();
     loopMs.push(performance.now() - t);
@@ -125,7 +150,8 @@ function manyCase(glue, reps, walk, median) {
     manyLaChecksum = r.rowSum.reduce((a, v) => a + v, 0) + r.totalReturn.reduce((a, v) => a + v, 0);
   }
   if (out.some((v, k) => !Object.is(v, loopOut[k]))) throw new Error('almaBatchManyInto and 1000 almaBatchInto calls differ');
+
   let manyChecksum = 0;
   for (let k = 0; k < out.length; k += 997) if (Number.isFinite(out[k])) manyChecksum += out[k];
-  return { manyMs: median(manyMs), loopMs: median(loopMs), manyGflops: flops / median(manyMs) / 1e6, manyChecksum, manyLaMs: median(manyLaMs), manyLaChecksum };
+  return { manyMs: median(manyMs), manyInPlaceMs: median(manyInPlaceMs), loopMs: median(loopMs), manyGflops: flops / median(manyMs) / 1e6, manyChecksum, manyLaMs: median(manyLaMs), manyLaChecksum };
 }

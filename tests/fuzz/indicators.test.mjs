@@ -77,9 +77,14 @@ const emaRange = fc.oneof(
   { weight: 10, arbitrary: fc.record({ period: triple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 6 })) }) },
   { weight: 1, arbitrary: junk() },
 );
-// `exact`: a Float64Array of the length almaBatch gives (when it succeeds).
+// `exact`: a Float64Array of the length almaBatch gives (when it succeeds);
+// `buffer`: the view of a WasmFloat64Buffer of that length (computed in place);
+// `freed`: the view of such a buffer already freed (a view of the module's own
+// memory that no buffer holds: INVALID_ARGUMENT, never a write into freed memory).
 const out = fc.oneof(
   { weight: 6, arbitrary: fc.constant('exact') },
+  { weight: 3, arbitrary: fc.constant('buffer') },
+  { weight: 1, arbitrary: fc.constant('freed') },
   { weight: 1, arbitrary: fc.nat({ max: 3000 }).map((n) => new Float64Array(n)) },
   { weight: 1, arbitrary: fc.constantFrom(Float32Array, Int32Array, Array).map((T) => new T(10)) },
   { weight: 1, arbitrary: junk() },
@@ -120,10 +125,19 @@ const EXPORTS = {
   almaBatchManyLongAbove: { args: many(range), call: (pkg, [v, o, r]) => pkg.almaBatchManyLongAbove(v, o, r) },
   emaBatchMany: { args: many(emaRange), call: (pkg, [v, o, r]) => pkg.emaBatchMany(v, o, r) },
   emaBatchManyInto: { args: manyInto(emaRange), call: (pkg, [v, o, r], out) => pkg.emaBatchManyInto(v, o, r, out), out: 3, sizeFrom: 'emaBatchMany' },
+  // Made, viewed (a copy of the view is the result) and freed in one call.
+  WasmFloat64Buffer: {
+    args: fc.tuple(maybe(fc.integer({ min: 1, max: 5000 }))),
+    call: (pkg, [n]) => { const b = new pkg.WasmFloat64Buffer(n); try { return b.view().slice(); } finally { b.free(); } },
+  },
 };
 
 function checkShape(name, value, args, out) {
   const len = args[0].length;
+  if (name === 'WasmFloat64Buffer') {
+    assert.ok(value instanceof Float64Array && value.length === args[0] && value.every((v) => Object.is(v, 0)), 'a new buffer holds `length` zeros');
+    return value;
+  }
   if (name === 'alma' || name === 'ema') {
     assert.ok(value instanceof Float64Array && value.length === len, `${name} returns a Float64Array of prices.length`);
     return value;
@@ -164,19 +178,35 @@ const counts = {};
 async function oneCall(name, pkgs, generated) {
   const args = materialize(generated);
   const outcomes = [];
+  let inPlace = false;
   for (const pkg of pkgs) {
     // An `...Into`'s `exact` output: sized from the single build's allocating form.
     const spec = EXPORTS[name];
     let out = spec.out === undefined ? undefined : args[spec.out];
-    if (out === 'exact') {
+    const kind = out;
+    if (kind === 'exact' || kind === 'buffer' || kind === 'freed') {
       out = new Float64Array(0);
       try { out = new Float64Array(pkgs[0][spec.sizeFrom](...args.slice(0, spec.out)).values.length); } catch { /* any length then */ }
     }
     const before = memoryLevel(pkg.wasmMemory, pkg.wasmHeapBytes);
+    let buf = null;
+    if ((kind === 'buffer' || kind === 'freed') && out.length > 0) {
+      buf = new pkg.WasmFloat64Buffer(out.length);
+      buf.view().fill(-1.5); // stale values: the call must write every one
+      out = buf.view();
+      if (kind === 'freed') { buf.free(); buf = null; }
+    }
     const r = await settle(() => EXPORTS[name].call(pkg, args, out), 10_000);
+    // What the call wrote, read through a view taken after it (the memory may have grown).
+    const written = buf ? buf.view().slice() : out;
+    if (buf) buf.free();
+    inPlace = buf !== null;
     assertMemoryFlat(before, memoryLevel(pkg.wasmMemory, pkg.wasmHeapBytes), `${name} (${pkg.label})`);
+    if (kind === 'freed' && out.length > 0) {
+      assert.ok(!r.ok && r.error.code !== undefined, `${name} (${pkg.label}): a freed buffer's view as out must be refused`);
+    }
     if (r.ok) {
-      outcomes.push({ values: checkShape(name, r.value, args, out) });
+      outcomes.push({ values: checkShape(name, r.value, args, written) });
     } else {
       assertDocumentedError(r.error, CODES, `${name} (${pkg.label})`);
       outcomes.push({ code: r.error.code });
@@ -188,7 +218,7 @@ async function oneCall(name, pkgs, generated) {
   const [a, b] = outcomes;
   assert.equal(a.code, b.code, `${name}: both builds end the same way`);
   if (a.values) assert.ok(sameBits(a.values, b.values), `${name}: both builds give the same bits`);
-  const key = `${name}: ${a.code ?? 'ok'}`;
+  const key = `${name}${inPlace ? ' (out: a WasmFloat64Buffer)' : ''}: ${a.code ?? 'ok'}`;
   counts[key] = (counts[key] ?? 0) + 1;
 }
 
@@ -216,10 +246,11 @@ describe(`fuzz the indicators' JS API (seed ${SEED}, ${RUNS} runs per export, bo
   for (const name of Object.keys(EXPORTS)) {
     it(`${name}: every call settles, throws only documented codes, frees its memory, both builds agree`, async (t) => {
       await fc.assert(fc.asyncProperty(EXPORTS[name].args, (args) => oneCall(name, pkgs, args)), fcParams());
-      const mine = Object.entries(counts).filter(([k]) => k.startsWith(`${name}:`));
+      const mine = Object.entries(counts).filter(([k]) => k.startsWith(`${name}:`) || k.startsWith(`${name} (`));
       t.diagnostic(mine.map(([k, v]) => `${k} x${v}`).join(', '));
       assert.ok(mine.some(([k]) => k.endsWith(': ok')), `${name}: some random calls succeeded`);
       assert.ok(mine.some(([k]) => !k.endsWith(': ok')), `${name}: some random calls failed`);
+      if (EXPORTS[name].out !== undefined) assert.ok(mine.some(([k]) => k.endsWith('WasmFloat64Buffer): ok')), `${name}: some calls computed in place`);
     });
   }
 });

@@ -434,6 +434,92 @@ export function runChecks(pkg, fx, single, emaFx) {
       throwsCode(() => pkg.emaBatchMany(values, [0, 500], range), 'INVALID_SERIES_LAYOUT');
     });
   }
+  check('WasmFloat64Buffer as out: every ...Into export computes into it in place, bit for bit the copying path, over stale values', () => {
+    const B = pkg.WasmFloat64Buffer;
+    const a = walk(3000, 51), b = walk(1700, 52);
+    a[10] = NaN; b[0] = NaN; b[900] = Infinity;
+    const values = new Float64Array(a.length + b.length);
+    values.set(a); values.set(b, a.length);
+    const offsets = [0, a.length, values.length];
+    const almaRange = { period: [3, 120, 13], offset: [0.5, 0.9, 0.4], sigma: [4, 6, 2], floor: true };
+    const emaRange = { period: [2, 50, 4] };
+    const rows = pkg.almaBatch(a, almaRange).rows; // 10 periods x 2 offsets x 2 sigmas
+    ok(rows === 40, `${rows} ALMA rows`);
+    const cases = [
+      ['almaBatchInto', (out) => pkg.almaBatchInto(a, almaRange, out), rows * a.length],
+      ['almaBatchInto (FFT)', (out) => pkg.almaBatchInto(a, { ...almaRange, kernel: 'fft' }, out), rows * a.length],
+      ['almaBatchManyInto', (out) => pkg.almaBatchManyInto(values, offsets, almaRange, out), rows * values.length],
+      ['emaBatchInto', (out) => pkg.emaBatchInto(b, emaRange, out), 13 * b.length],
+      ['emaBatchManyInto', (out) => pkg.emaBatchManyInto(values, offsets, emaRange, out), 13 * values.length],
+    ];
+    for (const [name, call, n] of cases) {
+      const copied = new Float64Array(n);
+      const shape = call(copied);
+      const buf = new B(n);
+      try {
+        ok(buf.length === n, `${name}: length ${buf.length}`);
+        const fresh = buf.view();
+        ok(fresh instanceof Float64Array && fresh.length === n && fresh.every((v) => v === 0), `${name}: a new buffer is ${n} zeros`);
+        ok(fresh.buffer === pkg.wasmMemory.buffer, `${name}: the view is of the module's memory`);
+        // Stale values everywhere, NaN payloads included: the call must write every value.
+        const stale = new Float64Array(n).map((_, k) => (k % 3 ? 12345.678 + k : NaN));
+        buf.view().set(stale);
+        const inPlace = call(buf.view());
+        ok(JSON.stringify(inPlace) === JSON.stringify(shape), `${name}: same result object as the copying call`);
+        ok(same(buf.view(), copied), `${name}: values differ from the copying call`);
+        // A subarray of the view is copied into (same values), the rest untouched.
+        const wide = new B(n + 8);
+        try {
+          wide.view().fill(7);
+          call(wide.view().subarray(4, 4 + n));
+          const w = wide.view();
+          ok(same(w.subarray(4, 4 + n), copied) && w.subarray(0, 4).every((v) => v === 7) && w.subarray(4 + n).every((v) => v === 7),
+            `${name}: a subarray of a live buffer's view gets the values, its neighbours stay`);
+          throwsCode(() => call(wide.view()), 'OUTPUT_LENGTH_MISMATCH');
+        } finally { wide.free(); }
+      } finally { buf.free(); }
+    }
+  });
+  check('WasmFloat64Buffer: bad lengths and foreign views of wasm memory are coded errors; buffers and in-place calls leak nothing', () => {
+    const B = pkg.WasmFloat64Buffer;
+    for (const bad of [0, -1, 1.5, NaN, Infinity, '8', 8n, null, undefined, {}, [8]]) {
+      let e;
+      try { new B(bad).free(); } catch (err) { e = err; }
+      ok(e && e.code === 'INVALID_ARGUMENT' && /length/.test(e.message), `new WasmFloat64Buffer(${String(bad)}): ${e?.code} ${e?.message}`);
+    }
+    throwsCode(() => new B(2 ** 40), 'OUTPUT_TOO_LARGE', 'WasmFloat64Buffer', 'MiB');
+    const p = walk(2000, 61);
+    const range = { period: [5, 24, 1] };
+    const n = 20 * p.length;
+    // A view of the module's memory that no live buffer holds: a freed buffer's, and one made by hand.
+    const gone = new B(n);
+    const dangling = gone.view();
+    gone.free();
+    const before = memoryLevel(pkg);
+    if (dangling.length === n) {
+      throwsCode(() => pkg.almaBatchInto(p, range, dangling), 'INVALID_ARGUMENT', 'out', 'WasmFloat64Buffer');
+    }
+    const byHand = new Float64Array(pkg.wasmMemory.buffer, 8, n);
+    throwsCode(() => pkg.emaBatchInto(p, range, byHand), 'INVALID_ARGUMENT', 'out', 'WasmFloat64Buffer');
+    // 20 buffers made, used in place, failed in place, freed: the heap returns to its level.
+    for (let i = 0; i < 20; i++) {
+      const buf = new B(n);
+      pkg.almaBatchInto(p, range, buf.view());
+      throwsCode(() => pkg.almaBatchInto(p, { period: [5, 24, 1], sigma: [0, 0, 0] }, buf.view()), 'INVALID_SIGMA');
+      throwsCode(() => pkg.emaBatchInto(p, { period: [0, 19, 1] }, buf.view()), 'INVALID_PERIOD');
+      pkg.emaBatchInto(p, range, buf.view());
+      buf.free();
+    }
+    const after = memoryLevel(pkg);
+    ok(after.heap === before.heap, `Rust heap ${before.heap} -> ${after.heap} bytes in use`);
+    // After a failed in-place call the buffer is still usable in place.
+    const buf = new B(n);
+    try {
+      try { pkg.almaBatchInto(p, { period: [5, 24, 1], offset: [2, 2, 0] }, buf.view()); } catch { /* INVALID_OFFSET */ }
+      pkg.almaBatchInto(p, range, buf.view());
+      ok(same(buf.view(), pkg.almaBatch(p, range).values), 'in place after a failed in-place call');
+    } finally { buf.free(); }
+  });
   if (single) {
     check('large batches on the pool equal the single-threaded build bit for bit (rows and column blocks)', () => {
       const long = walk(300_000, 7);
@@ -446,6 +532,11 @@ export function runChecks(pkg, fx, single, emaFx) {
       const x = pkg.almaBatch(series, range);
       const y = single.almaBatch(series, range);
       ok(x.rows === 160 && x.values.every((v, k) => Object.is(v, y.values[k])), '160 combinations over 50k points with a NaN (rows)');
+      const buf = new pkg.WasmFloat64Buffer(x.values.length);
+      try {
+        pkg.almaBatchInto(series, range, buf.view());
+        ok(same(buf.view(), y.values), 'the same 160 combinations computed in place into a WasmFloat64Buffer on the pool');
+      } finally { buf.free(); }
       const universe = walk(200 * 2520, 13);
       universe[777] = NaN;
       const offsets = Array.from({ length: 201 }, (_, i) => i * 2520);

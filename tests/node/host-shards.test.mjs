@@ -272,3 +272,16 @@ test('shards: arguments a declaration cannot read are answered by the module uns
     single.terminate();
   }
 });
+
+test('a class export (WasmFloat64Buffer) called through the host: NO_SUCH_EXPORT saying why, in every mode', { timeout: 120_000 }, async () => {
+  for (const mode of ['threads', 'single', 'shards']) {
+    const host = await createHost({ threaded: urls.indicatorsThreads, single: urls.indicatorsSingle, mode, threads: 2 });
+    try {
+      assert.equal(host.mode, mode);
+      await assert.rejects(host.call('WasmFloat64Buffer', [10]), { code: 'NO_SUCH_EXPORT', message: /"WasmFloat64Buffer" is a class/ }, mode);
+      assert.equal((await host.call('alma', [new Float64Array(20).fill(3), { period: 3 }]))[5], 3, `${mode}: the host still works`);
+    } finally {
+      host.terminate();
+    }
+  }
+});

@@ -44,6 +44,24 @@ describe('indicators in Node: inputs too big for the threaded build\'s memory', 
     expectCode(() => threads.alma({ length: 2 ** 28 }), 'INVALID_ARGUMENT');
     expectCode(() => single.alma({ length: 2 ** 28 }), 'INVALID_ARGUMENT');
   });
+  it('a WasmFloat64Buffer of 572 MiB as out: computed in place, where the copying path needs a second output (OUTPUT_TOO_LARGE)', () => {
+    const n = 750_000;
+    const p = new Float64Array(n);
+    for (let i = 0, x = 100; i < n; i++) { x += Math.sin(i * 0.37) * 0.1; p[i] = x; }
+    const range = { period: [3, 12, 1], offset: [0.1, 1, 0.1], sigma: [6, 6, 0] }; // 100 rows
+    const buf = new threads.WasmFloat64Buffer(100 * n);
+    try {
+      expectCode(() => threads.almaBatchInto(p, range, new Float64Array(100 * n)), 'OUTPUT_TOO_LARGE');
+      const r = threads.almaBatchInto(p, range, buf.view());
+      assert.equal(r.rows, 100);
+      const view = buf.view();
+      for (const i of [0, 37, 99]) {
+        const row = single.alma(p, r.combos[i]);
+        const mine = view.subarray(i * n, (i + 1) * n);
+        assert.ok(mine.every((v, k) => Object.is(v, row[k])), `row ${i} equals alma() of its combination`);
+      }
+    } finally { buf.free(); }
+  });
   it('afterwards both builds still give the reference answers', () => {
     for (const pkg of [threads, single]) {
       const failed = runChecks(pkg, fx, null, emaFx).filter((r) => !r.ok);

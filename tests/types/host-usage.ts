@@ -3,7 +3,7 @@
 // declarations of the indicators package (its custom TypeScript section).
 import { createHost, detectThreads, HostError, ALMA_DECLARATIONS, type Host, type Mode } from '../../js/src/index.js';
 import { selfIsolate } from '../../js/src/isolate.js';
-import init, { alma, almaBatch, almaBatchLongAbove, almaBatchMany, almaBatchManyInto, almaBatchManyLongAbove, emaBatchMany, initThreadPool, type AlmaErrorLike, type AlmaKernel } from '../../target/pkg/indicators-threads/rayon_web_indicators.js';
+import init, { alma, almaBatch, almaBatchLongAbove, almaBatchMany, almaBatchManyInto, almaBatchManyLongAbove, almaBatchInto, emaBatchMany, initThreadPool, WasmFloat64Buffer, type AlmaErrorLike, type AlmaKernel } from '../../target/pkg/indicators-threads/rayon_web_indicators.js';
 
 export async function useHost(): Promise<number> {
   const support = detectThreads();
@@ -59,6 +59,13 @@ export async function useIndicators(): Promise<number> {
   const perSeries: number = universe.totalReturn[universe.rows * 1] + universe.series + universe.offsets[2] + universe.combos[0].offset;
   // @ts-expect-error: a many-series result has no cols (series lengths differ)
   void universe.cols;
+  // Results computed in place into wasm memory, read through a view.
+  const buf = new WasmFloat64Buffer(3 * prices.length);
+  const inPlace = almaBatchInto(prices, { period: [2, 4, 1] }, buf.view());
+  const inPlaceFirst: number = buf.view()[inPlace.cols * 2] + buf.length;
+  buf.free();
+  // @ts-expect-error: the length is a number
+  new WasmFloat64Buffer('30');
   // @ts-expect-error: not a kernel name
   almaBatch(prices, { period: [2, 3, 1], kernel: 'avx512' });
   try {
@@ -67,5 +74,5 @@ export async function useIndicators(): Promise<number> {
     const err = e as AlmaErrorLike;
     if (err.code === 'INVALID_PERIOD' && err.series !== undefined) console.log(err.series);
   }
-  return one.length + rows + firstPeriod + values.length + batch.cols + seriesCount + start + manyValues.length + emaRows + byFft.length + direct.length + figures + perSeries;
+  return one.length + rows + firstPeriod + values.length + batch.cols + seriesCount + start + manyValues.length + emaRows + byFft.length + direct.length + figures + perSeries + inPlaceFirst;
 }

@@ -128,7 +128,7 @@ fn batch(call: &'static str, prices: &JsValue, range: &JsValue, out: Option<&JsV
     let rows = r.combo_count().map_err(core_error)?;
     let dest = Dest::parse(out, rows.saturating_mul(series.len))?;
     let scratch = batch_scratch(&r, rows, series.len);
-    let (values, combos) = run_batch(call, &series, rows, scratch, &dest, |x, o| alma_batch_into_with(x, &r, &opts, o))?;
+    let (values, combos) = run_batch(call, &series, rows, scratch, dest, |x, o| alma_batch_into_with(x, &r, &opts, o))?;
     batch_result(values.as_ref(), &combos, rows, series.len, combo)
 }
 
@@ -254,7 +254,7 @@ fn many(call: &'static str, values: &JsValue, offsets: &JsValue, range: &JsValue
     let n = args.series.len;
     let dest = Dest::parse(out, rows.saturating_mul(n))?;
     let scratch = batch_scratch(&r, rows, n) + args.extra_scratch();
-    let (values, combos) = run_batch(call, &args.series, rows, scratch, &dest, |x, o| alma_batch_many_into_with(x, &args.offsets, &r, &opts, o))?;
+    let (values, combos) = run_batch(call, &args.series, rows, scratch, dest, |x, o| alma_batch_many_into_with(x, &args.offsets, &r, &opts, o))?;
     many_result(values.as_ref(), &combos, rows, &args.offsets, combo)
 }
 

@@ -124,7 +124,9 @@ export function almaBatch(prices: Series, range: AlmaBatchRange): AlmaBatchResul
 /**
  * almaBatch into `out`: a Float64Array (no other type) of exactly rows x cols elements,
  * reusable across calls (faster for large batches than a fresh array). Returns the shape
- * and the combinations.
+ * and the combinations. When `out` is `buffer.view()` of a WasmFloat64Buffer of exactly
+ * that length, the values are computed straight into it and nothing is copied (fastest;
+ * every `...Into` export does this).
  * @throws Error with a stable `code`; OUTPUT_LENGTH_MISMATCH when `out` has the wrong length.
  */
 export function almaBatchInto(prices: Series, range: AlmaBatchRange, out: Float64Array): Omit<AlmaBatchResult, "values">;
@@ -203,6 +205,28 @@ export function almaBatchManyLongAbove(values: Series, offsets: SeriesOffsets, r
  * in the module's memory (threaded build: readable while a batch runs on the pool).
  */
 export function progressCounter(): number;
+/**
+ * `length` float64 values in wasm memory, for the `...Into` exports' `out`: pass
+ * `buffer.view()` and the batch writes its values straight into it — no copy out of
+ * wasm memory, no second array in the JavaScript heap. Read the values through a view
+ * taken after the call (any call may grow the memory, which detaches older views in
+ * the single-threaded build; an older view passed as `out` still works, through a copy).
+ * The values stay until the next call that writes them or `free()`; they count against
+ * wasm memory (the memory rule), so free buffers you no longer need.
+ */
+export class WasmFloat64Buffer {
+  /**
+   * `length` zeros. @throws INVALID_ARGUMENT unless `length` is a positive integer;
+   * OUTPUT_TOO_LARGE when wasm memory cannot hold them.
+   */
+  constructor(length: number);
+  /** How many values the buffer holds. */
+  readonly length: number;
+  /** A Float64Array over the values in wasm memory (no copy); valid until the memory grows. */
+  view(): Float64Array;
+  /** Releases the values; the object cannot be used afterwards. */
+  free(): void;
+}
 /**
  * Bytes currently allocated on the module's Rust heap (diagnostics: after any call,
  * failed or not, it returns to its level before the call).

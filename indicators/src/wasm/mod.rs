@@ -28,7 +28,9 @@
 //!    JavaScript call this module makes that can throw (getters, `Proxy`
 //!    traps, `TypedArray.prototype.set`, allocation of the result) is imported
 //!    with `catch` and turned into a coded error.
-//! 4. **Copy the result out once** into a new `Float64Array` or the caller's.
+//! 4. **Copy the result out once** into a new `Float64Array` or the caller's
+//!    — or not at all when the caller's `out` is the view of a
+//!    `WasmFloat64Buffer` (`buffer.rs`): the values are then computed into it.
 //!
 //! **Errors** are JavaScript `Error`s with a `code` property: the indicator's
 //! [`AlmaError::code`] or one of this layer's `JsCode`s. The list users see is
@@ -41,6 +43,7 @@
 //! a pool, or in the single-threaded build, it runs on the calling thread.
 
 mod alma;
+mod buffer;
 mod ema;
 mod heap;
 mod host;
@@ -598,21 +601,18 @@ impl MemoryPlan {
 pub(crate) const PARAMS_BYTES: u64 = std::mem::size_of::<AlmaParams>() as u64;
 
 /// Plans a batch of `rows` combinations over `n` samples with `scratch` bytes
-/// of working memory: `INPUT_TOO_LARGE` first, then the export's own cap on
-/// its values (`output_limit`: `almaBatch`/`emaBatch`, whose values also need
-/// a copy in the JavaScript heap), then everything together ([`MemoryPlan`]).
-pub(crate) fn plan_batch(
-    call: &'static str,
-    n: usize,
-    rows: usize,
-    scratch: u64,
-    output_limit: Option<usize>,
-) -> Result<Buffers, JsValue> {
+/// of working memory into `dest`: `INPUT_TOO_LARGE` first, then, for
+/// [`Dest::New`] (`almaBatch`/`emaBatch`, whose values also need a copy in the
+/// JavaScript heap), the cap on its values, then everything together
+/// ([`MemoryPlan`]; no wasm-side output for [`Dest::InPlace`]).
+pub(crate) fn plan_batch(call: &'static str, n: usize, rows: usize, scratch: u64, dest: &Dest) -> Result<Buffers, JsValue> {
     let too_large = || core_error(AlmaError::OutputTooLarge { requested: u128::MAX, limit: usize::MAX });
     let cells = rows.checked_mul(n).ok_or_else(too_large)?;
-    let plan = MemoryPlan { call, input: n, output: cells, scratch };
+    let output = if matches!(dest, Dest::InPlace(_)) { 0 } else { cells };
+    let plan = MemoryPlan { call, input: n, output, scratch };
     plan.check_input()?;
-    if let Some(limit) = output_limit {
+    if let Dest::New = dest {
+        let limit = DEFAULT_MAX_OUTPUT_BYTES;
         let requested = cells as u64 * 8 + scratch;
         if requested > limit as u64 {
             return Err(js_error(
@@ -637,14 +637,24 @@ pub(crate) enum Dest {
     /// A new `Float64Array` in the result (the allocating form, capped at
     /// `DEFAULT_MAX_OUTPUT_BYTES`: its values need a second copy in the JS heap).
     New,
-    /// The caller's `out`, checked by [`out_arg`] (the `...Into` form).
+    /// The caller's `out`, checked by [`out_arg`] (the `...Into` form): the
+    /// values are computed in wasm memory and copied into it.
     Into(Float64Array),
+    /// The caller's `out` is the `view()` of a `WasmFloat64Buffer`: the values
+    /// are computed straight into it, nothing is copied (`buffer.rs`).
+    InPlace(buffer::Lent),
 }
 
 impl Dest {
-    /// `New` without `out`; with it, `out` checked to hold exactly `expected` values.
+    /// `New` without `out`; with it, `out` checked to hold exactly `expected`
+    /// values, and lent in place when it views a `WasmFloat64Buffer`.
     pub(crate) fn parse(out: Option<&JsValue>, expected: usize) -> Result<Dest, JsValue> {
-        out.map(|o| out_arg(o, "out", expected).map(Dest::Into)).transpose().map(|d| d.unwrap_or(Dest::New))
+        let Some(out) = out else { return Ok(Dest::New) };
+        let out = out_arg(out, "out", expected)?;
+        Ok(match buffer::lend(&out, "out")? {
+            Some(lent) => Dest::InPlace(lent),
+            None => Dest::Into(out),
+        })
     }
 }
 
@@ -652,28 +662,32 @@ impl Dest {
 /// reserve the memory ([`plan_batch`]: `rows * series.len` values, `scratch`
 /// bytes of working memory), copy `series` in, let `compute` fill the output
 /// from the input, then hand the values over as `dest` says. Returns the new
-/// array (for [`Dest::New`]) and the combinations. Every buffer is freed on
-/// every path, errors included (the input before the result array is made, to
-/// lower the peak).
+/// array (for [`Dest::New`]) and the combinations. Every buffer is freed (and
+/// a lent `WasmFloat64Buffer` given back) on every path, errors included (the
+/// input before the result array is made, to lower the peak).
 pub(crate) fn run_batch<P>(
     call: &'static str,
     series: &SeriesArg,
     rows: usize,
     scratch: u64,
-    dest: &Dest,
+    mut dest: Dest,
     compute: impl FnOnce(&[f64], &mut [f64]) -> Result<Vec<P>, AlmaError>,
 ) -> Result<(Option<Float64Array>, Vec<P>), JsValue> {
-    let limit = matches!(dest, Dest::New).then_some(DEFAULT_MAX_OUTPUT_BYTES);
-    let mut buf = plan_batch(call, series.len, rows, scratch, limit)?;
+    let mut buf = plan_batch(call, series.len, rows, scratch, &dest)?;
     series.copy_into(&mut buf.input)?;
-    let combos = compute(&buf.input, &mut buf.output).map_err(core_error)?;
-    match dest {
+    match &mut dest {
         Dest::New => {
+            let combos = compute(&buf.input, &mut buf.output).map_err(core_error)?;
             drop(std::mem::take(&mut buf.input));
             Ok((Some(new_array(&buf.output, call)?), combos))
         }
         Dest::Into(out) => {
+            let combos = compute(&buf.input, &mut buf.output).map_err(core_error)?;
             copy_out(&buf.output, out, "out")?;
+            Ok((None, combos))
+        }
+        Dest::InPlace(lent) => {
+            let combos = compute(&buf.input, &mut lent.values).map_err(core_error)?;
             Ok((None, combos))
         }
     }
