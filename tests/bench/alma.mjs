@@ -1,5 +1,5 @@
 // `cargo xtask bench` (ALMA wasm part): the single-threaded build vs the
-// threaded build on a pool of 2, in Node and headless Chromium — a batch of 250
+// threaded build on a pool of 2, in Node, headless Chromium and Firefox — a batch of 250
 // periods (9..=258) x 100k points (as the native benchmark; also by kernel: 'fft' vs
 // 'simd', issue 19; each also into a WasmFloat64Buffer, in place), the many-series case of issue 17
 // (1000 series x 2520 points x 20 periods, vs 1000 one-series calls), and one default ALMA over 1k points (where
@@ -19,9 +19,9 @@ function node(pkg, threads) {
   return JSON.parse(out.toString().trim());
 }
 
-async function chromium(pkg, threads) {
+const inBrowser = (name) => async (pkg, threads) => {
   const server = await serve(ROOT, { isolated: true });
-  const browser = await launch('chromium');
+  const browser = await launch(name);
   try {
     const page = await browser.open(`${server.url}/tests/bench/alma.html?pkg=${pkg}&threads=${threads}`);
     try { return await page.result(300_000); } finally { await page.close(); }
@@ -29,9 +29,11 @@ async function chromium(pkg, threads) {
     await browser.close();
     await server.close();
   }
-}
+};
 
-for (const [env, run] of [['node', node], ['chromium', chromium]]) {
+// BENCH_ENVS: a comma-separated subset of node, chromium, firefox (default: all three).
+const ENVS = (process.env.BENCH_ENVS ?? 'node,chromium,firefox').split(',');
+for (const [env, run] of [['node', node], ['chromium', inBrowser('chromium')], ['firefox', inBrowser('firefox')]].filter(([e]) => ENVS.includes(e))) {
   // Alternate the two builds so machine noise hits both alike.
   const single = [], pool = [];
   for (let i = 0; i < RUNS; i++) {

@@ -212,7 +212,9 @@ export function progressCounter(): number;
  * taken after the call (any call may grow the memory, which detaches older views in
  * the single-threaded build; an older view passed as `out` still works, through a copy).
  * The values stay until the next call that writes them or `free()`; they count against
- * wasm memory (the memory rule), so free buffers you no longer need.
+ * wasm memory (the memory rule), so free buffers you no longer need. Keep the buffer
+ * object alive while you use its views: a buffer the garbage collector reclaims is
+ * freed. After `free()` its methods throw wasm-bindgen's "null pointer passed to rust".
  */
 export class WasmFloat64Buffer {
   /**
