@@ -67,7 +67,23 @@ pub const DEFAULT_MAX_OUTPUT_BYTES: usize = 512 << 20;
 pub const DEFAULT_MAX_OUTPUT_BYTES: usize = 16 << 30;
 
 /// Below this many multiply-adds a call runs on the calling thread only.
+///
+/// Natively 200k (~20–40 µs of work: a rayon round trip costs a few µs). In
+/// wasm32 4M (~0.6 ms of simd128 work): there a call through the pool costs
+/// ~0.3 ms more than its work, so below ~4M multiply-adds the pool of 2 was
+/// *slower* than the calling thread alone — measured in Node 20 on 2 cores
+/// (Intel Xeon VM, medians of 5, `almaBatchInto`, single-threaded build vs pool
+/// of 2): 2.6M 0.37 vs 0.48–0.52 ms, 4.1M 0.56 vs 0.56–0.59 ms, 6.1M 0.83 vs
+/// 0.70–0.76 ms, 16.4M 1.63 vs 1.09–1.13 ms. A bare `rayon::join` from the
+/// calling thread costs 30–60 µs there, so most of that overhead is not the
+/// wake-up (BENCHMARKS.md, 2026-12-07). Results never depend on it: kernels
+/// give the same bits whatever the schedule.
+#[cfg(not(target_family = "wasm"))]
 pub const SEQUENTIAL_WORK_THRESHOLD: u64 = 200_000;
+/// Below this many multiply-adds a call runs on the calling thread only
+/// (wasm32's value; see the native one for the measurement).
+#[cfg(target_family = "wasm")]
+pub const SEQUENTIAL_WORK_THRESHOLD: u64 = 4_000_000;
 /// Smallest column block a row is split into when rows alone cannot keep every
 /// thread busy.
 pub const MIN_COLUMN_BLOCK: usize = 16_384;
