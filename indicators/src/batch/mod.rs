@@ -75,9 +75,10 @@ pub const DEFAULT_MAX_OUTPUT_BYTES: usize = 16 << 30;
 /// (Intel Xeon VM, medians of 5, `almaBatchInto`, single-threaded build vs pool
 /// of 2): 2.6M 0.37 vs 0.48–0.52 ms, 4.1M 0.56 vs 0.56–0.59 ms, 6.1M 0.83 vs
 /// 0.70–0.76 ms, 16.4M 1.63 vs 1.09–1.13 ms. A bare `rayon::join` from the
-/// calling thread costs 30–60 µs there, so most of that overhead is not the
-/// wake-up (BENCHMARKS.md, 2026-12-07). Results never depend on it: kernels
-/// give the same bits whatever the schedule.
+/// calling thread costs 30–60 µs there; most of the rest is the JS export's
+/// serial work on the calling thread (weights, input copy, the result's
+/// objects) while the pool sleeps (BENCHMARKS.md, 2026-12-07). Results never
+/// depend on it: kernels give the same bits whatever the schedule.
 #[cfg(not(target_family = "wasm"))]
 pub const SEQUENTIAL_WORK_THRESHOLD: u64 = 200_000;
 /// Below this many multiply-adds a call runs on the calling thread only
