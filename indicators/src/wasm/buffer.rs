@@ -40,14 +40,14 @@
 //! `Mutex` waits with it), and every critical section is one map operation.
 
 use super::{arg_error, field, fits, js_error, memory_bytes, mib, number, zeroed, JsCode, MEMORY_LIMIT};
-
-/// `Number.MAX_SAFE_INTEGER`: above it a length is not exactly an integer.
-const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 use js_sys::{Float64Array, Object, WebAssembly};
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard, TryLockError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+/// `Number.MAX_SAFE_INTEGER`: above it a length is not exactly an integer.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 /// One live buffer: its values, or `None` while a call has them lent.
 struct Slot {
@@ -104,8 +104,7 @@ impl WasmFloat64Buffer {
             )
         };
         let len = usize::try_from(x as u64).map_err(|_| too_large())?;
-        let bytes = (len as u64).checked_mul(8).ok_or_else(too_large)?;
-        if !fits(bytes) {
+        if !fits(len as u64 * 8) {
             return Err(too_large());
         }
         let values = zeroed(len).ok_or_else(too_large)?;
@@ -169,9 +168,10 @@ impl Drop for Lent {
 /// not a view of this memory's current buffer, or that lies inside a live
 /// buffer without being its whole view (a `subarray`). Any other view of this
 /// module's memory is `INVALID_ARGUMENT`: writing there would overwrite memory
-/// the module owns (a freed buffer's view, a view made by hand). `what` names
-/// the argument.
-pub(crate) fn lend(out: &Float64Array, what: &str) -> Result<Option<Lent>, JsValue> {
+/// the module owns (a freed buffer's view, a view made by hand). `len` is
+/// `out`'s length, already read and checked by the caller ([`super::out_arg`]);
+/// `what` names the argument.
+pub(crate) fn lend(out: &Float64Array, len: usize, what: &str) -> Result<Option<Lent>, JsValue> {
     let memory: WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
     // Read through `Reflect` (via `field`), so a revoked `Proxy` is a coded
     // error; a `Proxy` that lies about these can only name a registered, idle
@@ -181,8 +181,7 @@ pub(crate) fn lend(out: &Float64Array, what: &str) -> Result<Option<Lent>, JsVal
         return Ok(None);
     }
     let offset = field(out, "byteOffset", what)?.and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
-    let length = field(out, "length", what)?.and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
-    let (addr, len) = (offset as usize, length as usize);
+    let addr = offset as usize;
     let mut live = registry();
     let Some((&start, slot)) = live.range_mut(..=addr).next_back() else {
         return Err(foreign(what));

@@ -663,7 +663,7 @@ impl Dest {
     pub(crate) fn parse(out: Option<&JsValue>, expected: usize) -> Result<Dest, JsValue> {
         let Some(out) = out else { return Ok(Dest::New) };
         let out = out_arg(out, "out", expected)?;
-        Ok(match buffer::lend(&out, "out")? {
+        Ok(match buffer::lend(&out, expected, "out")? {
             Some(lent) => Dest::InPlace(lent),
             None => Dest::Into(out),
         })
