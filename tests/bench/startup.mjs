@@ -4,6 +4,14 @@
 // client code (startup-case.js), with the floor (empty workers) beside them. A
 // fresh page (Node: process) per run, the modes alternating, medians with
 // min-max. Figures only, no pass/fail.
+//
+// BENCH_CACHE: the Cache-Control the server sends (default `no-store`: every
+// worker fetches the glue and its snippets again, the worst case). A cacheable
+// value such as `max-age=600` (GitHub Pages' default) shows a first visit with
+// an ordinary HTTP cache: Chromium opens each run in a fresh browser context,
+// so the page fetches everything once and its workers' imports of the glue hit
+// that cache. Firefox keeps one session (and cache) for all runs, so there it
+// measures repeat visits.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../support/server.mjs';
@@ -17,7 +25,7 @@ const BROWSERS = (process.env.BENCH_BROWSERS ?? 'chromium,firefox').split(',');
 const NODE_MODES = MODES.filter((m) => !m.includes('wbr')); // wasm-bindgen-rayon does not run in Node
 
 async function browserRuns(name) {
-  const server = await serve(ROOT, { isolated: true });
+  const server = await serve(ROOT, { isolated: true, cacheControl: process.env.BENCH_CACHE ?? 'no-store' });
   const browser = await launch(name);
   const runs = Object.fromEntries(MODES.map((m) => [m, []]));
   try {

@@ -1,7 +1,8 @@
 // A static file server for the browser tests: node:http + sirv on 127.0.0.1,
 // a free port. `isolated` (default) adds the COOP/COEP/CORP headers that make
 // pages cross-origin isolated (needed for SharedArrayBuffer); `headers` adds
-// more (e.g. a Content-Security-Policy).
+// more (e.g. a Content-Security-Policy); `cacheControl` replaces the default
+// `no-store` (tests/bench/startup.mjs measures a cacheable first visit).
 import http from 'node:http';
 import sirv from 'sirv';
 
@@ -24,7 +25,7 @@ function typeFor(pathname) {
   return dot >= 0 ? TYPES[pathname.slice(dot).toLowerCase()] : undefined;
 }
 
-export async function serve(root, { isolated = true, headers = {} } = {}) {
+export async function serve(root, { isolated = true, headers = {}, cacheControl = 'no-store' } = {}) {
   const extra = { ...(isolated ? ISOLATION_HEADERS : {}), ...headers };
   const files = sirv(root, {
     dev: true, // no caching: every test sees the files as they are now
@@ -32,7 +33,7 @@ export async function serve(root, { isolated = true, headers = {} } = {}) {
     setHeaders(res, pathname) {
       const type = typeFor(pathname);
       if (type) res.setHeader('Content-Type', type);
-      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('Cache-Control', cacheControl);
     },
   });
   const server = http.createServer((req, res) => {
