@@ -8,6 +8,8 @@
 //   import-wbr     the same with wasm-bindgen-rayon's glue
 //   rayon-web      import the glue, init(), initThreadPool(2)
 //   prewarm        the same, with prewarmThreadPool({ numThreads: 2, glueUrl }) first
+//   early          rayon-web-host's prewarmPool({ numThreads: 2, glueUrl }) before the glue
+//                  is even imported (js/src/prewarm.js; browsers only), then as rayon-web
 //   wbr            wasm-bindgen-rayon 1.3.0 (no-bundler): import, init(), initThreadPool(2)
 //
 // The packages: bench/startup-compare built on each pool (target/pkg/startup-rayon-web,
@@ -15,15 +17,19 @@
 //
 // Each run ends with one parallel sum checked against the sequential one, so a
 // pool that only looked ready would fail.
-export const MODES = ['floor', 'import', 'import-wbr', 'rayon-web', 'prewarm', 'wbr'];
+export const MODES = ['floor', 'import', 'import-wbr', 'rayon-web', 'prewarm', 'early', 'wbr'];
 
-export async function startupCase(mode, { glueUrl, wbrUrl, wasm, spawnEmpty }) {
+export async function startupCase(mode, { glueUrl, wbrUrl, prewarmUrl, wasm, spawnEmpty }) {
   const t0 = performance.now();
   if (mode === 'floor' || mode === 'import' || mode === 'import-wbr') {
     await spawnEmpty(2, { floor: null, import: glueUrl, 'import-wbr': wbrUrl }[mode]);
     return { poolMs: performance.now() - t0, readyAt: performance.now() };
   }
   const url = mode === 'wbr' ? wbrUrl : glueUrl;
+  if (mode === 'early') {
+    const { prewarmPool } = await import(prewarmUrl);
+    if (prewarmPool({ numThreads: 2, glueUrl: url }) !== 2) throw new Error('prewarmPool started no workers');
+  }
   const glue = await import(url);
   const imported = performance.now();
   if (mode === 'prewarm') glue.prewarmThreadPool({ numThreads: 2, glueUrl: url });

@@ -1,5 +1,6 @@
 // `cargo xtask bench` (start-up part, issue 16): how long a page waits for a
-// pool of 2 — rayon-web plain, rayon-web with prewarmThreadPool, and
+// pool of 2 — rayon-web plain, rayon-web with prewarmThreadPool, with rayon-web-host's
+// prewarmPool before the glue is imported, and
 // wasm-bindgen-rayon 1.3.0 (bench/startup-wbr) in the same run, same page, same
 // client code (startup-case.js), with the floor (empty workers) beside them. A
 // fresh page (Node: process) per run, the modes alternating, medians with
@@ -22,7 +23,8 @@ import { MODES } from './startup-case.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const BROWSERS = (process.env.BENCH_BROWSERS ?? 'chromium,firefox').split(',');
-const NODE_MODES = MODES.filter((m) => !m.includes('wbr')); // wasm-bindgen-rayon does not run in Node
+// wasm-bindgen-rayon does not run in Node; rayon-web-host's standalone prewarm is for browsers.
+const NODE_MODES = MODES.filter((m) => !m.includes('wbr') && m !== 'early');
 
 async function browserRuns(name) {
   const server = await serve(ROOT, { isolated: true, cacheControl: process.env.BENCH_CACHE ?? 'no-store' });
@@ -67,7 +69,7 @@ function print(env, runs) {
   }
   const ratio = (a, b) => median(runs[a].map((r, i) => r.readyAt / runs[b][i].readyAt)).toFixed(2);
   if (runs.wbr) {
-    console.log(`${env.padEnd(8)} page load to pool ready vs wasm-bindgen-rayon (median of per-run ratios): rayon-web ${ratio('rayon-web', 'wbr')}x, with prewarm ${ratio('prewarm', 'wbr')}x`);
+    console.log(`${env.padEnd(8)} page load to pool ready vs wasm-bindgen-rayon (median of per-run ratios): rayon-web ${ratio('rayon-web', 'wbr')}x, with prewarmThreadPool ${ratio('prewarm', 'wbr')}x, with prewarmPool before the glue ${ratio('early', 'wbr')}x`);
   }
 }
 

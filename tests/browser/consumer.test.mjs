@@ -144,6 +144,26 @@ for (const name of BROWSERS) {
         }
       });
 
+      if (kind === 'plain') {
+        it('plain page: rayon-web-host prewarmPool before the glue is imported, in a worker and on the main thread: the pool takes those workers; an entry of another protocol is ended, not used', { timeout: 120_000 }, async (t) => {
+          for (const mode of ['worker', 'main']) {
+            for (const prewarm of ['early', 'early-stale']) {
+              const r = await load(browser, urlOf(k.iso, kind, { threads: THREADS, mode, prewarm, n: 200_000, reps: 1 }), 30_000);
+              const what = `${name} ${mode} prewarm=${prewarm}`;
+              assertPool(r, what);
+              assert.equal(r.earlyStarted, THREADS, `${what}: prewarmPool returned`);
+              assert.equal(r.earlyWaiting, THREADS + (prewarm === 'early-stale' ? 1 : 0), `${what}: registry entries before the glue`);
+              assert.equal(r.earlyAfter, 0, `${what}: the pool took (or ended) every registry entry`);
+              assert.equal(r.earlyUsed, THREADS, `${what}: prewarmed workers the pool started`);
+              assert.equal(r.earlyStaleUsed, 0, `${what}: the other protocol's worker was used`);
+              assert.equal(r.liveAfter, THREADS, `${what}: live pool workers (the prewarmed ones, none of its own besides)`);
+              if (mode === 'worker') assert.equal(r.distinct, THREADS, `${what}: distinctThreads(64)`);
+              if (prewarm === 'early') t.diagnostic(`${name} ${mode}: initThreadPool(${THREADS}) on workers prewarmed before the glue ${f1(r.initMs)} ms (init() ${f1(r.loadMs)} ms)`);
+            }
+          }
+        });
+      }
+
       it(`${kind} page: ${REPEATS} fresh start-ups, each within 15 s`, { timeout: REPEATS * 20_000 + 10_000 }, async (t) => {
         const init = [];
         for (let i = 0; i < REPEATS; i++) {

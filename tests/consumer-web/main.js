@@ -6,8 +6,10 @@
 //   in=worker|page  where mode=reject calls initThreadPool (default worker)
 //   n=, reps=   size and repetitions of the timed sums (worker mode)
 //   prewarm=1   prewarmThreadPool(threads) before init()
+//   prewarm=early  rayon-web-host's prewarmPool before the glue is imported
+//                  (early-stale: plus a registry entry of another protocol)
 // Sets window.__result (an object) or window.__error ({code, message}).
-import { run } from './run.js';
+import { run, prewarmEarly } from './run.js';
 
 const params = new URLSearchParams(location.search);
 const GLUE = new URL('/target/pkg/consumer/rayon_web_consumer.js', location.origin).href;
@@ -36,8 +38,9 @@ async function main() {
   const mode = params.get('mode') ?? 'worker';
   const where = params.get('in') ?? (mode === 'main' ? 'page' : 'worker');
   if (where === 'page') {
+    const pre = await prewarmEarly(params, GLUE);
     const glue = await import(GLUE);
-    return run(glue, params, mode);
+    return run(glue, params, mode, pre);
   }
   const msg = await startWorker(params.toString());
   if (msg.error) throw msg.error;

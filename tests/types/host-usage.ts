@@ -3,7 +3,16 @@
 // declarations of the indicators package (its custom TypeScript section).
 import { createHost, detectThreads, HostError, ALMA_DECLARATIONS, type Host, type Mode } from '../../js/src/index.js';
 import { selfIsolate } from '../../js/src/isolate.js';
+import { prewarmPool, prewarmedWorkers } from '../../js/src/prewarm.js';
 import init, { alma, almaBatch, almaBatchLongAbove, almaBatchMany, almaBatchManyInto, almaBatchManyLongAbove, almaBatchInto, emaBatchMany, initThreadPool, WasmFloat64Buffer, type AlmaErrorLike, type AlmaKernel } from '../../target/pkg/indicators-threads/rayon_web_indicators.js';
+
+// The page's first statement, before the glue is imported (README "Start-up").
+export function startEarly(): number {
+  const waiting: number = prewarmPool({ numThreads: navigator.hardwareConcurrency, glueUrl: new URL('./pkg/my_crate.js', 'https://example.invalid/').href });
+  // @ts-expect-error glueUrl is required
+  prewarmPool({ numThreads: 2 });
+  return waiting + prewarmedWorkers();
+}
 
 export async function useHost(): Promise<number> {
   const support = detectThreads();

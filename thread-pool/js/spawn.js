@@ -166,6 +166,12 @@ async function createWorker(name, source) {
     // Bun: a pending timer keeps the process alive; this one must not (browsers return a number).
     revoke?.unref?.();
   }
+  return wrapWebWorker(worker);
+}
+
+/// The interface createWorker returns, over a Web Worker (also one a page made
+/// with rayon-web-host's standalone prewarm, see takeEarly).
+function wrapWebWorker(worker) {
   return {
     // Bun's Web Workers have Node's unref() (https://bun.com/docs/runtime/workers):
     // an idle pool must not keep a finished Bun script alive. Browsers have none.
@@ -248,13 +254,44 @@ async function discard(entry) {
   worker.terminate();
 }
 
-// The oldest prewarmed worker that is still fine, or null.
+// The oldest prewarmed worker that is still fine, or null: this module's own
+// (prewarmThreadPool) first, then those a page started before it imported the
+// glue (takeEarly).
 async function takePrewarmed() {
   while (prewarmed.length > 0) {
     const entry = prewarmed.shift();
     const worker = await entry.worker;
     if (worker && !entry.failed) return worker;
     discard(entry);
+  }
+  return takeEarly();
+}
+
+/// The version of the start protocol between this file and the worker bootstrap
+/// (worker.js). rayon-web-host's standalone `prewarmPool` (js/src/prewarm.js)
+/// carries a copy of the bootstrap and tags its workers with the version it
+/// speaks; tests/node/prewarm-early.test.mjs holds both files to the same source
+/// and version. Bump it whenever workerMain or its messages change.
+export const WORKER_PROTOCOL = 1;
+
+/// Where a page's standalone prewarm leaves its workers (one registry per
+/// JavaScript realm, shared by every copy of the code through Symbol.for):
+/// entries { protocol, worker: a Web Worker, failed }.
+const EARLY = Symbol.for('rayon-web.prewarmed-workers');
+
+// A worker a page created before it imported the glue (rayon-web-host's
+// `prewarmPool`), so that it was starting while the glue loaded; or null. An
+// entry of another protocol version, or one whose worker already failed, is
+// ended instead of used.
+function takeEarly() {
+  const early = globalThis[EARLY];
+  while (Array.isArray(early) && early.length > 0) {
+    const entry = early.shift();
+    if (entry?.protocol === WORKER_PROTOCOL && !entry.failed && typeof entry.worker?.postMessage === 'function') {
+      live += 1;
+      return wrapWebWorker(entry.worker);
+    }
+    try { entry?.worker?.terminate?.(); } catch { /* not a worker after all */ }
   }
   return null;
 }
