@@ -241,7 +241,7 @@ fn auto_uses_fft_for_long_periods_only() {
     let fft = alma_batch_with(&x, &grid, &opts(Kernel::Fft)).unwrap();
     let dir = alma_batch_with(&x, &grid, &opts(direct())).unwrap();
     let (mut by_fft, mut by_direct) = (0, 0);
-    // No row below these by FFT: the scalar kernel's crossover is 16, the SIMD ones' 80.
+    // No row below these by FFT: the scalar kernel's crossover is 16, the SIMD ones' 80 or 112.
     let lowest = if direct() == Kernel::Scalar { 16 } else { 32 };
     for r in 0..auto.rows {
         let a = auto.row(r).unwrap();
@@ -336,14 +336,16 @@ fn a_rows_bits_do_not_depend_on_the_rest_of_the_batch() {
 }
 
 /// On short series FFT needs longer periods to win (`crossover_for_run`):
-/// on 2520 points (10 years of daily bars) `Auto` keeps period 100 on the
-/// direct form and transforms period 200; on 50k points it transforms both.
-/// Where the direct kernel is scalar (no AVX2: aarch64, older x86_64) the
-/// crossover is 16 instead of 80, so the same rule holds at 24 / 40.
+/// on 2520 points (10 years of daily bars) `Auto` keeps period 120 on the
+/// direct form and transforms period 240; on 50k points it transforms both
+/// (the SIMD kernels' crossover is 80, or 112 for AVX-512 on a full-width CPU
+/// such as Zen 5; 2520 points double it). Where the direct kernel is scalar (no
+/// AVX2: aarch64, older x86_64) the crossover is 16, so the same rule holds at
+/// 24 / 40.
 #[test]
 fn auto_crossover_rises_on_short_series() {
     let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
-    let (lo, hi) = if direct() == Kernel::Scalar { (24, 40) } else { (100, 200) };
+    let (lo, hi) = if direct() == Kernel::Scalar { (24, 40) } else { (120, 240) };
     for (len, p, want_fft) in [(2520, lo, false), (2520, hi, true), (50_000, lo, true), (50_000, hi, true)] {
         let x = walk(len, 100.0, len as u64 + p as u64);
         let params = AlmaParams { period: p, ..AlmaParams::default() };

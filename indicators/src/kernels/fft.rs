@@ -364,16 +364,73 @@ pub(crate) const CROSSOVER_PERIOD: usize = 80;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) const CROSSOVER_PERIOD_SCALAR: usize = 16;
 
+/// [`CROSSOVER_PERIOD`] for the AVX-512 kernel on AMD Zen 5 (CPU family 0x1A
+/// and later), whose AVX-512 runs at full 512-bit width: the direct kernel is
+/// ~1.5x faster there relative to the transforms than on the Zen 4 and Intel
+/// VMs, and FFT loses at 96. Same bench (2026-12-07, a 2-core AMD EPYC family
+/// 26 model 2 VM), FFT / AVX-512 time:
+///
+/// ```text
+/// period      48     64     96     128    256
+/// n = 2520   1.78   1.72   1.94   1.28   0.93
+/// n = 10k    1.88   1.37   1.19   0.92   0.55
+/// n = 100k   1.74   1.41   1.08   0.84   0.51
+/// n = 1M     1.82   1.41   1.21   0.92   0.53
+/// ```
+///
+/// FFT loses at 96 and wins at 128 from 10k samples on: the crossover is set
+/// between them (short runs raise it by [`crossover_for_run`]'s factors, which
+/// keep n = 2520 on the direct kernel below 224). With 80 here, Auto computed
+/// periods 80–111 by FFT 8–21 % slower than directly.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) const CROSSOVER_PERIOD_FULL_WIDTH_AVX512: usize = 112;
+
 /// The shortest period `Kernel::Auto` computes by FFT on long runs when the
-/// direct kernel it would otherwise use is `direct` (natively the scalar
-/// kernel has its own crossover; wasm32 builds use one value for all).
+/// direct kernel it would otherwise use is `direct` on this machine (natively
+/// the scalar kernel has its own crossover, and so has AVX-512 on a CPU that
+/// runs it at full width; wasm32 builds use one value for all).
 pub(crate) fn crossover_period(direct: Resolved) -> usize {
     #[cfg(not(target_arch = "wasm32"))]
-    if direct == Resolved::Scalar {
-        return CROSSOVER_PERIOD_SCALAR;
+    return crossover_for_cpu(direct, amd_family());
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = direct;
+        CROSSOVER_PERIOD
     }
-    let _ = direct;
-    CROSSOVER_PERIOD
+}
+
+/// [`crossover_period`] for `direct` on a CPU whose AMD family is
+/// `amd_family` (`None`: another vendor or unknown). A pure function, so the
+/// rule is tested on every machine.
+#[cfg(not(target_arch = "wasm32"))]
+fn crossover_for_cpu(direct: Resolved, amd_family: Option<u32>) -> usize {
+    match direct {
+        Resolved::Scalar => CROSSOVER_PERIOD_SCALAR,
+        #[cfg(target_arch = "x86_64")]
+        Resolved::Avx512 if amd_family.is_some_and(|f| f >= 0x1A) => CROSSOVER_PERIOD_FULL_WIDTH_AVX512,
+        _ => CROSSOVER_PERIOD,
+    }
+}
+
+/// The CPU's family if its vendor is AMD (CPUID leaf 0 vendor string, leaf 1
+/// base + extended family), read once; `None` elsewhere.
+#[cfg(not(target_arch = "wasm32"))]
+fn amd_family() -> Option<u32> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        static FAMILY: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
+        *FAMILY.get_or_init(|| {
+            use std::arch::x86_64::__cpuid;
+            // CPUID exists on every x86_64 CPU; leaves 0 and 1 are always valid.
+            let (vendor, leaf1) = (__cpuid(0), __cpuid(1));
+            let amd = [vendor.ebx, vendor.edx, vendor.ecx] == [0x6874_7541, 0x6974_6e65, 0x444d_4163]; // "AuthenticAMD"
+            let base = (leaf1.eax >> 8) & 0xF;
+            let family = if base == 0xF { base + ((leaf1.eax >> 20) & 0xFF) } else { base };
+            amd.then_some(family)
+        })
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    None
 }
 
 /// The shortest period from which `Kernel::Auto` computes a row by FFT in
@@ -560,6 +617,26 @@ mod tests {
         w.iter().map(|v| v / sum).collect()
     }
 
+    /// The crossover follows the direct kernel and, for AVX-512, whether the
+    /// CPU runs it at full width (AMD family 0x1A, Zen 5, on); checked as a pure
+    /// function so it holds on every machine, and this machine's value is one
+    /// of the rule's.
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn crossover_depends_on_kernel_and_cpu() {
+        assert_eq!(crossover_for_cpu(Resolved::Scalar, Some(0x1A)), CROSSOVER_PERIOD_SCALAR);
+        assert_eq!(crossover_for_cpu(Resolved::Avx512, Some(0x1A)), CROSSOVER_PERIOD_FULL_WIDTH_AVX512);
+        assert_eq!(crossover_for_cpu(Resolved::Avx512, Some(0x1B)), CROSSOVER_PERIOD_FULL_WIDTH_AVX512);
+        assert_eq!(crossover_for_cpu(Resolved::Avx512, Some(0x19)), CROSSOVER_PERIOD); // Zen 3 / Zen 4
+        assert_eq!(crossover_for_cpu(Resolved::Avx512, None), CROSSOVER_PERIOD); // Intel
+        assert_eq!(crossover_for_cpu(Resolved::Avx2, Some(0x1A)), CROSSOVER_PERIOD); // not measured there
+        let k = crate::Kernel::Auto.resolved().unwrap();
+        assert_eq!(crossover_period(k), crossover_for_cpu(k, amd_family()));
+        if cfg!(target_arch = "x86_64") && std::fs::read_to_string("/proc/cpuinfo").is_ok_and(|c| c.contains("AuthenticAMD") && c.contains("cpu family\t: 26")) {
+            assert_eq!(amd_family(), Some(0x1A));
+        }
+    }
+
     /// `Kernel::Auto` on a machine whose direct kernel is scalar (no AVX2:
     /// aarch64, older x86_64) transforms from period 16 on long runs, where the
     /// SIMD kernels keep periods below 80 on the direct form. Run through
@@ -589,7 +666,10 @@ mod tests {
         assert!(!takes(Mode::Auto, 24, 2520, Resolved::Scalar) && takes(Mode::Auto, 32, 2520, Resolved::Scalar));
         #[cfg(target_arch = "x86_64")]
         for k in [Resolved::Avx2, Resolved::Avx512] {
-            assert!(!takes(Mode::Auto, 16, 100_000, k) && !takes(Mode::Auto, 79, 100_000, k) && takes(Mode::Auto, 80, 100_000, k), "{k:?}");
+            // 80, or 112 for AVX-512 on a full-width CPU (crossover_depends_on_kernel_and_cpu).
+            let c = crossover_period(k);
+            assert!(c == CROSSOVER_PERIOD || c == CROSSOVER_PERIOD_FULL_WIDTH_AVX512, "{k:?}: {c}");
+            assert!(!takes(Mode::Auto, 16, 100_000, k) && !takes(Mode::Auto, c - 1, 100_000, k) && takes(Mode::Auto, c, 100_000, k), "{k:?}");
         }
     }
 
