@@ -54,11 +54,10 @@ export function prewarmPool(options) {
   try { url = new URL(glueUrl).href; } catch { throw invalid(`glueUrl must be an absolute URL string (e.g. new URL('./pkg/my_crate.js', import.meta.url).href), got ${typeof glueUrl === 'string' ? JSON.stringify(glueUrl) : typeof glueUrl}`); }
   if (typeof Worker !== 'function' || typeof SharedArrayBuffer !== 'function' || globalThis.crossOriginIsolated !== true) return 0;
   const early = (globalThis[EARLY] ??= []);
-  const waiting = () => early.filter((e) => e.protocol === WORKER_PROTOCOL && !e.failed).length;
   const blob = URL.createObjectURL(new Blob([workerSource(url)], { type: 'text/javascript' }));
   const batch = [];
   try {
-    for (let i = waiting(); i < numThreads; i++) {
+    for (let i = prewarmedWorkers(); i < numThreads; i++) {
       const entry = { protocol: WORKER_PROTOCOL, worker: null, failed: false };
       try {
         entry.worker = new Worker(blob, { type: 'module', name: `rayon-web-prewarm-${i}` });
@@ -82,7 +81,7 @@ export function prewarmPool(options) {
       }
     }, KEEP_ALIVE_MS);
   }
-  return waiting();
+  return prewarmedWorkers();
 }
 
 /** How many workers `prewarmPool` started that no pool has taken yet (this realm). */
