@@ -71,9 +71,11 @@ export function expectCyclesFreeStacks(r) {
 /**
  * 100 create/drop cycles with the default keep-alive: every pool runs on
  * reused idle workers, so memory stays flat. A pool built while the previous
- * pool's threads are still leaving rayon's loop waits up to 25 ms for them
- * (src/spawn.rs); on a loaded machine one may take longer, and that pool starts
- * a third worker (its stack is new memory, once), which later pools reuse too.
+ * pool's threads are still leaving rayon's loop waits for them as long as the
+ * last start of new workers took (25-500 ms, src/spawn.rs reuse_grace_ms); on a
+ * loaded machine one may take longer still, and that pool starts a third worker
+ * (its stack is new memory, once), which later pools reuse too. (With a fixed
+ * 25 ms, one CI run in Chromium saw both threads late and four workers.)
  * So: the two workers (rarely three), memory constant except for at most one
  * such step — a leak of even 1 KB per thread would grow it every few samples.
  */

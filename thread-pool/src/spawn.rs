@@ -5,6 +5,7 @@ use crate::error::{Error, ErrorCode};
 use crate::handoff::Handoff;
 use crate::idle;
 use crate::options::PoolOptions;
+use std::cell::Cell;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -64,14 +65,35 @@ extern "C" {
     static GLUE_URL: String;
 }
 
-/// How long a pool being built waits for the threads of a pool dropped just
-/// before it to become idle, rather than start new workers. Measured in Node on
-/// a 2-core machine, 300 drops: both threads idle after 0.9 ms (median), 5.6 ms
-/// at most; with both cores loaded by other processes 6.2 ms median, 8.9 ms at
-/// most. A new worker takes 40–60 ms to start. The wait happens only while
-/// this thread has busy reusable workers with the pool's stack size — which is
-/// also the case, in vain, when another of its pools is still running.
-const REUSE_GRACE_MS: f64 = 25.0;
+/// How long a pool being built waits, at least, for the threads of a pool
+/// dropped just before it to become idle, rather than start new workers.
+/// Measured in Node on a 2-core machine, 300 drops: both threads idle after
+/// 0.9 ms (median), 5.6 ms at most; with both cores loaded by other processes
+/// 6.2 ms median, 8.9 ms at most. The wait happens only while this thread has
+/// busy reusable workers with the pool's stack size — which is also the case,
+/// in vain, when another of its pools is still running.
+const REUSE_GRACE_MIN_MS: f64 = 25.0;
+
+/// The longest wait for leaving threads, however slow starts have been.
+const REUSE_GRACE_MAX_MS: f64 = 500.0;
+
+thread_local! {
+    /// How long this thread's last start of new workers took, until all were
+    /// ready (0: none yet).
+    static LAST_START_MS: Cell<f64> = const { Cell::new(0.0) };
+}
+
+/// How long to wait for a dropped pool's leaving threads: as long as starting
+/// new workers took this thread last time (bounded by the two constants above),
+/// since waiting longer than a start would cost more than it saves. A fixed
+/// 25 ms was not enough on a loaded CI machine: in Chromium both threads of a
+/// dropped pool took longer to leave rayon's loop, the next pool started two
+/// new workers, and the create/drop cycles kept four (tests/lifecycle). Under
+/// such load new workers start slowly too (40–60 ms idle, several times that
+/// loaded), so this wait grows with the load that delays the leaving threads.
+fn reuse_grace_ms() -> f64 {
+    LAST_START_MS.with(Cell::get).clamp(REUSE_GRACE_MIN_MS, REUSE_GRACE_MAX_MS)
+}
 
 /// Workers waiting in their handoffs, ready to run a pool's threads: reused
 /// idle workers (`idle.rs`) first, then freshly started ones. Both the global
@@ -107,8 +129,12 @@ impl ReadyWorkers {
         let group = if fresh.is_empty() {
             None
         } else {
+            let since = js_sys::Date::now();
             match start(options, &fresh, reused).await {
-                Ok(group) => Some(group),
+                Ok(group) => {
+                    LAST_START_MS.with(|ms| ms.set(js_sys::Date::now() - since));
+                    Some(group)
+                }
                 Err(e) => {
                     idle::unclaim(handoffs);
                     return Err(e);
@@ -173,12 +199,13 @@ impl Drop for EventLoopHold {
 }
 
 /// Up to `options.num_threads` idle workers to reuse, waiting up to
-/// [`REUSE_GRACE_MS`] for threads that are still leaving a dropped pool.
+/// [`reuse_grace_ms`] for threads that are still leaving a dropped pool.
 async fn claim_idle(options: &PoolOptions, keep_alive_ms: u32) -> Vec<Arc<Handoff>> {
     let n = options.num_threads;
     let mut claimed = idle::claim(n, options.stack_size, keep_alive_ms);
     let since = js_sys::Date::now();
-    while claimed.len() < n && idle::busy(options.stack_size) > 0 && js_sys::Date::now() - since < REUSE_GRACE_MS {
+    let grace = reuse_grace_ms();
+    while claimed.len() < n && idle::busy(options.stack_size) > 0 && js_sys::Date::now() - since < grace {
         // Yield to the event loop: the threads we wait for need no help from
         // this one, but a page's main thread must not spin.
         let _ = JsFuture::from(delay(1)).await;
