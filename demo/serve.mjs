@@ -176,7 +176,7 @@ export const TIMING_NOTE = 'time: window.demo.run({compare: false}) in the page,
   + 'pool of the threaded build; shards: the parameter grid split over the shards\' instances of the single-threaded build; '
   + 'single: one instance), and the per-row figures back; the rows stay in wasm memory. Not timed: start-up, compiling, '
   + 'the page\'s warm-up and automatic batches, one more untimed warm-up per mode here, adding up the checksum, the heatmap, '
-  + 'and the chart with its alma calls.';
+  + 'and the chart with its alma calls (the page paints before and after each timed call, so no paint overlaps one).';
 
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
