@@ -136,9 +136,10 @@ export function isDetached(buffer: ArrayBufferLike): boolean;
 export function balance(costs: number[], n: number): [number, number][];
 /** Joins results by rows: typed arrays and arrays concatenated, `rows` summed, the rest from the first. */
 export function concatRows<T>(results: T[]): T;
-/** Validates a declaration; throws a TypeError saying what is wrong. */
+/** Validates a declaration; throws a TypeError with code INVALID_ARGUMENT saying what is wrong (an unknown key too). */
 export function compileDeclaration(name: string, decl: Declaration): CodeDeclaration;
 
+/** createHost's options; any other own key is INVALID_ARGUMENT (null/undefined values = default). */
 export interface HostOptions {
   /** URL of the threaded build's wasm-bindgen glue (`--target web`), built with rayon-web. */
   threaded?: string | URL;
@@ -146,7 +147,7 @@ export interface HostOptions {
   single?: string | URL;
   /** `'auto'` (default) chooses (see chooseMode); a forced mode rejects with a code if it cannot run. */
   mode?: Mode | 'auto';
-  /** Pool size for the threaded build. Default: navigator.hardwareConcurrency, or 2. */
+  /** Pool size for the threaded build, 1 to 64. Default: navigator.hardwareConcurrency (at most 64), or 2. */
   threads?: number;
   /** Number of shards. Default: the reported cores minus one (the page's), at least 2. */
   shards?: number;
@@ -156,7 +157,7 @@ export interface HostOptions {
   shardMinWork?: number;
   /** Same as `mode: 'single'` (kept for compatibility). */
   forceSingle?: boolean;
-  /** Deadline for a host worker to load and start the module. Default 15000 ms. */
+  /** Deadline for a host worker to load and start the module, 1 to 2147483647 ms. Default 15000 ms. */
   startTimeoutMs?: number;
 }
 
@@ -192,7 +193,7 @@ export type HostErrorCode =
   | 'NO_SUCH_EXPORT'
   /** An instance trapped (panic=abort, unreachable): every call fails until recreate(). */
   | 'POOL_BROKEN'
-  /** The name, arguments, transfer list or options cannot be used; the message names which. */
+  /** The name, arguments, transfer list or options cannot be used (an unknown option key too); the message names which. */
   | 'INVALID_ARGUMENT'
   /** The export returned something that cannot be sent back from the worker. */
   | 'RESULT_NOT_CLONEABLE';

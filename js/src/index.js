@@ -28,6 +28,7 @@
 
 import { detectThreads, chooseMode, reportedCores, MODES, DEFAULT_SHARD_MIN_WORK } from './detect.js';
 import { compileDeclaration, isDetached } from './split.js';
+import { readOptions, describe } from './options.js';
 import { Scratch } from './scratch.js';
 
 const IN_NODE = typeof process === 'object' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
@@ -43,6 +44,22 @@ export class HostError extends Error {
 }
 
 const invalid = (message) => new HostError({ name: 'TypeError', message, code: 'INVALID_ARGUMENT' });
+
+const HOST_OPTIONS = ['threaded', 'single', 'mode', 'threads', 'shards', 'declarations', 'shardMinWork', 'forceSingle', 'startTimeoutMs'];
+const RECREATE_OPTIONS = ['threads', 'shards', 'mode', 'forceSingle'];
+const CALL_OPTIONS = ['transfer', 'onProgress'];
+/** The most threads a rayon-web pool may have (thread-pool/src/options.rs's MAX_THREADS). */
+const MAX_POOL_THREADS = 64;
+/** setTimeout's longest delay (2^31 - 1 ms). */
+const MAX_TIMEOUT_MS = 2147483647;
+
+/** A build's glue URL as a string: a string or URL object; null/undefined = not given. */
+function glueUrl(v, key) {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string' && v !== '') return v;
+  if (v instanceof URL) return v.href;
+  throw invalid(`createHost's options.${key} must be the URL of a wasm-bindgen glue JS file (a URL object or a non-empty string), got ${describe(v)}`);
+}
 const typeName = (v) => (v === null ? 'null' : Array.isArray(v) ? 'Array' : typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v);
 
 async function spawnWorker() {
@@ -192,14 +209,26 @@ export async function createHost(options) {
 }
 
 export class Host {
-  constructor({ threaded, single, threads, shards, mode, forceSingle = false, declarations = {}, shardMinWork = DEFAULT_SHARD_MIN_WORK, startTimeoutMs = 15000 } = {}) {
-    if (!single && !threaded) throw new TypeError('createHost needs at least one build: { threaded, single } (URLs of the wasm-bindgen glue JS)');
-    this.builds = { threaded: threaded && String(threaded), single: single && String(single) };
+  constructor(options) {
+    const {
+      threaded, single, threads, shards, mode, forceSingle = false, declarations = {}, shardMinWork = DEFAULT_SHARD_MIN_WORK, startTimeoutMs = 15000,
+    } = readOptions(options, "createHost's options", HOST_OPTIONS, invalid);
+    this.builds = { threaded: glueUrl(threaded, 'threaded'), single: glueUrl(single, 'single') };
+    if (!this.builds.single && !this.builds.threaded) throw invalid('createHost needs at least one build: { threaded, single } (URLs of the wasm-bindgen glue JS)');
+    if (typeof forceSingle !== 'boolean') throw invalid(`createHost's options.forceSingle must be a boolean, got ${describe(forceSingle)}`);
     this.configure({ threads, shards, mode: mode ?? (forceSingle ? 'single' : 'auto') });
+    if (typeof declarations !== 'object' || Array.isArray(declarations)) throw invalid(`createHost's options.declarations must be an object { exportName: declaration }, got ${describe(declarations)}`);
     this.declarations = {};
-    for (const [name, decl] of Object.entries(declarations ?? {})) this.declarations[name] = compileDeclaration(name, decl);
-    if (!(typeof shardMinWork === 'number' && shardMinWork >= 0)) throw new TypeError(`shardMinWork must be a number >= 0, got ${shardMinWork}`);
+    let entries;
+    try { entries = Object.entries(declarations); } catch (e) { throw invalid(`reading createHost's options.declarations threw: ${e?.message ?? e}`); }
+    for (const [name, decl] of entries) this.declarations[name] = compileDeclaration(name, decl);
+    if (!(typeof shardMinWork === 'number' && shardMinWork >= 0)) throw invalid(`createHost's options.shardMinWork must be a number >= 0, got ${describe(shardMinWork)}`);
     this.shardMinWork = shardMinWork;
+    // setTimeout fires at once for a delay above 2^31 - 1 ms (or NaN): a deadline
+    // out of range would fail every start with HOST_TIMEOUT instead of waiting.
+    if (!(typeof startTimeoutMs === 'number' && startTimeoutMs >= 1 && startTimeoutMs <= MAX_TIMEOUT_MS)) {
+      throw invalid(`createHost's options.startTimeoutMs must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${describe(startTimeoutMs)}`);
+    }
     this.startTimeoutMs = startTimeoutMs;
     this.pending = new Map();
     this.nextId = 1;
@@ -214,12 +243,14 @@ export class Host {
   }
 
   configure({ threads, shards, mode }) {
+    // The pool's own maximum caps the default: a machine reporting more cores
+    // than a pool may have threads still gets a pool (not a rejected start).
     const cores = globalThis.navigator?.hardwareConcurrency || 2;
-    const t = threads ?? this.requestedThreads ?? cores;
-    if (!Number.isInteger(t) || t < 1) throw new TypeError(`threads must be a positive integer, got ${t}`);
+    const t = threads ?? this.requestedThreads ?? Math.min(cores, MAX_POOL_THREADS);
+    if (!Number.isInteger(t) || t < 1 || t > MAX_POOL_THREADS) throw invalid(`threads must be an integer from 1 to ${MAX_POOL_THREADS}, got ${describe(t)}`);
     const s = shards ?? this.requestedShards;
-    if (s !== undefined && (!Number.isInteger(s) || s < 1)) throw new TypeError(`shards must be a positive integer, got ${s}`);
-    if (mode !== 'auto' && !MODES.includes(mode)) throw new TypeError(`mode must be 'auto', 'threads', 'shards' or 'single', got ${mode}`);
+    if (s !== undefined && (!Number.isInteger(s) || s < 1)) throw invalid(`shards must be a positive integer, got ${describe(s)}`);
+    if (mode !== 'auto' && !MODES.includes(mode)) throw invalid(`mode must be 'auto', 'threads', 'shards' or 'single', got ${describe(mode)}`);
     this.requestedThreads = t;
     this.requestedShards = s;
     this.requestedMode = mode;
@@ -357,7 +388,7 @@ export class Host {
    * while the call runs if the module reports progress. Always settles: with
    * the result, the module's coded error, or a host error (HostErrorCode).
    */
-  call(name, args = [], options = {}) {
+  call(name, args = [], options = undefined) {
     let job;
     try {
       job = this.prepare(name, args, options);
@@ -393,7 +424,8 @@ export class Host {
     }
   }
 
-  prepare(name, args, { transfer = [], onProgress } = {}) {
+  prepare(name, args, options) {
+    const { transfer = [], onProgress } = readOptions(options, `${typeof name === 'string' ? name : 'call'}: the call's options`, CALL_OPTIONS, invalid);
     if (typeof name !== 'string') throw invalid(`the export name must be a string, got ${typeName(name)}`);
     if (!Array.isArray(args)) throw invalid(`${name}: args must be an array of arguments, got ${typeName(args)}`);
     if (!Array.isArray(transfer)) throw invalid(`${name}: options.transfer must be an array, got ${typeName(transfer)}`);
@@ -571,7 +603,9 @@ export class Host {
    * flight reject with HOST_TERMINATED; calls made from now on wait for the new
    * instances). Options change the pool size, shard count or mode.
    */
-  async recreate({ threads, shards, mode, forceSingle } = {}) {
+  async recreate(options) {
+    const { threads, shards, mode, forceSingle } = readOptions(options, "recreate's options", RECREATE_OPTIONS, invalid);
+    if (forceSingle !== undefined && typeof forceSingle !== 'boolean') throw invalid(`recreate's options.forceSingle must be a boolean, got ${describe(forceSingle)}`);
     this.configure({ threads, shards, mode: mode ?? (forceSingle === true ? 'single' : forceSingle === false && this.requestedMode === 'single' ? 'auto' : this.requestedMode) });
     this.stopInstances('the host was recreated while this call ran');
     for (;;) {

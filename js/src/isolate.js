@@ -9,18 +9,24 @@
 // Never loops: the reload happens at most once per tab session (sessionStorage),
 // and every case where isolation cannot be had resolves with the reason.
 
+import { readOptions, invalidArgument, describe } from './options.js';
+
 const RELOADED = 'rayon-web-isolation-reloaded';
 
 /**
  * @param {{ url?: string | URL, coep?: 'require-corp' | 'credentialless', scope?: string, reload?: boolean }} options
  * @returns {Promise<{ isolated: boolean, reason: string }>} (pending forever while the page reloads)
  */
-export async function selfIsolate({ url = './isolation-sw.js', coep = 'require-corp', scope, reload = true } = {}) {
+export async function selfIsolate(options) {
+  const { url = './isolation-sw.js', coep = 'require-corp', scope, reload = true } = readOptions(options, "selfIsolate's options", ['url', 'coep', 'scope', 'reload']);
+  if (!(typeof url === 'string' || url instanceof URL)) throw invalidArgument(`selfIsolate's options.url must be a string or URL, got ${describe(url)}`);
+  if (coep !== 'require-corp' && coep !== 'credentialless') throw invalidArgument(`selfIsolate's options.coep must be 'require-corp' or 'credentialless', got ${describe(coep)}`);
+  if (scope !== undefined && typeof scope !== 'string') throw invalidArgument(`selfIsolate's options.scope must be a string, got ${describe(scope)}`);
+  if (typeof reload !== 'boolean') throw invalidArgument(`selfIsolate's options.reload must be a boolean, got ${describe(reload)}`);
   if (globalThis.crossOriginIsolated === true) {
     sessionStorage?.removeItem(RELOADED);
     return { isolated: true, reason: navigator.serviceWorker?.controller ? 'isolated by the rayon-web-host service worker' : 'the page is cross-origin isolated by its server' };
   }
-  if (coep !== 'require-corp' && coep !== 'credentialless') throw new TypeError(`coep must be 'require-corp' or 'credentialless', got ${coep}`);
   if (!globalThis.isSecureContext) return { isolated: false, reason: 'service workers need a secure context (https or localhost)' };
   if (!navigator.serviceWorker) return { isolated: false, reason: 'this browser has no service workers here (private window, or disabled)' };
   const scriptUrl = new URL(url, location.href);

@@ -44,9 +44,16 @@ const invalid = (message) => Object.assign(new TypeError(`rayon-web-host prewarm
  */
 export function prewarmPool(options) {
   if (!options || typeof options !== 'object') throw invalid(`options must be an object { numThreads, glueUrl }, got ${options === null ? 'null' : typeof options}`);
-  let numThreads, glueUrl;
-  // Read once each, where a throwing getter or a revoked Proxy becomes a coded error.
-  try { ({ numThreads, glueUrl } = options); } catch (e) { throw invalid(`reading the options threw: ${e?.message ?? e}`); }
+  let numThreads, glueUrl, unknown;
+  // Read once each, where a throwing getter or a revoked Proxy becomes a coded
+  // error; an unknown key is one too (`{ numThread: 2 }` would start nothing).
+  // (Not options.js's readOptions: this module is imported first thing by a
+  // page, and one more import is one more round trip before workers start.)
+  try {
+    unknown = Object.keys(options).find((k) => k !== 'numThreads' && k !== 'glueUrl');
+    ({ numThreads, glueUrl } = options);
+  } catch (e) { throw invalid(`reading the options threw: ${e?.message ?? e}`); }
+  if (unknown !== undefined) throw invalid(`options has no option ${JSON.stringify(unknown)}: it accepts numThreads, glueUrl only`);
   if (!Number.isInteger(numThreads) || numThreads < 1 || numThreads > MAX_THREADS) {
     throw invalid(`numThreads must be an integer from 1 to ${MAX_THREADS}, got ${typeof numThreads === 'number' ? numThreads : typeof numThreads}`);
   }

@@ -42,6 +42,8 @@
 // arguments it does not understand — the module then sees them unsplit and
 // answers (or rejects) exactly as the single-threaded build does.
 
+import { readOptions, invalidArgument, describe } from './options.js';
+
 const isArrayLike = (v) => ArrayBuffer.isView(v) || Array.isArray(v);
 
 /** True for an ArrayBuffer that was transferred away (`.detached` is newer than Node 20). */
@@ -235,39 +237,41 @@ export function concatRows(results) {
   return joined;
 }
 
+const GRID_ROWS_KEYS = ['kind', 'input', 'range', 'axis', 'cost', 'costCap', 'out'];
+const SERIES_KEYS = ['kind', 'values', 'offsets', 'range', 'axis', 'cost', 'costCap', 'out'];
+const CODE_KEYS = ['split', 'join', 'outputs', 'rebaseError'];
+
 /**
  * Turns a declaration (data or code) into `{ split, join, outputs }`, or throws
- * a TypeError saying what is wrong with it.
+ * a TypeError with code INVALID_ARGUMENT saying what is wrong with it.
  */
 export function compileDeclaration(name, decl) {
-  if (!decl || typeof decl !== 'object') throw new TypeError(`declaration of ${JSON.stringify(name)} must be an object`);
-  if (decl.kind === 'grid-rows') {
-    for (const k of ['input', 'range']) {
-      if (!Number.isInteger(decl[k]) || decl[k] < 0) throw new TypeError(`declaration of ${JSON.stringify(name)}: ${k} must be an argument index`);
-    }
-    if (decl.out !== undefined && (!Number.isInteger(decl.out) || decl.out < 0)) throw new TypeError(`declaration of ${JSON.stringify(name)}: out must be an argument index`);
-    if (typeof decl.axis !== 'string') throw new TypeError(`declaration of ${JSON.stringify(name)}: axis must be the name of the outermost grid axis`);
-    if (decl.cost !== undefined && decl.cost !== 'axis' && decl.cost !== 'rows') throw new TypeError(`declaration of ${JSON.stringify(name)}: cost must be 'axis' or 'rows'`);
-    if (decl.costCap !== undefined && !(typeof decl.costCap === 'number' && decl.costCap >= 1)) throw new TypeError(`declaration of ${JSON.stringify(name)}: costCap must be a number >= 1`);
-    return gridRows(decl);
+  const what = `declaration of ${JSON.stringify(name)}`;
+  const fail = (message) => invalidArgument(`${what}: ${message}`);
+  let kind;
+  try { kind = decl?.kind; } catch (e) { throw fail(`reading its kind threw: ${e?.message ?? e}`); }
+  const known = kind === 'grid-rows' ? GRID_ROWS_KEYS : kind === 'series' ? SERIES_KEYS : kind === undefined ? CODE_KEYS : null;
+  if (!known) throw fail(`unknown kind ${JSON.stringify(kind)} (known: 'grid-rows', 'series')`);
+  if (!decl || typeof decl !== 'object') throw invalidArgument(`${what} must be an object, got ${describe(decl)}`);
+  // Read once each; an unknown key (`costcap`) is an error, not a silently even split.
+  const d = readOptions(decl, what, known);
+  const index = (k) => {
+    if (!Number.isInteger(d[k]) || d[k] < 0) throw fail(`${k} must be an argument index, got ${describe(d[k])}`);
+  };
+  if (kind !== undefined) {
+    (kind === 'grid-rows' ? ['input', 'range'] : ['values', 'offsets', 'range']).forEach(index);
+    if (d.out !== undefined) index('out');
+    if (typeof d.axis !== 'string') throw fail(kind === 'grid-rows' ? 'axis must be the name of the outermost grid axis' : "axis must be the name of the grid axis that sets a row's cost");
+    if (d.cost !== undefined && d.cost !== 'axis' && d.cost !== 'rows') throw fail(`cost must be 'axis' or 'rows', got ${describe(d.cost)}`);
+    if (d.costCap !== undefined && !(typeof d.costCap === 'number' && d.costCap >= 1)) throw fail(`costCap must be a number >= 1, got ${describe(d.costCap)}`);
+    return kind === 'grid-rows' ? gridRows(d) : seriesGroups(d);
   }
-  if (decl.kind === 'series') {
-    for (const k of ['values', 'offsets', 'range']) {
-      if (!Number.isInteger(decl[k]) || decl[k] < 0) throw new TypeError(`declaration of ${JSON.stringify(name)}: ${k} must be an argument index`);
-    }
-    if (decl.out !== undefined && (!Number.isInteger(decl.out) || decl.out < 0)) throw new TypeError(`declaration of ${JSON.stringify(name)}: out must be an argument index`);
-    if (typeof decl.axis !== 'string') throw new TypeError(`declaration of ${JSON.stringify(name)}: axis must be the name of the grid axis that sets a row's cost`);
-    if (decl.cost !== undefined && decl.cost !== 'axis' && decl.cost !== 'rows') throw new TypeError(`declaration of ${JSON.stringify(name)}: cost must be 'axis' or 'rows'`);
-    if (decl.costCap !== undefined && !(typeof decl.costCap === 'number' && decl.costCap >= 1)) throw new TypeError(`declaration of ${JSON.stringify(name)}: costCap must be a number >= 1`);
-    return seriesGroups(decl);
-  }
-  if (decl.kind !== undefined) throw new TypeError(`declaration of ${JSON.stringify(name)}: unknown kind ${JSON.stringify(decl.kind)} (known: 'grid-rows', 'series')`);
-  const outputs = decl.outputs ?? [];
-  if (!Array.isArray(outputs) || !outputs.every((i) => Number.isInteger(i) && i >= 0)) throw new TypeError(`declaration of ${JSON.stringify(name)}: outputs must be argument indices`);
-  if (decl.split !== undefined && typeof decl.split !== 'function') throw new TypeError(`declaration of ${JSON.stringify(name)}: split must be a function`);
-  if (decl.split && typeof decl.join !== 'function') throw new TypeError(`declaration of ${JSON.stringify(name)}: a split needs a join function`);
-  if (decl.rebaseError !== undefined && typeof decl.rebaseError !== 'function') throw new TypeError(`declaration of ${JSON.stringify(name)}: rebaseError must be a function`);
-  return { outputs, split: decl.split, join: decl.join, rebaseError: decl.rebaseError };
+  const outputs = d.outputs ?? [];
+  if (!Array.isArray(outputs) || !outputs.every((i) => Number.isInteger(i) && i >= 0)) throw fail('outputs must be argument indices');
+  if (d.split !== undefined && typeof d.split !== 'function') throw fail('split must be a function');
+  if (d.split && typeof d.join !== 'function') throw fail('a split needs a join function');
+  if (d.rebaseError !== undefined && typeof d.rebaseError !== 'function') throw fail('rebaseError must be a function');
+  return { outputs, split: d.split, join: d.join, rebaseError: d.rebaseError };
 }
 
 /**

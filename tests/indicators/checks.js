@@ -170,6 +170,34 @@ export function runChecks(pkg, fx, single, emaFx) {
     // A value whose valueOf throws is not a number: rejected without calling it.
     throwsCode(() => pkg.alma(p, { period: { valueOf() { throw new Error('never called'); } } }), 'INVALID_ARGUMENT', 'params.period');
   });
+  check('an option an export does not know (a typo) is INVALID_ARGUMENT naming it, never the default silently', () => {
+    const p = walk(50, 2);
+    const range = { period: [3, 5, 1] };
+    const offsets = [0, 20, 50];
+    throwsCode(() => pkg.alma(p, { perid: 20 }), 'INVALID_ARGUMENT', 'params', '"perid"', '`period`', '`kernel`');
+    throwsCode(() => pkg.alma(p, { period: 5, Offset: 0.5 }), 'INVALID_ARGUMENT', '"Offset"');
+    throwsCode(() => pkg.almaBatch(p, { ...range, ofset: [0.1, 0.2, 0.1] }), 'INVALID_ARGUMENT', 'range', '"ofset"', '`offset`');
+    throwsCode(() => pkg.almaBatchInto(p, { ...range, kernal: 'fft' }, new Float64Array(150)), 'INVALID_ARGUMENT', '"kernal"');
+    throwsCode(() => pkg.almaBatchLongAbove(p, { ...range, sigmaa: [6, 6, 0] }), 'INVALID_ARGUMENT', '"sigmaa"');
+    throwsCode(() => pkg.almaBatchMany(p, offsets, { ...range, perod: 1 }), 'INVALID_ARGUMENT', '"perod"');
+    throwsCode(() => pkg.almaBatchManyInto(p, offsets, { ...range, x: 1 }, new Float64Array(150)), 'INVALID_ARGUMENT', '"x"');
+    throwsCode(() => pkg.almaBatchManyLongAbove(p, offsets, { ...range, x: 1 }), 'INVALID_ARGUMENT', '"x"');
+    // EMA has a period only: ALMA's options are unknown to it.
+    throwsCode(() => pkg.ema(p, { period: 5, offset: 0.85 }), 'INVALID_ARGUMENT', '"offset"', '`period`');
+    throwsCode(() => pkg.emaBatch(p, { ...range, kernel: 'simd' }), 'INVALID_ARGUMENT', '"kernel"');
+    throwsCode(() => pkg.emaBatchInto(p, { ...range, x: 1 }, new Float64Array(150)), 'INVALID_ARGUMENT', '"x"');
+    throwsCode(() => pkg.emaBatchMany(p, offsets, { ...range, x: 1 }), 'INVALID_ARGUMENT', '"x"');
+    throwsCode(() => pkg.emaBatchManyInto(p, offsets, { ...range, x: 1 }, new Float64Array(150)), 'INVALID_ARGUMENT', '"x"');
+    // A key whose value is undefined is still a typo; an ownKeys trap that throws is quoted.
+    throwsCode(() => pkg.alma(p, { period: 5, perid: undefined }), 'INVALID_ARGUMENT', '"perid"');
+    throwsCode(() => pkg.alma(p, new Proxy({}, { ownKeys() { throw new Error('boom-keys'); } })), 'INVALID_ARGUMENT', 'params', 'boom-keys');
+    // What is not an own enumerable string key is not looked at: options on a
+    // prototype (a class instance's getters), symbols, non-enumerable properties.
+    class Params { get period() { return 5; } }
+    const tagged = Object.defineProperty({ period: 5, [Symbol('tag')]: 1 }, 'note', { value: 'x', enumerable: false });
+    ok(same(pkg.alma(p, new Params()), pkg.alma(p, { period: 5 })), 'a class instance with a period getter');
+    ok(same(pkg.alma(p, tagged), pkg.alma(p, { period: 5 })), 'symbol and non-enumerable keys are ignored');
+  });
   check('almaBatchMany / almaBatchManyInto: every row equals almaBatch of its series bit for bit; offsets types', () => {
     const a = walk(700, 21), b = walk(333, 22), c = walk(1200, 23);
     b[100] = NaN; c[0] = NaN; c[1] = NaN;
@@ -392,7 +420,7 @@ export function runChecks(pkg, fx, single, emaFx) {
     throwsCode(() => pkg.almaBatch(huge, { period: [9, 9, 0] }), 'INPUT_TOO_LARGE');
     throwsCode(() => pkg.almaBatch(walk(1e6, 3), { period: [1, 300, 1] }), 'OUTPUT_TOO_LARGE', 'MiB');
     const c = fx.cases[0];
-    close(pkg.alma(Float64Array.from(fx.series[c.series].map(dec)), c), c.expected, 'after the errors');
+    close(pkg.alma(Float64Array.from(fx.series[c.series].map(dec)), { period: c.period, offset: c.offset, sigma: c.sigma, floor: c.floor }), c.expected, 'after the errors');
   });
   if (emaFx) {
     for (const c of emaFx.cases) {

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 import { createHost } from '../../js/src/index.js';
+import { selfIsolate } from '../../js/src/isolate.js';
 import { run } from './fixtures/run.mjs';
 import { abortAndRecover } from '../lifecycle/scenarios.js';
 import { expectAbortRecovery, expectUnwind } from '../lifecycle/expect.mjs';
@@ -97,4 +98,60 @@ test('Node exits by itself after a rejected unsendable call (no pending entry ke
 // array would silently keep its old values (wrong output, no error).
 test('undeclared exports that write into a typed-array argument write the caller\'s array, in every mode; { outputs: [] } opts out', async () => {
   expectUndeclaredWrites(await undeclaredWrites(createHost, urls), { cores: os.availableParallelism() });
+});
+
+test('options the host does not know (typos) and out-of-range values reject with INVALID_ARGUMENT naming them, before any worker starts', async () => {
+  const url = glue('consumer');
+  const bad = (promise, ...mentions) => assert.rejects(promise, (e) => {
+    assert.equal(e.code, 'INVALID_ARGUMENT', e.message);
+    for (const m of mentions) assert.ok(e.message.includes(m), `"${e.message}" does not mention ${m}`);
+    return true;
+  });
+  await bad(createHost({ threaded: url, thraeds: 2 }), '"thraeds"', 'threads');
+  await bad(createHost(7), "createHost's options", 'got 7');
+  await bad(createHost({ threaded: {} }), 'options.threaded', 'an object');
+  // setTimeout fires at once above 2^31 - 1 ms: this used to fail every start with HOST_TIMEOUT.
+  await bad(createHost({ threaded: url, startTimeoutMs: 2 ** 31 }), 'startTimeoutMs', '2147483648');
+  await bad(createHost({ threaded: url, startTimeoutMs: '5000' }), 'startTimeoutMs', '"5000"');
+  await bad(createHost({ threaded: url, threads: 65 }), 'threads', 'from 1 to 64');
+  await bad(createHost({ threaded: url, forceSingle: 'yes' }), 'forceSingle');
+  await bad(createHost({ threaded: url, declarations: [] }), 'declarations', 'an Array');
+  await bad(createHost({ threaded: url, declarations: { f: { kind: 'grid-rows', input: 0, range: 1, axis: 'period', costcap: 64 } } }), '"costcap"', 'costCap');
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  await bad(createHost(proxy), 'revoked');
+  // selfIsolate checks its options before looking at the page (so Node can test them).
+  await bad(selfIsolate({ coop: 'same-origin' }), '"coop"', 'coep');
+  await bad(selfIsolate({ coep: 'credentialles' }), 'coep', '"credentialles"');
+  await bad(selfIsolate({ reload: 'no' }), 'reload');
+  const host = await createHost({ threaded: url, threads: 2 });
+  try {
+    await bad(host.call('sumSequential', [10], { onprogress: () => {} }), '"onprogress"', 'onProgress');
+    await bad(host.recreate({ thread: 1 }), '"thread"', 'threads');
+    await bad(host.recreate({ forceSingle: 1 }), 'forceSingle');
+    // The rejected recreate() stopped nothing: the pool still answers.
+    assert.equal(host.mode, 'threads');
+    assert.equal(await host.call('sumSequential', [10], null), await host.call('sumSequential', [10]));
+  } finally {
+    host.terminate();
+  }
+});
+
+test('a machine reporting more cores than a pool may have threads gets a pool of the maximum by default, not a failed start', { timeout: 120_000 }, async (t) => {
+  const saved = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  Object.defineProperty(globalThis, 'navigator', { value: { hardwareConcurrency: 128 }, configurable: true, writable: true });
+  let host;
+  try {
+    host = await createHost({ threaded: glue('consumer'), mode: 'threads' });
+  } finally {
+    if (saved) Object.defineProperty(globalThis, 'navigator', saved); else delete globalThis.navigator;
+  }
+  try {
+    assert.equal(host.mode, 'threads');
+    assert.equal(host.threads, 64);
+    assert.equal(await host.exports.numThreads(), 64);
+    t.diagnostic(`pool of ${host.threads}: ${host.reason}`);
+  } finally {
+    host.terminate();
+  }
 });

@@ -55,6 +55,8 @@ describe('prewarmPool arguments', () => {
     [{ numThreads: 2, glueUrl: { toString() { throw new Error('boom'); } } }, /glueUrl must be an absolute URL string/],
     [revoked.proxy, /reading the options threw/],
     [{ get numThreads() { throw new Error('getter'); } }, /reading the options threw: getter/],
+    [{ numThreads: 2, glueUrl, numThread: 2 }, /options has no option "numThread": it accepts numThreads, glueUrl only/],
+    [new Proxy({}, { ownKeys() { throw new Error('keys'); } }), /reading the options threw: keys/],
   ];
   for (const [arg, message] of bad) {
     let label;

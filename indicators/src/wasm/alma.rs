@@ -5,7 +5,7 @@
 //! how much working memory ALMA uses.
 
 use super::{
-    arg_error, batch_result, boolean, core_error, field, float_triple, integer, integer_triple, many_result, new_array, number, object,
+    arg_error, batch_result, boolean, core_error, field, known_keys, float_triple, integer, integer_triple, many_result, new_array, number, object,
     run_batch, Dest, ManyArgs, MemoryPlan, SeriesArg, PARAMS_BYTES,
 };
 use crate::alma::{
@@ -43,6 +43,7 @@ fn parse_params(v: &JsValue) -> Result<(AlmaParams, BatchOptions), JsValue> {
         return Ok((p, BatchOptions::default()));
     }
     object(v, "params")?;
+    known_keys(v, "params", "ALMA's params accept", &["period", "offset", "sigma", "floor", "kernel"])?;
     if let Some(x) = field(v, "period", "params")? {
         p.period = integer(&x, "params.period")?;
     }
@@ -60,6 +61,7 @@ fn parse_params(v: &JsValue) -> Result<(AlmaParams, BatchOptions), JsValue> {
 
 fn parse_range(v: &JsValue) -> Result<(AlmaBatchRange, BatchOptions), JsValue> {
     object(v, "range")?;
+    known_keys(v, "range", "an ALMA batch's range accepts", &["period", "offset", "sigma", "floor", "kernel"])?;
     let mut r = AlmaBatchRange { period: (9, 9, 0), offset: (0.85, 0.85, 0.0), sigma: (6.0, 6.0, 0.0), floor: false };
     let period = field(v, "period", "range")?
         .ok_or_else(|| arg_error("range.period [start, end, step] is required".into()))?;

@@ -3,7 +3,7 @@
 //! `indicators.d.ts`), on the shared helpers of the parent module.
 
 use super::{
-    batch_result, core_error, field, integer, integer_triple, many_result, new_array, object, run_batch, Dest, ManyArgs, MemoryPlan,
+    batch_result, core_error, field, integer, known_keys, integer_triple, many_result, new_array, object, run_batch, Dest, ManyArgs, MemoryPlan,
     SeriesArg,
 };
 use crate::{ema_batch_into, ema_batch_many_into, ema_into, EmaBatchRange, EmaParams};
@@ -19,6 +19,7 @@ fn parse_params(v: &JsValue) -> Result<EmaParams, JsValue> {
         return Ok(p);
     }
     object(v, "params")?;
+    known_keys(v, "params", "EMA's params accept", &["period"])?;
     if let Some(x) = field(v, "period", "params")? {
         p.period = integer(&x, "params.period")?;
     }
@@ -27,6 +28,7 @@ fn parse_params(v: &JsValue) -> Result<EmaParams, JsValue> {
 
 fn parse_range(v: &JsValue) -> Result<EmaBatchRange, JsValue> {
     object(v, "range")?;
+    known_keys(v, "range", "an EMA batch's range accepts", &["period"])?;
     let period = field(v, "period", "range")?
         .ok_or_else(|| super::arg_error("range.period [start, end, step] is required".into()))?;
     Ok(EmaBatchRange { period: integer_triple(&period, "range.period")? })

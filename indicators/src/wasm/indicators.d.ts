@@ -22,7 +22,8 @@ export type Series = Float64Array | Float32Array | number[];
  */
 export type AlmaKernel = 'auto' | 'scalar' | 'simd' | 'fft';
 
-/** Parameters of one ALMA. Every field is optional (defaults shown); null/undefined = default. */
+/** Parameters of one ALMA. Every field is optional (defaults shown); null/undefined = default.
+ * Any other own key is INVALID_ARGUMENT (a typo never runs with the default). */
 export interface AlmaParams {
   /** Window length, an integer from 1 to prices.length. Default 9. */
   period?: number;
@@ -36,7 +37,8 @@ export interface AlmaParams {
   kernel?: AlmaKernel;
 }
 
-/** A parameter grid: [start, end, step] per axis (Arrays of 3 numbers), inclusive; step 0 = start only. */
+/** A parameter grid: [start, end, step] per axis (Arrays of 3 numbers), inclusive; step 0 = start only.
+ * Any other own key is INVALID_ARGUMENT. */
 export interface AlmaBatchRange {
   /** Integer periods [start, end, step]. */
   period: [number, number, number];
@@ -235,12 +237,12 @@ export class WasmFloat64Buffer {
  */
 export function wasmHeapBytes(): number;
 
-/** Parameters of one EMA. */
+/** Parameters of one EMA (any other own key is INVALID_ARGUMENT). */
 export interface EmaParams {
   /** Seed window and smoothing length, an integer from 1 to prices.length. Default 9. */
   period?: number;
 }
-/** An EMA grid: integer periods [start, end, step], inclusive; step 0 = start only. */
+/** An EMA grid: integer periods [start, end, step], inclusive; step 0 = start only (any other own key is INVALID_ARGUMENT). */
 export interface EmaBatchRange {
   period: [number, number, number];
 }

@@ -68,6 +68,9 @@ extern "C" {
     /// `Array.isArray(v)`: throws for a revoked `Proxy`.
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
     fn is_array(v: &JsValue) -> Result<bool, JsValue>;
+    /// `Object.keys(v)`: throws for a revoked `Proxy` or an `ownKeys` trap that throws.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn object_keys(v: &JsValue) -> Result<Array, JsValue>;
     /// `Float64Array` with the calls that can throw imported with `catch`
     /// (js-sys imports them without). Cast with `unchecked_ref`.
     #[wasm_bindgen(js_name = Float64Array)]
@@ -230,6 +233,23 @@ pub(crate) fn object(v: &JsValue, what: &str) -> Result<(), JsValue> {
     } else {
         Err(arg_error(format!("{what} must be an object, got {}", describe(v))))
     }
+}
+
+/// Rejects an option object with an own key not in `known` (`what` names the
+/// object, `accepts` is the message's subject and verb: "ALMA's params accept"): a misspelt option
+/// (`{ perid: 20 }`) would otherwise be ignored and the call would answer
+/// silently with the default. Keys on the prototype are not looked at (a
+/// class instance with getters works), nor symbols.
+pub(crate) fn known_keys(obj: &JsValue, what: &str, accepts: &str, known: &[&str]) -> Result<(), JsValue> {
+    let keys = object_keys(obj).map_err(|e| arg_error(format!("listing the keys of `{what}` threw: {}", thrown(&e))))?;
+    for key in keys.iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !known.contains(&key.as_str()) {
+            let known = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+            return Err(arg_error(format!("{what} has no option {key:?}: {accepts} {known} only")));
+        }
+    }
+    Ok(())
 }
 
 /// An `Array` of exactly `N` elements, read through `Reflect` (so a `Proxy`
