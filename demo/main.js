@@ -134,7 +134,7 @@ function sourceChanged() {
   $('walk-opts').hidden = !walk;
   $('csv-opts').hidden = walk;
   if (walk) seriesMsg('', '');
-  else if (csv?.parsed) seriesMsg(`${csv.parsed.prices.length} prices from ${csv.name}, column ${csv.parsed.columns[csv.parsed.column]}`, 'ok');
+  else if (csv?.parsed) seriesMsg(`${csv.parsed.prices.length} prices from ${csv.name}, column ${csv.parsed.columns[csv.parsed.column]}${csv.parsed.reversed ? ' (the file lists the newest day first: read oldest first)' : ''}`, 'ok');
   else if (csv?.error) seriesMsg(csv.error, 'error');
   else seriesMsg('No file loaded yet.', '');
   preview();

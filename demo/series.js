@@ -67,6 +67,8 @@ const DELIMITERS = [',', ';', '\t'];
 const DELIMITER_NAMES = { ',': 'comma', ';': 'semicolon', '\t': 'tab' };
 // 1,234 / -12,345,678.25: comma-separated groups of exactly 3 digits.
 const GROUPED = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
+// One currency sign before the digits: "$189.98", "-$5", "€ 1,234.50".
+const CURRENCY = /^([+-]?)[$€£¥]\s?(\d[\d,]*(?:\.\d+)?|\.\d+)$/;
 
 /**
  * The number in a (trimmed) field, or NaN. Besides what Number() accepts, takes
@@ -81,7 +83,35 @@ function toNumber(s, delimiter) {
   const v = Number(s);
   if (Number.isFinite(v)) return v;
   if (GROUPED.test(s) && (delimiter === ',' || s.includes('.'))) return Number(s.replace(/,/g, ''));
+  // One currency sign before the digits, as Nasdaq's and brokers' exports write
+  // prices ("$189.98", "-$5", "€1,234.50"): the number is the rest.
+  const signed = CURRENCY.exec(s);
+  if (signed) return toNumber(`${signed[1]}${signed[2]}`, delimiter);
   return NaN;
+}
+
+const DATE_NAMES = /^(date|time|timestamp|datetime)$/i;
+
+/**
+ * Whether the rows run newest first, read from a column named like "date":
+ * true only when every row's date parses (Date.parse: ISO dates, and the US
+ * "12/04/2026" every engine reads) and they never increase while the first is
+ * later than the last. Anything less certain (a date that does not parse, day
+ * and month swapped by a DD/MM file, rows out of order) leaves the order alone.
+ */
+function newestFirst(columns, data) {
+  const col = columns.findIndex((c) => DATE_NAMES.test(c));
+  if (col < 0 || data.length < 2) return false;
+  // A date, not a bare number (V8 reads "5" as May 2001): digits with - or /, or a
+  // month name. "2026-12-04 16:00" gets the T that WebKit's Date.parse needs.
+  const time = (f = '') => (/\d/.test(f) && /[-/]|[A-Za-z]{3}/.test(f) ? Date.parse(f.replace(/^(\d{4}-\d\d-\d\d) (?=\d)/, '$1T')) : NaN);
+  let prev = Infinity;
+  for (const { fields } of data) {
+    const t = time(fields[col]);
+    if (!Number.isFinite(t) || t > prev) return false;
+    prev = t;
+  }
+  return time(data[0].fields[col]) > prev;
 }
 
 const CLOSE_NAMES = [/^close$/i, /^adj[ _.]?close$/i, /^close[ _]?price$/i, /^(price|last|value)$/i, /close/i];
@@ -122,8 +152,10 @@ function records(text, delimiter) {
  * `column` (a header name or a 0-based index), or auto-detected (a header
  * named like "close", else the last numeric column). Throws CsvError naming the
  * line (the line of the file where the bad record starts, counting line breaks
- * inside quoted fields) and the problem.
- * Returns { prices: Float64Array, columns: [names], column: index, header: bool, delimiter }.
+ * inside quoted fields) and the problem. Prices may carry one currency sign
+ * ("$189.98"). Rows whose dates (a column named "date", "time", ...) run newest
+ * first are returned oldest first, with `reversed: true`.
+ * Returns { prices: Float64Array, columns: [names], column: index, header: bool, delimiter, reversed: bool }.
  */
 export function parseCsv(text, { column = 'auto' } = {}) {
   if (!Papa) throw new CsvError(0, 'the CSV parser (PapaParse, /vendor/papaparse/papaparse.min.js) did not load');
@@ -190,5 +222,9 @@ export function parseCsv(text, { column = 'auto' } = {}) {
     prices[k] = v;
   }
   if (prices.length < 2) throw new CsvError(0, 'need at least 2 prices');
-  return { prices, columns, column: col, header, delimiter };
+  // Exports from Nasdaq, Investing.com and many brokers list the newest day first;
+  // an indicator read over them would run backwards in time.
+  const reversed = header && newestFirst(columns, data);
+  if (reversed) prices.reverse();
+  return { prices, columns, column: col, header, delimiter, reversed };
 }

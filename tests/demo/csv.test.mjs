@@ -152,3 +152,42 @@ test('a byte order mark and \\r\\n or \\r line breaks', () => {
   assert.deepEqual(prices(r), [10.5, 11.5]);
   assert.deepEqual(prices(parseCsv('\uFEFF1\r2\r3')), [1, 2, 3]);
 });
+
+test('prices with a currency sign ("$189.98", Nasdaq\'s exports) are numbers; a sign alone is not', () => {
+  const r = parseCsv('date,close\n2024-01-01,$189.98\n2024-01-02,"$1,234.50"\n2024-01-03,€ 7\n2024-01-04,-$5\n2024-01-05,£.5\n');
+  assert.deepEqual(prices(r), [189.98, 1234.5, 7, -5, 0.5]);
+  throwsAt('date,close\n2024-01-01,5\n2024-01-02,$\n', undefined, 3, "line 3: '$' is not a number (column close)");
+  throwsAt('date,close\n2024-01-01,5\n2024-01-02,$$5\n', undefined, 3, "line 3: '$$5' is not a number (column close)");
+  // A decimal comma stays an error in a semicolon file, sign or not.
+  assert.throws(() => parseCsv('date;close\n2024-01-01;5\n2024-01-02;$1,5\n'), CsvError);
+});
+
+test('a file listing the newest day first (Nasdaq, Investing.com) is read oldest first and says so; anything uncertain keeps the file\'s order', () => {
+  // Nasdaq's historical-data export, as downloaded.
+  const nasdaq = parseCsv('Date,Close/Last,Volume,Open,High,Low\n12/04/2026,$189.98,51234567,$188.10,$190.20,$187.90\n'
+    + '12/03/2026,$188.01,48234567,$187.00,$188.50,$186.20\n12/02/2026,$186.50,45234567,$185.00,$187.10,$184.80\n');
+  assert.equal(nasdaq.columns[nasdaq.column], 'Close/Last');
+  assert.equal(nasdaq.reversed, true);
+  assert.deepEqual(prices(nasdaq), [186.5, 188.01, 189.98]);
+  // ISO dates, with a time of day (WebKit's Date.parse needs the T), newest first.
+  const iso = parseCsv('time,close\n2026-12-04 16:00:00,3\n2026-12-04 15:00:00,2\n2026-12-03 16:00:00,1\n');
+  assert.equal(iso.reversed, true);
+  assert.deepEqual(prices(iso), [1, 2, 3]);
+  // Oldest first (Yahoo's order): unchanged.
+  const yahoo = parseCsv('Date,Open,High,Low,Close,Adj Close,Volume\n2026-12-02,1,1,1,10,10,5\n2026-12-03,1,1,1,11,11,5\n');
+  assert.equal(yahoo.reversed, false);
+  assert.deepEqual(prices(yahoo), [10, 11]);
+  // Not certain, so not reversed: a date that does not parse; rows out of order; day and
+  // month swapped (a DD/MM file read as MM/DD jumps about); bare numbers; no header.
+  for (const text of [
+    'date,close\n2026-12-04,3\nyesterday,2\n2026-12-02,1\n',
+    'date,close\n2026-12-04,3\n2026-12-05,2\n2026-12-02,1\n',
+    'date,close\n02/01/2026,3\n31/12/2025,2\n30/12/2025,1\n',
+    'date,close\n5,3\n4,2\n3,1\n',
+    '2026-12-04,3\n2026-12-03,2\n2026-12-02,1\n',
+  ]) {
+    const r = parseCsv(text);
+    assert.equal(r.reversed, false, text);
+    assert.deepEqual(prices(r), [3, 2, 1], text);
+  }
+});

@@ -215,6 +215,11 @@ for (const b of BROWSERS.filter((x) => !only || only.includes(x.name))) {
               const bad = await page.evaluate(`window.demo.loadCsv('date,close\\n2024-01-01,"1,234.5"\\n"2024-01-02\\n(late)",1240\\n2024-01-03,abc\\n', 'bad2.csv')`);
               assert.equal(bad.ok, false);
               assert.equal(bad.message, "line 5: 'abc' is not a number (column close)");
+              // Nasdaq's export: newest day first, prices with "$" — read oldest first in
+              // every engine (the order comes from this engine's Date.parse).
+              const nasdaq = await page.evaluate(`window.demo.loadCsv('Date,Close/Last,Volume\\n12/04/2026,$189.98,5\\n12/03/2026,$188.01,4\\n2026-12-02 16:00:00,$186.50,3\\n', 'nasdaq.csv')`);
+              assert.deepEqual(nasdaq.first, [186.5, 188.01, 189.98], JSON.stringify(nasdaq));
+              assert.equal(nasdaq.message, '3 prices from nasdaq.csv, column Close/Last (the file lists the newest day first: read oldest first)');
               assert.deepEqual(await page.evaluate('window.__pageErrors'), []);
             }
           } finally {
