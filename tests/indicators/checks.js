@@ -92,6 +92,9 @@ export function runChecks(pkg, fx, single, emaFx) {
     throwsCode(() => pkg.almaBatch(p, { period: [3, 2, 1] }), 'INVALID_RANGE');
     throwsCode(() => pkg.almaBatch(p, { period: [1, 3] }), 'INVALID_ARGUMENT');
     throwsCode(() => pkg.almaBatch(p, {}), 'INVALID_ARGUMENT');
+    // An integer past wasm32's usize: the message names the limit, not "must be a non-negative integer".
+    throwsCode(() => pkg.almaBatch(p, { period: [1, 2 ** 53, 1] }), 'INVALID_ARGUMENT', 'range.period[1] is 9007199254740992', '4294967295');
+    throwsCode(() => pkg.alma(p, { period: 2 ** 32 }), 'INVALID_ARGUMENT', 'params.period is 4294967296', '4294967295');
     throwsCode(() => pkg.almaBatch(p, { period: [1, 3, 1], offset: [0, 1, NaN] }), 'INVALID_RANGE');
     throwsCode(() => pkg.almaBatch(p, { period: [1, 3, 1], offset: [0, 1, 1e-300] }), 'OUTPUT_TOO_LARGE');
     throwsCode(() => pkg.almaBatch(new Float64Array(1e6), { period: [1, 300, 1] }), 'OUTPUT_TOO_LARGE');

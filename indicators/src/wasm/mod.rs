@@ -215,6 +215,9 @@ pub(crate) fn integer(v: &JsValue, what: &str) -> Result<usize, JsValue> {
     let x = number(v, what)?;
     if x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x <= usize::MAX as f64 {
         Ok(x as usize)
+    } else if x.is_finite() && x.fract() == 0.0 && x > 0.0 {
+        // An integer, but past what wasm32 can count (or index): say the limit.
+        Err(arg_error(format!("{what} is {x}, above the largest count wasm32 can hold ({}); no series or grid can be that long", usize::MAX)))
     } else {
         Err(arg_error(format!("{what} must be a non-negative integer, got {x}")))
     }
