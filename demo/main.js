@@ -36,7 +36,9 @@ const BUILDS = {
   single: new URL('/pkg/indicators-single/rayon_web_indicators.js', location.href),
 };
 const query = new URLSearchParams(location.search);
-const DEFAULT_THREADS = Number(query.get('threads')) || navigator.hardwareConcurrency || 2;
+// One per reported core, at most 64 (a rayon-web pool's maximum: a 128-thread
+// workstation must still get a pool); ?threads=N asks for N (1..64, else the page says why).
+const DEFAULT_THREADS = Number(query.get('threads')) || Math.min(navigator.hardwareConcurrency || 2, 64);
 // ?mode=threads|shards|single forces a mode (default: the host chooses, see rayon-web-host's detect.js).
 const MODE = query.get('mode') || 'auto';
 // ?isolate=sw registers rayon-web-host's self-isolation service worker (one reload)

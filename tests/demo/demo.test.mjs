@@ -233,6 +233,25 @@ for (const b of BROWSERS.filter((x) => !only || only.includes(x.name))) {
   });
 }
 
+test('demo in chromium on a machine reporting 128 cores: a pool of 64 threads (the maximum), not a failed start', { timeout: 150_000, skip: only && !only.includes('chromium') ? 'DEMO_BROWSERS excludes chromium' : false }, async () => {
+  const browser = await launch('chromium');
+  try {
+    const page = await browser.open(urls.isolated);
+    try {
+      // navigator.hardwareConcurrency as a 128-thread workstation reports it, from the first script on.
+      await page.raw.addInitScript(() => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 128 }));
+      await page.raw.reload({ waitUntil: 'load' });
+      await waitReady(page, 120_000);
+      const s = await page.evaluate('({ hc: navigator.hardwareConcurrency, mode: window.demo.host?.mode, threads: window.demo.host?.threads, error: window.demo.state().error, form: document.getElementById("threads").value })');
+      assert.deepEqual(s, { hc: 128, mode: 'threads', threads: 64, error: null, form: '64' }, JSON.stringify(s));
+    } finally {
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+  }
+});
+
 test('rayon-web-host runs the threaded indicators build in Node', { timeout: 60_000 }, async () => {
   const host = await createHost({
     threaded: pathToFileURL(path.join(PKG, 'indicators-threads', GLUE)),
