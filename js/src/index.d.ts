@@ -147,7 +147,7 @@ export interface HostOptions {
   single?: string | URL;
   /** `'auto'` (default) chooses (see chooseMode); a forced mode rejects with a code if it cannot run. */
   mode?: Mode | 'auto';
-  /** Pool size for the threaded build, 1 to 64. Default: navigator.hardwareConcurrency (at most 64), or 2. */
+  /** Pool size for the threaded build, 1 to 65536; a pool has at most 64 threads (more starts 64). Default: navigator.hardwareConcurrency, or 2. */
   threads?: number;
   /** Number of shards. Default: the reported cores minus one (the page's), at least 2. */
   shards?: number;

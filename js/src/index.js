@@ -48,8 +48,11 @@ const invalid = (message) => new HostError({ name: 'TypeError', message, code: '
 const HOST_OPTIONS = ['threaded', 'single', 'mode', 'threads', 'shards', 'declarations', 'shardMinWork', 'forceSingle', 'startTimeoutMs'];
 const RECREATE_OPTIONS = ['threads', 'shards', 'mode', 'forceSingle'];
 const CALL_OPTIONS = ['transfer', 'onProgress'];
-/** The most threads a rayon-web pool may have (thread-pool/src/options.rs's MAX_THREADS). */
+/** The most threads a rayon-web pool may have, and the largest count taken as a core
+ * count (thread-pool/src/options.rs's MAX_THREADS, MAX_CORE_COUNT): more threads than
+ * the maximum (a large machine's core count) start the maximum, as initThreadPool does. */
 const MAX_POOL_THREADS = 64;
+const MAX_CORE_COUNT = 65536;
 /** setTimeout's longest delay (2^31 - 1 ms). */
 const MAX_TIMEOUT_MS = 2147483647;
 
@@ -243,11 +246,14 @@ export class Host {
   }
 
   configure({ threads, shards, mode }) {
-    // The pool's own maximum caps the default: a machine reporting more cores
+    // The pool's own maximum caps the count: a machine reporting more cores
     // than a pool may have threads still gets a pool (not a rejected start).
     const cores = globalThis.navigator?.hardwareConcurrency || 2;
-    const t = threads ?? this.requestedThreads ?? Math.min(cores, MAX_POOL_THREADS);
-    if (!Number.isInteger(t) || t < 1 || t > MAX_POOL_THREADS) throw invalid(`threads must be an integer from 1 to ${MAX_POOL_THREADS}, got ${describe(t)}`);
+    const asked = threads ?? this.requestedThreads ?? cores;
+    if (!Number.isInteger(asked) || asked < 1 || asked > MAX_CORE_COUNT) {
+      throw invalid(`threads must be an integer from 1 to ${MAX_CORE_COUNT} (a core count; a pool has at most ${MAX_POOL_THREADS} threads), got ${describe(asked)}`);
+    }
+    const t = Math.min(asked, MAX_POOL_THREADS);
     const s = shards ?? this.requestedShards;
     if (s !== undefined && (!Number.isInteger(s) || s < 1)) throw invalid(`shards must be a positive integer, got ${describe(s)}`);
     if (mode !== 'auto' && !MODES.includes(mode)) throw invalid(`mode must be 'auto', 'threads', 'shards' or 'single', got ${describe(mode)}`);

@@ -9,7 +9,7 @@
  * @throws TypeError with `code: 'INVALID_ARGUMENT'` for a bad argument.
  */
 export function prewarmPool(options: {
-  /** 1..64, as for `initThreadPool` (e.g. `navigator.hardwareConcurrency`). */
+  /** 1..65536, as for `initThreadPool` (e.g. `navigator.hardwareConcurrency`); at most 64 workers start. */
   numThreads: number;
   /** The absolute URL of the glue, e.g. `new URL('./pkg/my_crate.js', import.meta.url).href`. */
   glueUrl: string;

@@ -29,8 +29,11 @@ const KEEP_ALIVE_MS = 10_000;
 /** The registry thread-pool/js/spawn.js takes workers from (per realm, through Symbol.for). */
 const EARLY = Symbol.for('rayon-web.prewarmed-workers');
 
-/** The most workers a pool may have (thread-pool/src/options.rs's MAX_THREADS). */
+/** The most workers a pool may have, and the largest count taken as a core count
+ * (thread-pool/src/options.rs's MAX_THREADS and MAX_CORE_COUNT): a core count
+ * above 64 (navigator.hardwareConcurrency of a large workstation) starts 64. */
 const MAX_THREADS = 64;
+const MAX_CORE_COUNT = 65536;
 
 const invalid = (message) => Object.assign(new TypeError(`rayon-web-host prewarmPool: ${message}`), { code: 'INVALID_ARGUMENT' });
 
@@ -54,8 +57,8 @@ export function prewarmPool(options) {
     ({ numThreads, glueUrl } = options);
   } catch (e) { throw invalid(`reading the options threw: ${e?.message ?? e}`); }
   if (unknown !== undefined) throw invalid(`options has no option ${JSON.stringify(unknown)}: it accepts numThreads, glueUrl only`);
-  if (!Number.isInteger(numThreads) || numThreads < 1 || numThreads > MAX_THREADS) {
-    throw invalid(`numThreads must be an integer from 1 to ${MAX_THREADS}, got ${typeof numThreads === 'number' ? numThreads : typeof numThreads}`);
+  if (!Number.isInteger(numThreads) || numThreads < 1 || numThreads > MAX_CORE_COUNT) {
+    throw invalid(`numThreads must be an integer from 1 to ${MAX_CORE_COUNT} (a core count; more than ${MAX_THREADS} starts ${MAX_THREADS}), got ${typeof numThreads === 'number' ? numThreads : typeof numThreads}`);
   }
   let url;
   try { url = new URL(glueUrl).href; } catch { throw invalid(`glueUrl must be an absolute URL string (e.g. new URL('./pkg/my_crate.js', import.meta.url).href), got ${typeof glueUrl === 'string' ? JSON.stringify(glueUrl) : typeof glueUrl}`); }
@@ -64,7 +67,7 @@ export function prewarmPool(options) {
   const blob = URL.createObjectURL(new Blob([workerSource(url)], { type: 'text/javascript' }));
   const batch = [];
   try {
-    for (let i = prewarmedWorkers(); i < numThreads; i++) {
+    for (let i = prewarmedWorkers(); i < Math.min(numThreads, MAX_THREADS); i++) {
       const entry = { protocol: WORKER_PROTOCOL, worker: null, failed: false };
       try {
         entry.worker = new Worker(blob, { type: 'module', name: `rayon-web-prewarm-${i}` });

@@ -113,7 +113,7 @@ test('options the host does not know (typos) and out-of-range values reject with
   // setTimeout fires at once above 2^31 - 1 ms: this used to fail every start with HOST_TIMEOUT.
   await bad(createHost({ threaded: url, startTimeoutMs: 2 ** 31 }), 'startTimeoutMs', '2147483648');
   await bad(createHost({ threaded: url, startTimeoutMs: '5000' }), 'startTimeoutMs', '"5000"');
-  await bad(createHost({ threaded: url, threads: 65 }), 'threads', 'from 1 to 64');
+  await bad(createHost({ threaded: url, threads: 65537 }), 'threads', 'from 1 to 65536', 'at most 64 threads');
   await bad(createHost({ threaded: url, forceSingle: 'yes' }), 'forceSingle');
   await bad(createHost({ threaded: url, declarations: [] }), 'declarations', 'an Array');
   await bad(createHost({ threaded: url, declarations: { f: { kind: 'grid-rows', input: 0, range: 1, axis: 'period', costcap: 64 } } }), '"costcap"', 'costCap');
@@ -151,6 +151,10 @@ test('a machine reporting more cores than a pool may have threads gets a pool of
     assert.equal(host.threads, 64);
     assert.equal(await host.exports.numThreads(), 64);
     t.diagnostic(`pool of ${host.threads}: ${host.reason}`);
+    // Asked for explicitly, as initThreadPool takes it: 64 start.
+    await host.recreate({ threads: 100 });
+    assert.equal(host.threads, 64);
+    assert.equal(await host.exports.numThreads(), 64);
   } finally {
     host.terminate();
   }

@@ -33,6 +33,10 @@ describe('rayon-web-host prewarmPool agrees with rayon-web', () => {
     assert.equal(symbol(mine), symbol(spawn));
     assert.equal(constant(mine, 'KEEP_ALIVE_MS'), constant(spawn, 'PREWARM_KEEP_ALIVE_MS'));
     assert.equal(constant(mine, 'MAX_THREADS'), constant(text('thread-pool/js/options.js'), 'MAX_THREADS'));
+    assert.equal(constant(mine, 'MAX_CORE_COUNT'), constant(text('thread-pool/js/options.js'), 'MAX_CORE_COUNT'));
+    // The host (index.js) caps its pool size with the same limits.
+    assert.equal(constant(text('js/src/index.js'), 'MAX_POOL_THREADS'), constant(mine, 'MAX_THREADS'));
+    assert.equal(constant(text('js/src/index.js'), 'MAX_CORE_COUNT'), constant(mine, 'MAX_CORE_COUNT'));
   });
 });
 
@@ -44,9 +48,9 @@ describe('prewarmPool arguments', () => {
     [undefined, /options must be an object/],
     [null, /options must be an object/],
     [2, /options must be an object/],
-    [{ glueUrl }, /numThreads must be an integer from 1 to 64, got undefined/],
+    [{ glueUrl }, /numThreads must be an integer from 1 to 65536 \(a core count; more than 64 starts 64\), got undefined/],
     [{ numThreads: 0, glueUrl }, /got 0/],
-    [{ numThreads: 65, glueUrl }, /got 65/],
+    [{ numThreads: 65537, glueUrl }, /got 65537/],
     [{ numThreads: 1.5, glueUrl }, /got 1.5/],
     [{ numThreads: NaN, glueUrl }, /got NaN/],
     [{ numThreads: '2', glueUrl }, /got string/],

@@ -81,8 +81,9 @@ export function readOptions(arg) {
   return { fields };
 }
 
-// src/options.rs: MAX_THREADS, MAX_STACK_SIZE, WASM_PAGE, MAX_TIMEOUT_MS.
+// src/options.rs: MAX_THREADS, MAX_CORE_COUNT, MAX_STACK_SIZE, WASM_PAGE, MAX_TIMEOUT_MS.
 const MAX_THREADS = 64;
+const MAX_CORE_COUNT = 65536;
 const MAX_STACK_SIZE = 268435456;
 const WASM_PAGE = 65536;
 const MAX_TIMEOUT_MS = 2147483647;
@@ -106,7 +107,7 @@ export function checkOptions(read) {
   f.numThreads = threads;
   const bad = number('numThreads') ?? integer('numThreads') ??
     (threads.value < 1 ? fail(`numThreads must be at least 1, got ${threads.shown} (for example navigator.hardwareConcurrency)`) : null) ??
-    (threads.value > MAX_THREADS ? fail(`numThreads is ${threads.shown}, above the maximum of ${MAX_THREADS}; use at most navigator.hardwareConcurrency`) : null) ??
+    (threads.value > MAX_CORE_COUNT ? fail(`numThreads is ${threads.shown}, more than any machine's core count (at most ${MAX_CORE_COUNT}; a pool has at most ${MAX_THREADS} threads); use navigator.hardwareConcurrency`) : null) ??
     (f.stackSize && (number('stackSize') ?? (
       Number.isInteger(f.stackSize.value) && f.stackSize.value >= 1 && f.stackSize.value <= MAX_STACK_SIZE &&
       f.stackSize.value % WASM_PAGE === 0 ? null
@@ -117,5 +118,6 @@ export function checkOptions(read) {
         : fail(`timeoutMs is ${f.timeoutMs.shown}; it must be from 1 to ${MAX_TIMEOUT_MS} ms`)))) ??
     (f.glueUrl && typeof f.glueUrl.value !== 'string' ? fail(`glueUrl must be a string, got ${f.glueUrl.shown}`) : null);
   if (bad) return bad;
-  return { numThreads: threads.value, namePrefix: f.namePrefix?.value ?? "rayon-web-", glueUrl: f.glueUrl?.value ?? null };
+  // A core count above the pool's maximum starts the maximum (src/options.rs, MAX_THREADS).
+  return { numThreads: Math.min(threads.value, MAX_THREADS), namePrefix: f.namePrefix?.value ?? "rayon-web-", glueUrl: f.glueUrl?.value ?? null };
 }

@@ -113,7 +113,7 @@ mod wasm {
         // threads to prime (inside build_global) lasts microseconds; on a page's
         // main thread it spins (rayon-core's web_spin_lock) instead of Atomics.wait.
         let built = rayon_core::ThreadPoolBuilder::new()
-            .num_threads(options.num_threads)
+            .num_threads(options.num_threads())
             .thread_name(workers.thread_name())
             .spawn_handler(workers.spawn_handler())
             .build_global();
@@ -122,7 +122,7 @@ mod wasm {
             return Err(build_global_failed(e));
         }
         GLOBAL_WORKERS.with(|w| *w.borrow_mut() = workers.into_group());
-        Ok(options.num_threads)
+        Ok(options.num_threads())
     }
 }
 
@@ -143,7 +143,8 @@ mod native {
     /// `timeout_ms`, `glue_url` and `keep_alive_ms` do not apply natively.
     ///
     /// The same rules as on wasm: options are validated the same way
-    /// (`InvalidArgument`: 1..=64 threads, stack size in whole 64 KiB pages);
+    /// (`InvalidArgument`: 1..=65536 threads, of which at most 64 start; stack size
+    /// in whole 64 KiB pages);
     /// a second call fails with `AlreadyInitialized`; a call after rayon
     /// created its default pool (any rayon call first) fails with
     /// `GlobalPoolExists`.
@@ -177,12 +178,12 @@ mod native {
     fn start_native(options: &PoolOptions) -> Result<usize, Error> {
         let prefix = options.name_prefix.clone();
         rayon::ThreadPoolBuilder::new()
-            .num_threads(options.num_threads)
+            .num_threads(options.num_threads())
             .stack_size(options.stack_size)
             .thread_name(move |i| format!("{prefix}{i}"))
             .build_global()
             .map_err(build_global_failed)?;
-        Ok(options.num_threads)
+        Ok(options.num_threads())
     }
 
     use std::future::Future;

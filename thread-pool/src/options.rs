@@ -5,11 +5,22 @@
 use crate::error::Error;
 
 /// The largest pool rayon-web starts. Each thread is a worker with its own
-/// instance of the module and a stack in the shared memory (2 MiB by default),
-/// and browsers limit workers per origin (Firefox: `dom.workers.maxPerDomain`,
-/// 20 by default in some configurations), so larger pools cost memory and may
-/// never start. 64 is far above any core count a browser reports today.
+/// instance of the module and a stack in the shared memory (2 MiB by default:
+/// 128 threads would take a quarter of the threaded build's 1 GiB), and
+/// browsers limit workers per origin (Firefox: `dom.workers.maxPerDomain`),
+/// so larger pools cost memory and may never start.
+///
+/// A larger count up to [`MAX_CORE_COUNT`] starts `MAX_THREADS` threads rather
+/// than failing: browsers report the real core count in
+/// `navigator.hardwareConcurrency` (Chromium and Firefox do not cap it), which
+/// is 96–192 on large workstations, and `initThreadPool(navigator.hardwareConcurrency)`
+/// — wasm-bindgen-rayon's documented call — must start a pool there too.
+/// [`PoolOptions::num_threads`] and `rayon::current_num_threads()` say how many started.
 pub const MAX_THREADS: usize = 64;
+
+/// The largest thread count taken as a machine's core count (and capped at
+/// [`MAX_THREADS`]); a larger one is refused as no core count at all.
+pub const MAX_CORE_COUNT: usize = 65536;
 
 /// wasm-bindgen's default thread stack size (2 MiB).
 pub const DEFAULT_STACK_SIZE: usize = 2 << 20;
@@ -95,7 +106,7 @@ impl PoolOptions {
 
     /// The start-up deadline in effect: the one set, or the default for the thread count.
     pub fn start_timeout_ms(&self) -> u32 {
-        self.timeout_ms.unwrap_or_else(|| default_timeout_ms(self.num_threads))
+        self.timeout_ms.unwrap_or_else(|| default_timeout_ms(self.num_threads()))
     }
 
     /// The URL workers import the wasm-bindgen glue from. Defaults to the glue's
@@ -120,9 +131,10 @@ impl PoolOptions {
         self
     }
 
-    /// The number of threads.
+    /// The number of threads the pool starts: the count asked for, at most
+    /// [`MAX_THREADS`] (a larger core count starts that many; see there).
     pub fn num_threads(&self) -> usize {
-        self.num_threads
+        self.num_threads.min(MAX_THREADS)
     }
 
     /// Checks every field, with a message saying what to change.
@@ -163,13 +175,15 @@ pub(crate) fn check_threads(n: f64, shown: &str) -> Result<usize, Error> {
             "rayon-web: numThreads must be at least 1, got {shown} (for example navigator.hardwareConcurrency)"
         )));
     }
-    if n > MAX_THREADS as f64 {
+    if n > MAX_CORE_COUNT as f64 {
         return Err(Error::invalid(format!(
-            "rayon-web: numThreads is {shown}, above the maximum of {MAX_THREADS}; \
-             use at most navigator.hardwareConcurrency"
+            "rayon-web: numThreads is {shown}, more than any machine's core count \
+             (at most {MAX_CORE_COUNT}; a pool has at most {MAX_THREADS} threads); \
+             use navigator.hardwareConcurrency"
         )));
     }
-    Ok(n as usize)
+    // A core count above the pool's maximum starts the maximum (see MAX_THREADS).
+    Ok((n as usize).min(MAX_THREADS))
 }
 
 pub(crate) fn check_stack_size(n: f64, shown: &str) -> Result<usize, Error> {

@@ -30,7 +30,7 @@ async fn build_pool(options: &PoolOptions) -> Result<rayon::ThreadPool, Error> {
     // so nothing here blocks the calling thread. The pool owns the threads; each
     // worker goes idle (or ends) by itself when the pool is dropped.
     let built = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.num_threads)
+        .num_threads(options.num_threads())
         .thread_name(workers.thread_name())
         .spawn_handler(workers.spawn_handler())
         .build();
@@ -47,7 +47,7 @@ async fn build_pool(options: &PoolOptions) -> Result<rayon::ThreadPool, Error> {
 async fn build_pool(options: &PoolOptions) -> Result<rayon::ThreadPool, Error> {
     let prefix = options.name_prefix.clone();
     rayon::ThreadPoolBuilder::new()
-        .num_threads(options.num_threads)
+        .num_threads(options.num_threads())
         .stack_size(options.stack_size)
         .thread_name(move |i| format!("{prefix}{i}"))
         .build()

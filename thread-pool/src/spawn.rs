@@ -123,7 +123,7 @@ impl ReadyWorkers {
         let mut handoffs = claim_idle(options, keep_alive_ms).await;
         let reused = handoffs.len();
         let owner = idle::owner_id();
-        let fresh: Vec<_> = (reused..options.num_threads)
+        let fresh: Vec<_> = (reused..options.num_threads())
             .map(|_| Handoff::new(options.stack_size, owner, keep_alive_ms))
             .collect();
         let group = if fresh.is_empty() {
@@ -201,7 +201,7 @@ impl Drop for EventLoopHold {
 /// Up to `options.num_threads` idle workers to reuse, waiting up to
 /// [`reuse_grace_ms`] for threads that are still leaving a dropped pool.
 async fn claim_idle(options: &PoolOptions, keep_alive_ms: u32) -> Vec<Arc<Handoff>> {
-    let n = options.num_threads;
+    let n = options.num_threads();
     let mut claimed = idle::claim(n, options.stack_size, keep_alive_ms);
     let since = js_sys::Date::now();
     let grace = reuse_grace_ms();

@@ -25,7 +25,7 @@ const TS_SECTION: &str = INIT_THREAD_POOL_TS;
 pub(crate) const INIT_THREAD_POOL_TS: &str = r#"
 /** The options object of `initThreadPool` (rayon-web). */
 export interface InitThreadPoolOptions {
-  /** Number of pool threads (workers), 1 to 64. */
+  /** Number of pool threads (workers), usually navigator.hardwareConcurrency: 1 to 65536, and a pool has at most 64 (a larger count starts 64). */
   numThreads: number;
   /** Stack size of each thread in bytes: a nonzero multiple of 65536, at most 268435456 (default 2 MiB). */
   stackSize?: number;
@@ -59,9 +59,9 @@ export interface RayonWebError extends Error {
 }
 
 /**
- * Starts rayon's global thread pool on `numThreads` workers sharing this
+ * Starts rayon's global thread pool on `numThreads` workers (at most 64) sharing this
  * module's memory. Call once per module instance, before any rayon call.
- * Resolves with the number of threads; rejects with a `RayonWebError`.
+ * Resolves with the number of threads started; rejects with a `RayonWebError`.
  */
 export function initThreadPool(options: number | InitThreadPoolOptions): Promise<number>;
 
@@ -104,7 +104,7 @@ mod test {
     #[test]
     fn the_documented_limits_are_the_crates() {
         use crate::options::*;
-        assert!(INIT_THREAD_POOL_TS.contains(&format!("1 to {MAX_THREADS}.")));
+        assert!(INIT_THREAD_POOL_TS.contains(&format!("1 to {MAX_CORE_COUNT}, and a pool has at most {MAX_THREADS} (a larger count starts {MAX_THREADS})")));
         assert!(INIT_THREAD_POOL_TS.contains(&format!("at most {MAX_STACK_SIZE} ")));
         assert!(INIT_THREAD_POOL_TS.contains(&format!("1 to {MAX_TIMEOUT_MS} (default {DEFAULT_TIMEOUT_MS} + {DEFAULT_TIMEOUT_PER_THREAD_MS} per thread)")));
     }

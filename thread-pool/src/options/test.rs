@@ -12,8 +12,23 @@ fn zero_and_too_many_threads_are_rejected_with_the_cap() {
     let zero = PoolOptions::new(0).validate().unwrap_err();
     assert_eq!(zero.code(), ErrorCode::InvalidArgument);
     assert!(zero.message().contains("at least 1, got 0"), "{zero}");
-    let many = PoolOptions::new(MAX_THREADS + 1).validate().unwrap_err();
-    assert!(many.message().contains("maximum of 64"), "{many}");
+    let many = PoolOptions::new(MAX_CORE_COUNT + 1).validate().unwrap_err();
+    assert_eq!(many.code(), ErrorCode::InvalidArgument);
+    assert!(many.message().contains("numThreads is 65537, more than any machine's core count"), "{many}");
+}
+
+#[test]
+fn a_core_count_above_the_maximum_starts_the_maximum() {
+    // navigator.hardwareConcurrency of a 128- or 192-thread workstation.
+    for cores in [MAX_THREADS + 1, 128, 192, MAX_CORE_COUNT] {
+        let options = PoolOptions::new(cores);
+        assert_eq!(options.validate(), Ok(()));
+        assert_eq!(options.num_threads(), MAX_THREADS);
+        assert_eq!(options.start_timeout_ms(), default_timeout_ms(MAX_THREADS));
+        assert_eq!(check_threads(cores as f64, &cores.to_string()), Ok(MAX_THREADS));
+    }
+    assert_eq!(PoolOptions::new(MAX_THREADS).num_threads(), MAX_THREADS);
+    assert_eq!(PoolOptions::new(3).num_threads(), 3);
 }
 
 #[test]
@@ -54,7 +69,7 @@ fn timeout_defaults_to_the_formula_and_is_bounded_by_set_timeout() {
 #[test]
 fn messages_name_the_value_as_passed() {
     let err = check_threads(1e300, "1e300").unwrap_err();
-    assert!(err.message().contains("numThreads is 1e300, above the maximum of 64"), "{err}");
+    assert!(err.message().contains("numThreads is 1e300, more than any machine's core count"), "{err}");
     let err = check_threads(f64::NAN, "NaN").unwrap_err();
     assert!(err.message().contains("must be an integer, got NaN"), "{err}");
     let err = check_threads(-0.0, "-0").unwrap_err();
@@ -75,6 +90,7 @@ fn the_js_copies_of_the_limits_are_these() {
     let options_js = include_str!("../../js/options.js");
     for (name, value) in [
         ("MAX_THREADS", MAX_THREADS as u64),
+        ("MAX_CORE_COUNT", MAX_CORE_COUNT as u64),
         ("MAX_STACK_SIZE", MAX_STACK_SIZE as u64),
         ("WASM_PAGE", WASM_PAGE as u64),
         ("MAX_TIMEOUT_MS", u64::from(MAX_TIMEOUT_MS)),
