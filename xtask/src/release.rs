@@ -4,6 +4,7 @@
 //! - `cargo package --list` of rayon-web has the JS its wasm-bindgen snippets
 //!   import at run time (`thread-pool/js/*.js`), its licences, and no junk;
 //! - both crates dry-run publish in one workspace command;
+//! - the declared `rust-version` compiles both crates natively (`msrv_check`);
 //! - rustdoc runs the way docs.rs runs it, from each crate's
 //!   `[package.metadata.docs.rs]` (read with `cargo metadata`): nightly, every
 //!   listed target, `--cfg docsrs` for rustc and rustdoc plus the metadata's
@@ -12,6 +13,7 @@
 
 use crate::cmd::{self, root, Result};
 use crate::setup::{self, Tools};
+use std::process::Command;
 use std::time::Duration;
 
 /// The crates published to crates.io.
@@ -33,7 +35,44 @@ pub fn run_with(tools: &Tools) -> Result {
     eprintln!("\n== cargo publish --dry-run of both crates (one workspace command) ==");
     publish_dry_run()?;
     eprintln!("\n== rustdoc as docs.rs runs it ==");
-    docs_rs()
+    docs_rs()?;
+    eprintln!("\n== the crates' rust-version compiles them (native check, tests and benches) ==");
+    msrv_check()
+}
+
+/// The `rust-version` both crates declare (workspace Cargo.toml, read with
+/// `cargo metadata`) must be true: users on that stable compiler build them
+/// natively (host-side `cargo test`, native backtests). A compiler newer than it
+/// hides breakage — `__cpuid` became a safe fn after 1.89, and code that relied
+/// on it failed there with E0133 — so that exact toolchain checks both crates,
+/// their tests and benches. (The threaded wasm build needs nightly or
+/// `RUSTC_BOOTSTRAP` with `-Z build-std` anyway: the stable row does that.)
+fn msrv_check() -> Result {
+    let meta = cmd::metadata()?;
+    let mut versions = meta
+        .packages
+        .iter()
+        .filter(|p| CRATES.contains(&p.name.as_str()))
+        .map(|p| p.rust_version.clone().ok_or_else(|| format!("{} declares no rust-version", p.name)))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    versions.dedup();
+    let [version] = versions.as_slice() else {
+        return Err(format!("the crates declare different rust-versions: {versions:?}").into());
+    };
+    let toolchain = version.to_string();
+    cmd::run(Command::new("rustup").args(["toolchain", "install", &toolchain, "--profile", "minimal"]))?;
+    let mut c = Command::new("rustup");
+    c.args(["run", &toolchain, "cargo", "check", "--all-targets", "--target-dir"])
+        .arg(root().join("target/msrv"))
+        .args(CRATES.iter().flat_map(|c| ["-p", c]))
+        .current_dir(root());
+    // The outer cargo's variables name the pinned nightly's binaries and would win.
+    for var in ["CARGO", "RUSTC", "RUSTDOC", "RUSTUP_TOOLCHAIN", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "RUSTC_BOOTSTRAP", "RUSTC_WRAPPER"] {
+        c.env_remove(var);
+    }
+    cmd::run(&mut c)?;
+    eprintln!("ok: both crates, their tests and benches compile with Rust {toolchain} (their rust-version)");
+    Ok(())
 }
 
 /// LICENSE-MIT and LICENSE-APACHE exist in the root, in each crate and in js/,

@@ -421,8 +421,11 @@ fn amd_family() -> Option<u32> {
         static FAMILY: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
         *FAMILY.get_or_init(|| {
             use std::arch::x86_64::__cpuid;
-            // CPUID exists on every x86_64 CPU; leaves 0 and 1 are always valid.
-            let (vendor, leaf1) = (__cpuid(0), __cpuid(1));
+            // `unsafe` for the compilers of the crate's rust-version (1.89), where
+            // `__cpuid` is an unsafe fn; newer ones made it safe (hence the allow).
+            #[allow(unused_unsafe)]
+            // SAFETY: CPUID exists on every x86_64 CPU; leaves 0 and 1 are always valid.
+            let (vendor, leaf1) = unsafe { (__cpuid(0), __cpuid(1)) };
             let amd = [vendor.ebx, vendor.edx, vendor.ecx] == [0x6874_7541, 0x6974_6e65, 0x444d_4163]; // "AuthenticAMD"
             let base = (leaf1.eax >> 8) & 0xF;
             let family = if base == 0xF { base + ((leaf1.eax >> 20) & 0xFF) } else { base };
