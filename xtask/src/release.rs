@@ -4,7 +4,8 @@
 //! - `cargo package --list` of rayon-web has the JS its wasm-bindgen snippets
 //!   import at run time (`thread-pool/js/*.js`), its licences, and no junk;
 //! - both crates dry-run publish in one workspace command;
-//! - the declared `rust-version` compiles both crates natively (`msrv_check`);
+//! - the declared `rust-version` compiles both crates natively (`msrv_check`),
+//!   and so does a check for Apple Silicon (`aarch64_check`);
 //! - rustdoc runs the way docs.rs runs it, from each crate's
 //!   `[package.metadata.docs.rs]` (read with `cargo metadata`): nightly, every
 //!   listed target, `--cfg docsrs` for rustc and rustdoc plus the metadata's
@@ -37,7 +38,29 @@ pub fn run_with(tools: &Tools) -> Result {
     eprintln!("\n== rustdoc as docs.rs runs it ==");
     docs_rs()?;
     eprintln!("\n== the crates' rust-version compiles them (native check, tests and benches) ==");
-    msrv_check()
+    msrv_check()?;
+    eprintln!("\n== both crates compile without warnings for Apple Silicon (aarch64-apple-darwin) ==");
+    aarch64_check()
+}
+
+/// Native users on Apple Silicon (and aarch64 Linux) build code paths this
+/// x86_64 machine never compiles: no AVX kernels, no CPUID, only the scalar
+/// direct kernel. `cargo check` for aarch64-apple-darwin (the target is in
+/// rust-toolchain.toml, so rustup installs its std) catches a missing `cfg`
+/// there — and `-D warnings` the dead code and unreachable arms one leaves.
+fn aarch64_check() -> Result {
+    // Idempotent; for a toolchain installed before the target joined rust-toolchain.toml.
+    cmd::run(Command::new("rustup").args(["target", "add", "aarch64-apple-darwin"]).current_dir(root()))?;
+    let mut c = cmd::cargo();
+    c.args(["check", "--all-targets", "--target", "aarch64-apple-darwin", "--target-dir"])
+        .arg(root().join("target/aarch64-check"))
+        .args(CRATES.iter().flat_map(|c| ["-p", c]))
+        .env("RUSTFLAGS", "-D warnings")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .current_dir(root());
+    cmd::run(&mut c)?;
+    eprintln!("ok: both crates, their tests and benches compile for aarch64-apple-darwin without warnings");
+    Ok(())
 }
 
 /// The `rust-version` both crates declare (workspace Cargo.toml, read with

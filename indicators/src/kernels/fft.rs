@@ -382,7 +382,7 @@ pub(crate) const CROSSOVER_PERIOD_SCALAR: usize = 16;
 /// between them (short runs raise it by [`crossover_for_run`]'s factors, which
 /// keep n = 2520 on the direct kernel below 224). With 80 here, Auto computed
 /// periods 80–111 by FFT 8–21 % slower than directly.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(target_arch = "x86_64")]
 pub(crate) const CROSSOVER_PERIOD_FULL_WIDTH_AVX512: usize = 112;
 
 /// The shortest period `Kernel::Auto` computes by FFT on long runs when the
@@ -404,6 +404,11 @@ pub(crate) fn crossover_period(direct: Resolved) -> usize {
 /// rule is tested on every machine.
 #[cfg(not(target_arch = "wasm32"))]
 fn crossover_for_cpu(direct: Resolved, amd_family: Option<u32>) -> usize {
+    // Elsewhere than x86_64 the scalar kernel is the only direct one, and no
+    // vendor rule applies (aarch64: checked by `cargo check --target aarch64-apple-darwin`).
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = amd_family;
+    #[allow(unreachable_patterns)]
     match direct {
         Resolved::Scalar => CROSSOVER_PERIOD_SCALAR,
         #[cfg(target_arch = "x86_64")]
