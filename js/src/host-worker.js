@@ -25,7 +25,11 @@
 // that traps under panic=abort leaves this worker blocked forever, so only the
 // page can notice, terminate everything and reject the call.
 
-const IN_NODE = typeof self === 'undefined';
+// Spawned by index.js with node:worker_threads wherever it found Node's API
+// (Node, Deno, Bun), so talk through parentPort there. Not `typeof self`: Bun
+// (and Deno) define `self` in worker_threads workers too, while the messages
+// arrive on parentPort only — Bun's host never started (HOST_TIMEOUT).
+const IN_NODE = typeof process === 'object' && typeof process?.versions?.node === 'string';
 // Node built-ins by a variable and user URLs with webpackIgnore: bundlers must leave
 // these imports alone (esbuild and webpack fail on `node:` specifiers in browser
 // builds; webpack rewrites `import(url)` into a lookup among the modules it bundled).

@@ -110,6 +110,19 @@ for (const runtime of WANTED) {
       assert.ok(unused.wallMs < 5000, `the script ran ${unused.wallMs} ms`);
     });
 
+    it('rayon-web-host runs in threads, single and shards modes with the same bits, and the process exits by itself', async (t) => {
+      // Bun's worker_threads workers define `self` but take messages on parentPort
+      // only: the host's worker once listened on `self` there and never started.
+      const r = await run(runtime, 'host-modes');
+      assert.deepEqual(r.modes, {
+        threads: { mode: 'threads', threads: 2, rows: 32 },
+        single: { mode: 'single', threads: 1, rows: 32 },
+        shards: { mode: 'shards', threads: 2, rows: 32 },
+      }, JSON.stringify(r));
+      assert.equal(r.same, true, 'every mode gives the same bits');
+      t.diagnostic(`${runtime}: three hosts started and answered in ${r.wallMs.toFixed(0)} ms`);
+    });
+
     it('rejects 0 threads', () => rejects(runtime, 'zero', 'INVALID_ARGUMENT', 'at least 1'));
     it('rejects a thread count that is not a number', () => rejects(runtime, 'string', 'INVALID_ARGUMENT', 'must be a number'));
     it('rejects unknown options', () => rejects(runtime, 'unknown-option', 'INVALID_ARGUMENT', 'unknown option "threads"'));
