@@ -9,7 +9,7 @@
 //! <!-- readme-test: run -->             the next fenced block is shell run in the crate (bash -eu), in order
 //! ```
 //!
-//! Every `// → X` comment in a `.mjs` snippet is an expected line of the run's
+//! Every `// → X` comment in a `.mjs` or `.cjs` snippet is an expected line of the run's
 //! output, in order. The crate lives in a temporary folder outside this
 //! repository (so neither our `.cargo/config.toml` nor our `rust-toolchain.toml`
 //! helps it), and depends on `rayon-web = "0.1"` like a user's; a
@@ -72,11 +72,11 @@ pub fn snippets(markdown: &str) -> Result<Vec<Snippet>> {
     Ok(out)
 }
 
-/// The expected output lines: every `// → X` comment of the `.mjs` snippets.
+/// The expected output lines: every `// → X` comment of the `.mjs` and `.cjs` snippets.
 fn expected_output(snippets: &[Snippet]) -> Vec<String> {
     snippets
         .iter()
-        .filter(|s| s.target.ends_with(".mjs"))
+        .filter(|s| s.target.ends_with(".mjs") || s.target.ends_with(".cjs"))
         .flat_map(|s| s.body.lines())
         .filter_map(|l| l.split_once("// → ").map(|(_, x)| x.trim().to_string()))
         .collect()
