@@ -155,6 +155,30 @@ fn many_seeds_and_scales_match_the_direct_form() {
     }
 }
 
+/// Prices near the top of f64's range: a block's transform sums up to `n`
+/// samples, so without scaling a range of ~1e304 overflowed and every output
+/// of the row became NaN (prices of 1e307 did) where the direct form is exact.
+/// Also one price level, and a zero-crossing walk, scaled into that range.
+#[test]
+fn prices_near_f64_max_match_the_direct_form() {
+    let bounded = |level: f64| (0..30_000).map(|i| level * (1.0 + 0.1 * (i as f64 / 7.0).sin())).collect::<Vec<f64>>();
+    for (level, x) in [1e290, 1e300, 1e305, 1e306, 1e307].map(|l| (l, walk(30_000, l, 7))).into_iter().chain([1e308, 1.6e308].map(|l| (l, bounded(l)))) {
+        assert!(x.iter().all(|v| v.is_finite()), "level {level:e}: the walk overflowed");
+        let want = alma_batch_with(&x, &GRID, &opts(direct())).unwrap();
+        assert!(want.values.iter().any(|v| v.is_finite()));
+        for k in [Kernel::Fft, Kernel::Auto] {
+            let got = alma_batch_with(&x, &GRID, &opts(k)).unwrap();
+            same(&format!("level {level:e} {k:?}"), &got.values, &want.values, |_, e| 1e-12 * e.abs());
+        }
+    }
+    // Zero-crossing at 1e306 times unit scale: absolute error bounded by the range.
+    let z: Vec<f64> = zero_walk(30_000, 9).iter().map(|v| v * 1e306).collect();
+    let want = alma_batch_with(&z, &GRID, &opts(direct())).unwrap();
+    let got = alma_batch_with(&z, &GRID, &opts(Kernel::Fft)).unwrap();
+    let scale = z.iter().fold(0f64, |a, v| a.max(v.abs()));
+    same("zero walk x 1e306, Fft", &got.values, &want.values, |_, _| 1e-12 * scale);
+}
+
 #[test]
 fn error_is_bounded_by_the_local_range_and_zero_crossing_is_absolute() {
     let eps = f64::EPSILON;

@@ -118,6 +118,9 @@ pub(crate) struct Spectra<'a> {
     spec: Vec<Complex<f64>>,
     /// Per block: the centre `c` subtracted before the transform.
     centre: Vec<f64>,
+    /// Per block: the power of two the centred block was divided by before its
+    /// transform (1 unless its range could overflow; see [`block_scale`]).
+    unscale: Vec<f64>,
     /// Per block: `S <= MAX_RANGE_RATIO * min|x|` (see the module docs).
     conditioned: Vec<bool>,
     fwd: Arc<dyn RealToComplex<f64>>,
@@ -138,8 +141,9 @@ impl<'a> Spectra<'a> {
         let (fwd, inv) = plans(n);
         let mut spec = vec![Complex::new(0.0, 0.0); blocks * half];
         let mut centre = vec![0.0; blocks];
+        let mut unscale = vec![1.0; blocks];
         let mut conditioned = vec![false; blocks];
-        let one = |k: usize, out: &mut [Complex<f64>], c: &mut f64, ok: &mut bool, buf: &mut Vec<f64>, scratch: &mut Vec<Complex<f64>>| {
+        let one = |k: usize, out: &mut [Complex<f64>], (c, u): (&mut f64, &mut f64), ok: &mut bool, buf: &mut Vec<f64>, scratch: &mut Vec<Complex<f64>>| {
             let s = (k * step) as isize - (pmax as isize - 1);
             let lo = s.max(0) as usize;
             let hi = ((s + n as isize) as usize).min(x.len());
@@ -151,29 +155,32 @@ impl<'a> Spectra<'a> {
             let min_abs = if mn > 0.0 { mn } else if mx < 0.0 { -mx } else { 0.0 };
             *c = mid;
             *ok = range <= MAX_RANGE_RATIO * min_abs;
+            let (down, up) = block_scale(range);
+            *u = up;
             buf.clear();
             buf.resize(n, 0.0);
             let off = (lo as isize - s) as usize;
             for (d, &v) in buf[off..off + seg.len()].iter_mut().zip(seg) {
-                *d = v - mid;
+                // `v - mid` is exact-or-rounded as before; the power-of-two factor is exact.
+                *d = (v - mid) * down;
             }
             fwd.process_with_scratch(buf, out, scratch).expect("realfft length contract");
         };
         let init = || (Vec::with_capacity(n), vec![Complex::new(0.0, 0.0); fwd.get_scratch_len()]);
-        let iter = spec.chunks_mut(half).zip(centre.iter_mut()).zip(conditioned.iter_mut()).enumerate();
+        let iter = spec.chunks_mut(half).zip(centre.iter_mut().zip(unscale.iter_mut())).zip(conditioned.iter_mut()).enumerate();
         if parallel && blocks > 1 {
             spec.par_chunks_mut(half)
-                .zip(centre.par_iter_mut())
+                .zip(centre.par_iter_mut().zip(unscale.par_iter_mut()))
                 .zip(conditioned.par_iter_mut())
                 .enumerate()
-                .for_each_init(init, |(buf, scratch), (k, ((o, c), ok))| one(k, o, c, ok, buf, scratch));
+                .for_each_init(init, |(buf, scratch), (k, ((o, cu), ok))| one(k, o, cu, ok, buf, scratch));
         } else {
             let (mut buf, mut scratch) = init();
-            for (k, ((o, c), ok)) in iter {
-                one(k, o, c, ok, &mut buf, &mut scratch);
+            for (k, ((o, cu), ok)) in iter {
+                one(k, o, cu, ok, &mut buf, &mut scratch);
             }
         }
-        Spectra { x, n, step, pmax, spec, centre, conditioned, fwd, inv }
+        Spectra { x, n, step, pmax, spec, centre, unscale, conditioned, fwd, inv }
     }
 
     /// Number of blocks.
@@ -251,13 +258,40 @@ impl<'a> Spectra<'a> {
             // Output j (window x[j .. j + p]) ends at run index t = j + p - 1,
             // which sits at y[t - (k*step - (pmax - 1))].
             let c = self.centre[k] * sw;
+            let up = self.unscale[k];
             let t0 = a + base + p - 1;
             let y0 = t0 + self.pmax - 1 - k * self.step;
             for (d, &v) in dst.iter_mut().zip(&y[y0..y0 + (b - a)]) {
-                *d = c + v;
+                // `up` is 1.0 (an exact no-op) unless the block was scaled down.
+                *d = c + v * up;
             }
         }
     }
+}
+
+/// Blocks whose half-range exceeds this are scaled down before their transform
+/// (2^960 ~ 9.7e288). The transform's bins, the product with a row's spectrum
+/// (`|h| <= 1/n`) and the inverse each add at most a factor `n <= 2^14`, so a
+/// block of half-range `S` peaks at `n * S`: above ~2^1010 (1e304) it overflows
+/// to infinity and the row's outputs become NaN — prices of 1e307 did, where the
+/// direct form is exact.
+const SCALE_ABOVE: f64 = f64::from_bits((1023 + 960) << 52);
+
+/// `(down, up)`: the power of two to multiply a centred block by before its
+/// transform, and its inverse to multiply the outputs by — `(1, 1)` for every
+/// block of half-range `<= SCALE_ABOVE`, so such blocks compute exactly as
+/// without scaling, bit for bit; otherwise `down = 2^-e` bringing the range to
+/// at most `SCALE_ABOVE`. Multiplying by a power of two is exact (no sample of
+/// a block that wide is small enough to become subnormal where it matters: the
+/// error bound is relative to the range), so scaled blocks keep the accuracy
+/// of unscaled ones.
+fn block_scale(range: f64) -> (f64, f64) {
+    if range <= SCALE_ABOVE {
+        return (1.0, 1.0);
+    }
+    // range <= f64::MAX / 2 (it is a half-range), so e <= 64 keeps both factors finite.
+    let e = (range / SCALE_ABOVE).log2().ceil() as i32;
+    (2f64.powi(-e), 2f64.powi(e))
 }
 
 /// Convolves the finite run `x` with every row: `rows[r] = (w, out)` with
@@ -623,6 +657,23 @@ mod tests {
         let w: Vec<f64> = (0..p).map(|i| (-(i as f64 - m).powi(2) / (2.0 * s * s)).exp()).collect();
         let sum: f64 = w.iter().sum();
         w.iter().map(|v| v / sum).collect()
+    }
+
+    /// Blocks up to SCALE_ABOVE are not scaled (their bits are as before the
+    /// scaling existed); wider ones get exact power-of-two factors that bring
+    /// them under it, finite up to the widest possible half-range.
+    #[test]
+    fn block_scale_is_one_below_the_threshold_and_a_power_of_two_above() {
+        for r in [0.0, 1e-300, 1.0, 1e288, SCALE_ABOVE] {
+            assert_eq!(block_scale(r), (1.0, 1.0), "{r:e}");
+        }
+        for r in [SCALE_ABOVE * 1.0000001, 1e300, 1e307, f64::MAX / 2.0, f64::MAX] {
+            let (down, up) = block_scale(r);
+            assert!(down.is_finite() && up.is_finite() && down > 0.0, "{r:e}: {down:e} {up:e}");
+            assert_eq!(down * up, 1.0, "{r:e}");
+            assert_eq!(down.to_bits() & ((1u64 << 52) - 1), 0, "{r:e}: down is a power of two");
+            assert!(r * down <= SCALE_ABOVE && r * down > SCALE_ABOVE / 2.0, "{r:e} scaled to {:e}", r * down);
+        }
     }
 
     /// The crossover follows the direct kernel and, for AVX-512, whether the
