@@ -106,11 +106,11 @@ export function prewarmedWorkers() {
  * (exported for the agreement test).
  */
 export function workerSource(glueUrl) {
-  return `(${workerMain.toString()})(${JSON.stringify(glueUrl)}, self);\n`;
+  return `(${workerMain.toString()})(${JSON.stringify(glueUrl)}, self, (url) => import(url));\n`;
 }
 
 // ---- a copy of thread-pool/js/worker.js's workerMain (do not edit here) ----
-function workerMain(preloadUrl, port) {
+function workerMain(preloadUrl, port, load) {
   const post = (msg) => port.postMessage(msg);
   const describe = (e) => {
     // Firefox's `err.stack` omits the message: report both.
@@ -132,10 +132,13 @@ function workerMain(preloadUrl, port) {
 
   // Start fetching and evaluating the glue while the `start` message is still on
   // its way: worker start-up is dominated by module loading, not by the message.
-  // The magic comments keep bundlers from rewriting these imports (webpack would
-  // turn them into its own module loader, which a blob: worker does not have):
-  // https://webpack.js.org/api/module-methods/#magic-comments
-  const preload = preloadUrl ? import(/* webpackIgnore: true */ /* @vite-ignore */ preloadUrl) : null;
+  // `load` is `import()`, written in workerSource's text rather than here:
+  // bundlers rewrite an `import(x)` they see in this body — webpack into its own
+  // module loader, Vite's dev server into `import(__vite__injectQuery(x, 'import'))`
+  // with a helper imported at the top of this module, which the blob: worker
+  // does not have (ReferenceError: __vite__injectQuery is not defined) — and
+  // magic comments stop webpack only.
+  const preload = preloadUrl ? load(preloadUrl) : null;
   // Reported when `start` arrives, not as an unhandled rejection now.
   if (preload) preload.catch(() => {});
 
@@ -146,7 +149,7 @@ function workerMain(preloadUrl, port) {
 
     let glue;
     try {
-      glue = await (preload && data.glueUrl === preloadUrl ? preload : import(/* webpackIgnore: true */ /* @vite-ignore */ data.glueUrl));
+      glue = await (preload && data.glueUrl === preloadUrl ? preload : load(data.glueUrl));
     } catch (e) {
       post({ rayonWeb: 'error', stage: 'import', message: describe(e) });
       return;

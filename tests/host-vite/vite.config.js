@@ -13,6 +13,7 @@ export default defineConfig({
   publicDir: fileURLToPath(new URL('../../target/pkg/', import.meta.url)),
   build: { outDir: fileURLToPath(new URL('../../target/vite-host/', import.meta.url)), emptyOutDir: true, target: 'es2022' },
   worker: { format: 'es' },
-  server: { headers: isolation },
+  // The host is imported from js/src, outside this root (an app would have it in node_modules).
+  server: { headers: isolation, fs: { allow: [fileURLToPath(new URL('../../', import.meta.url))] } },
   preview: { headers: isolation },
 });

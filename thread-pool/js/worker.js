@@ -5,7 +5,7 @@
 // `workerMain` is shipped as source text (`workerSource()`), so it must not
 // refer to anything outside its own body: bundlers may rename module-level
 // names, but never the inside of a function they keep whole.
-function workerMain(preloadUrl, port) {
+function workerMain(preloadUrl, port, load) {
   const post = (msg) => port.postMessage(msg);
   const describe = (e) => {
     // Firefox's `err.stack` omits the message: report both.
@@ -27,10 +27,13 @@ function workerMain(preloadUrl, port) {
 
   // Start fetching and evaluating the glue while the `start` message is still on
   // its way: worker start-up is dominated by module loading, not by the message.
-  // The magic comments keep bundlers from rewriting these imports (webpack would
-  // turn them into its own module loader, which a blob: worker does not have):
-  // https://webpack.js.org/api/module-methods/#magic-comments
-  const preload = preloadUrl ? import(/* webpackIgnore: true */ /* @vite-ignore */ preloadUrl) : null;
+  // `load` is `import()`, written in workerSource's text rather than here:
+  // bundlers rewrite an `import(x)` they see in this body — webpack into its own
+  // module loader, Vite's dev server into `import(__vite__injectQuery(x, 'import'))`
+  // with a helper imported at the top of this module, which the blob: worker
+  // does not have (ReferenceError: __vite__injectQuery is not defined) — and
+  // magic comments stop webpack only.
+  const preload = preloadUrl ? load(preloadUrl) : null;
   // Reported when `start` arrives, not as an unhandled rejection now.
   if (preload) preload.catch(() => {});
 
@@ -41,7 +44,7 @@ function workerMain(preloadUrl, port) {
 
     let glue;
     try {
-      glue = await (preload && data.glueUrl === preloadUrl ? preload : import(/* webpackIgnore: true */ /* @vite-ignore */ data.glueUrl));
+      glue = await (preload && data.glueUrl === preloadUrl ? preload : load(data.glueUrl));
     } catch (e) {
       post({ rayonWeb: 'error', stage: 'import', message: describe(e) });
       return;
@@ -88,12 +91,13 @@ function workerMain(preloadUrl, port) {
 }
 
 /// The bootstrap as source text for a blob: or eval worker that starts
-/// importing `glueUrl` as soon as it runs. The message port is looked up in
-/// the text, not in `workerMain`: bundlers (Vite) rewrite a `require` they see
-/// inside a function into a reference to a module-level stub, which would make
-/// it no longer self-contained. In Node `require` exists in eval workers; in
-/// browsers `self` is the worker scope.
+/// importing `glueUrl` as soon as it runs. The message port and the dynamic
+/// import are written in the text, not in `workerMain`: bundlers rewrite a
+/// `require` (Vite: into a module-level stub) or an `import()` (webpack, Vite's
+/// dev server: see workerMain) they see inside a function, which would make it
+/// no longer self-contained; nothing rewrites a string. In Node `require`
+/// exists in eval workers; in browsers `self` is the worker scope.
 export function workerSource(glueUrl) {
   const port = "typeof self === 'undefined' ? require('node:worker_threads').parentPort : self";
-  return `(${workerMain.toString()})(${JSON.stringify(glueUrl)}, ${port});\n`;
+  return `(${workerMain.toString()})(${JSON.stringify(glueUrl)}, ${port}, (url) => import(url));\n`;
 }
