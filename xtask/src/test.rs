@@ -22,7 +22,7 @@ pub fn run_all() -> Result {
     eprintln!("\n== release checks: README crate, package contents, publish dry-run, docs.rs ==");
     crate::release::run_with(&tools)?;
 
-    eprintln!("\n== wasm-bindgen-test in headless Chromium (dedicated worker) ==");
+    eprintln!("\n== wasm-bindgen-test in headless Chromium (dedicated worker) and in Node (ES-module mode) ==");
     let mut c = cmd::cargo();
     c.args(["test", "-p", "rayon-web", "--tests", "--release", "--target", "wasm32-unknown-unknown", "-Z", "build-std=std,panic_abort"])
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &tools.test_runner)
