@@ -394,7 +394,7 @@ export class Host {
    * while the call runs if the module reports progress. Always settles: with
    * the result, the module's coded error, or a host error (HostErrorCode).
    */
-  call(name, args = [], options = undefined) {
+  call(name, args = [], options) {
     let job;
     try {
       job = this.prepare(name, args, options);
