@@ -31,6 +31,13 @@ export async function selfIsolate(options) {
   if (!navigator.serviceWorker) return { isolated: false, reason: 'this browser has no service workers here (private window, or disabled)' };
   const scriptUrl = new URL(url, location.href);
   scriptUrl.searchParams.set('coep', coep);
+  // A scope has one service worker: registering ours where the app's own (a PWA's,
+  // Workbox's) already serves would silently replace it — its caching, offline
+  // pages, push — and ours would take over a sub-scope of a worker above it.
+  const other = await otherWorker(new URL(scope ?? './', scriptUrl).href, scriptUrl);
+  if (other) {
+    return { isolated: false, reason: `another service worker (${other.script}) already serves ${other.scope}; registering the isolation worker would replace it there. Add the COOP/COEP headers to that worker's responses instead (README "Pages without cross-origin isolation")` };
+  }
   let registration;
   try {
     registration = await navigator.serviceWorker.register(scriptUrl.href, scope ? { scope } : undefined);
@@ -49,6 +56,16 @@ export async function selfIsolate(options) {
   sessionStorage.setItem(RELOADED, '1');
   location.reload();
   return new Promise(() => {}); // the page is going away
+}
+
+/** The registration serving `scopeUrl` if its worker is not an isolation worker (`{ script, scope }`), else null. */
+async function otherWorker(scopeUrl, scriptUrl) {
+  let existing;
+  try { existing = await navigator.serviceWorker.getRegistration(scopeUrl); } catch { return null; }
+  const worker = existing && (existing.active || existing.waiting || existing.installing);
+  if (!worker) return null;
+  const path = new URL(worker.scriptURL).pathname;
+  return path === scriptUrl.pathname || path.includes('isolation-sw') ? null : { script: worker.scriptURL, scope: existing.scope };
 }
 
 function waitActive(registration) {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServers } from '../../demo/serve.mjs';
 import { launch } from '../support/browsers.mjs';
+import { serve } from '../support/server.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -62,6 +63,30 @@ for (const engine of ['chromium', 'firefox']) {
       } finally { await page.close(); }
     } finally {
       await browser.close();
+    }
+  });
+}
+
+// A page whose app already has a service worker (a PWA's): registering the
+// isolation worker on its scope would replace it. selfIsolate says so instead,
+// and the app's worker stays (tests/demo/fixtures/sw-conflict.html).
+for (const engine of ['chromium', 'firefox']) {
+  test(`selfIsolate does not replace an app's own service worker (${engine})`, { timeout: 90_000 }, async () => {
+    const server = await serve(ROOT, { isolated: false });
+    const browser = await launch(engine);
+    try {
+      const page = await browser.open(`${server.url}/tests/demo/fixtures/sw-conflict.html`);
+      try {
+        const r = await page.result(60_000);
+        const info = `${engine}: ${JSON.stringify(r)}`;
+        assert.equal(r.iso.isolated, false, info);
+        assert.match(r.iso.reason, /another service worker \(.*other-sw\.js\) already serves .*fixtures\/; registering the isolation worker would replace it/, info);
+        assert.deepEqual(r.scripts.map((u) => new URL(u).pathname), ['/tests/demo/fixtures/other-sw.js'], info);
+        assert.equal(r.isolated, false, info);
+      } finally { await page.close(); }
+    } finally {
+      await browser.close();
+      await server.close();
     }
   });
 }
