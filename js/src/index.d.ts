@@ -149,7 +149,7 @@ export interface HostOptions {
   mode?: Mode | 'auto';
   /** Pool size for the threaded build, 1 to 65536; a pool has at most 64 threads (more starts 64). Default: navigator.hardwareConcurrency, or 2. */
   threads?: number;
-  /** Number of shards. Default: the reported cores minus one (the page's), at least 2. */
+  /** Number of shards, 1 to 65536, of which at most 64 start. Default: the reported cores minus one (the page's), at least 2, at most 64. */
   shards?: number;
   /** Split declarations per export name (and output arguments, used in every mode). */
   declarations?: Record<string, Declaration>;

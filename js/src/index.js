@@ -254,8 +254,13 @@ export class Host {
       throw invalid(`threads must be an integer from 1 to ${MAX_CORE_COUNT} (a core count; a pool has at most ${MAX_POOL_THREADS} threads), got ${describe(asked)}`);
     }
     const t = Math.min(asked, MAX_POOL_THREADS);
-    const s = shards ?? this.requestedShards;
-    if (s !== undefined && (!Number.isInteger(s) || s < 1)) throw invalid(`shards must be a positive integer, got ${describe(s)}`);
+    // Shards likewise: each is a worker with its own module instance and memory,
+    // and past 64 they cost memory without adding speed.
+    const askedShards = shards ?? this.requestedShards;
+    if (askedShards !== undefined && (!Number.isInteger(askedShards) || askedShards < 1 || askedShards > MAX_CORE_COUNT)) {
+      throw invalid(`shards must be an integer from 1 to ${MAX_CORE_COUNT} (at most ${MAX_POOL_THREADS} start), got ${describe(askedShards)}`);
+    }
+    const s = askedShards === undefined ? undefined : Math.min(askedShards, MAX_POOL_THREADS);
     if (mode !== 'auto' && !MODES.includes(mode)) throw invalid(`mode must be 'auto', 'threads', 'shards' or 'single', got ${describe(mode)}`);
     this.requestedThreads = t;
     this.requestedShards = s;
@@ -295,7 +300,7 @@ export class Host {
     if (choice.mode === 'shards') {
       // Default: one shard per reported core but one, so the page's main thread
       // keeps a core to draw and join on (at least 2: one shard is `single`).
-      const n = this.requestedShards ?? Math.max(2, cores - 1);
+      const n = this.requestedShards ?? Math.min(Math.max(2, cores - 1), MAX_POOL_THREADS);
       const started = await Promise.allSettled(Array.from({ length: n }, () => this.boot(this.builds.single, 0, gen)));
       instances = started.filter((r) => r.status === 'fulfilled').map((r) => r.value);
       const failed = started.find((r) => r.status === 'rejected');

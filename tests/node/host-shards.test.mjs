@@ -285,3 +285,22 @@ test('a class export (WasmFloat64Buffer) called through the host: NO_SUCH_EXPORT
     }
   }
 });
+
+test('more shards than 64 asked for (a large machine\'s core count) start 64, and the split still answers right', { timeout: 180_000 }, async () => {
+  const host = await createHost({ single: urls.indicatorsSingle, mode: 'shards', shards: 100, declarations: ALMA_DECLARATIONS });
+  try {
+    assert.equal(host.mode, 'shards');
+    assert.equal(host.shards, 64);
+    const prices = Float64Array.from({ length: 5_000 }, (_, i) => 100 + Math.sin(i / 9));
+    const range = { period: [9, 200, 1] };
+    const r = await host.call('almaBatch', [prices, range], { onProgress: () => {} });
+    const single = await createHost({ single: urls.indicatorsSingle, mode: 'single' });
+    try {
+      const want = await single.call('almaBatch', [prices, range]);
+      assert.equal(r.rows, want.rows);
+      assert.ok(r.values.every((v, k) => Object.is(v, want.values[k])), 'bitwise equal to one instance');
+    } finally { single.terminate(); }
+  } finally {
+    host.terminate();
+  }
+});

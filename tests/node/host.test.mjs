@@ -155,6 +155,7 @@ test('a machine reporting more cores than a pool may have threads gets a pool of
     await host.recreate({ threads: 100 });
     assert.equal(host.threads, 64);
     assert.equal(await host.exports.numThreads(), 64);
+    await assert.rejects(host.recreate({ shards: 65537 }), { code: 'INVALID_ARGUMENT', message: /shards must be an integer from 1 to 65536 \(at most 64 start\)/ });
   } finally {
     host.terminate();
   }
