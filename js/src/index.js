@@ -181,6 +181,23 @@ function moduleDeclarations(data) {
  * culprit: Node 20 drops a message whose transfer list holds a detached buffer
  * without a word, and a DataCloneError says nothing about which argument.
  */
+/**
+ * For an argument whose copy failed: when it is a large buffer, say so — the
+ * engine's "could not be cloned" does not say that size is why. Chromium sends
+ * no buffer of 2 GiB or more to a worker, copied or moved ("size exceeds the
+ * supported range" even in a transfer list; measured with Chromium 156).
+ */
+function tooLargeHint(arg) {
+  let bytes = 0;
+  try { bytes = ArrayBuffer.isView(arg) ? arg.byteLength : arg instanceof ArrayBuffer ? arg.byteLength : 0; } catch { return ''; }
+  const mib = (bytes / 2 ** 20).toFixed(0);
+  if (bytes >= 2 ** 31) {
+    return ` — it holds ${mib} MiB, and a buffer of 2 GiB or more cannot be sent to a worker (Chromium refuses it even moved): split the call (a long series in chunks overlapping by period - 1 samples gives the same values)`;
+  }
+  if (bytes < 256 * 2 ** 20) return '';
+  return ` — it holds ${mib} MiB: move it with { transfer: [array.buffer] } instead of copying (the array becomes unusable here), or split the call`;
+}
+
 function checkSendable(name, args, transfer) {
   transfer.forEach((t, j) => {
     if (t instanceof ArrayBuffer && isDetached(t)) {
@@ -192,7 +209,7 @@ function checkSendable(name, args, transfer) {
   } catch (e) {
     for (let i = 0; i < args.length; i++) {
       try { structuredClone(args[i]); } catch (inner) {
-        throw invalid(`${name}: argument ${i} (${typeName(args[i])}) cannot be sent to the worker: ${inner.message}`);
+        throw invalid(`${name}: argument ${i} (${typeName(args[i])}) cannot be sent to the worker: ${inner.message}${tooLargeHint(args[i])}`);
       }
     }
     throw invalid(`${name}: the transfer list cannot be used: ${e.message} (list each ArrayBuffer once, and only transferable objects)`);

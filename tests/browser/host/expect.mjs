@@ -63,6 +63,7 @@ export function expectUnsendable(r) {
   bad(r.badProgress, /onProgress must be a function/);
   assert.equal(r.internal.code, 'NO_SUCH_EXPORT', info);
   assert.equal(r.unclonableResult.code, 'NO_SUCH_EXPORT', info);
+  if (r.huge) bad(r.huge, /argument 0 \(Float64Array\).*2048 MiB.*2 GiB or more cannot be sent to a worker.*split the call/);
   bad(r.queuedFn, /argument 0 \(function\)/);
   bad(r.queuedDetached, /transfer\[0\].*detached/);
   assert.equal(r.pending, 0, info);

@@ -80,6 +80,12 @@ export async function unsendable(createHost, urls) {
     r.badProgress = await settled(host.call('sumParallel', [1], { onProgress: 3 }), 5000, 'onProgress not a function');
     r.internal = await settled(host.call('initSync', []), 5000, 'internal export');
     r.unclonableResult = await settled(host.call('default', []), 5000, 'init function');
+    if (typeof window !== 'undefined') {
+      // Browsers only (Node would copy it): 2 GiB + 8 bytes, which Chromium sends to no
+      // worker, not even in a transfer list; the error must say that size is why.
+      const huge = new Float64Array(2 ** 28 + 1);
+      r.huge = await settled(host.call('sumParallel', [huge], { transfer: [huge.buffer] }), 30_000, '2 GiB argument');
+    }
     // The same checks while a recreate is starting (the queued path clones at once).
     const rec = host.recreate({ threads: 2 });
     r.queuedFn = await settled(host.call('sumParallel', [() => 1]), 5000, 'function argument during recreate');
