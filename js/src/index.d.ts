@@ -222,7 +222,7 @@ export class Host {
    * their arguments are cloned (and transfers taken) at once, and they run once it is ready.
    */
   call<T = unknown>(name: string, args?: unknown[], options?: CallOptions): Promise<T>;
-  /** Every export of the module as an async function. */
+  /** Every export of the module as an async function — except `then`, `toJSON`, `valueOf`, `toString` and Object.prototype's names, which the language calls implicitly (use `call` for such an export). */
   readonly exports: Record<string, (...args: unknown[]) => Promise<any>>;
   /**
    * Terminates every worker and starts fresh ones (calls in flight reject with HOST_TERMINATED,

@@ -45,6 +45,9 @@ export class HostError extends Error {
 
 const invalid = (message) => new HostError({ name: 'TypeError', message, code: 'INVALID_ARGUMENT' });
 
+/** Names the language looks up on any object and may call (thenables, JSON, conversions). */
+const IMPLICIT = new Set(['then', 'toJSON', 'valueOf', 'toString', 'toLocaleString', 'constructor', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', '__proto__', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
+
 const HOST_OPTIONS = ['threaded', 'single', 'mode', 'threads', 'shards', 'declarations', 'shardMinWork', 'forceSingle', 'startTimeoutMs'];
 const RECREATE_OPTIONS = ['threads', 'shards', 'mode', 'forceSingle'];
 const CALL_OPTIONS = ['transfer', 'onProgress'];
@@ -621,9 +624,17 @@ export class Host {
     });
   }
 
-  /** Every export of the module as an async function: `await host.exports.alma(prices)`. */
+  /**
+   * Every export of the module as an async function: `await host.exports.alma(prices)`.
+   * Except the names JavaScript itself looks up and calls on any object (IMPLICIT):
+   * `return host.exports` from an async function or `await` it made the engine call
+   * `exports.then(resolve, reject)` — a call of an export `then` with two functions,
+   * rejected with nobody to catch it (Node ended the process) — and `JSON.stringify`
+   * or string concatenation did the same with `toJSON` / `valueOf`. Those resolve as on
+   * a plain object; an export with such a name is reachable with `host.call(name, args)`.
+   */
   get exports() {
-    return new Proxy({}, { get: (_, name) => (typeof name === 'string' ? (...args) => this.call(name, args) : undefined) });
+    return new Proxy({}, { get: (target, name) => (typeof name === 'string' && !IMPLICIT.has(name) ? (...args) => this.call(name, args) : Reflect.get(target, name)) });
   }
 
   /**

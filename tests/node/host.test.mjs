@@ -160,3 +160,23 @@ test('a machine reporting more cores than a pool may have threads gets a pool of
     host.terminate();
   }
 });
+
+test('host.exports is not a thenable: returned from an async function or awaited, it stays the exports (was: an uncaught rejection that ended Node)', async () => {
+  const host = await createHost({ threaded: glue('consumer'), threads: 2 });
+  try {
+    const getApi = async () => host.exports;
+    const api = await getApi();
+    assert.equal(typeof api.sumSequential, 'function');
+    assert.equal(await api.sumSequential(10), await host.call('sumSequential', [10]));
+    const awaited = await host.exports;
+    assert.equal(await awaited.sumSequential(10), await host.call('sumSequential', [10]));
+    // What the language calls implicitly resolves as on a plain object, not as an export.
+    assert.equal(JSON.stringify(host.exports), '{}');
+    assert.equal(String(host.exports), '[object Object]');
+    assert.equal(host.exports.then, undefined);
+    // An export named like one is still reachable with call().
+    await assert.rejects(host.call('then', []), { code: 'NO_SUCH_EXPORT' });
+  } finally {
+    host.terminate();
+  }
+});
