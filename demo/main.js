@@ -37,7 +37,7 @@ const BUILDS = {
 };
 const query = new URLSearchParams(location.search);
 // One per reported core, at most 64 (a rayon-web pool's maximum: a 128-thread
-// workstation must still get a pool); ?threads=N asks for N (1..64, else the page says why).
+// workstation must still get a pool); ?threads=N asks for N (above 64, 64 start).
 const DEFAULT_THREADS = Number(query.get('threads')) || Math.min(navigator.hardwareConcurrency || 2, 64);
 // ?mode=threads|shards|single forces a mode (default: the host chooses, see rayon-web-host's detect.js).
 const MODE = query.get('mode') || 'auto';
