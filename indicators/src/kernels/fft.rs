@@ -160,9 +160,14 @@ impl<'a> Spectra<'a> {
             buf.clear();
             buf.resize(n, 0.0);
             let off = (lo as isize - s) as usize;
-            for (d, &v) in buf[off..off + seg.len()].iter_mut().zip(seg) {
-                // `v - mid` is exact-or-rounded as before; the power-of-two factor is exact.
-                *d = (v - mid) * down;
+            let dst = &mut buf[off..off + seg.len()];
+            // Two loops, not one with a factor of 1: ordinary blocks (all but
+            // prices near f64::MAX) pay nothing for the scaling.
+            if down == 1.0 {
+                dst.iter_mut().zip(seg).for_each(|(d, &v)| *d = v - mid);
+            } else {
+                // The power-of-two factor is exact.
+                dst.iter_mut().zip(seg).for_each(|(d, &v)| *d = (v - mid) * down);
             }
             fwd.process_with_scratch(buf, out, scratch).expect("realfft length contract");
         };
@@ -261,9 +266,11 @@ impl<'a> Spectra<'a> {
             let up = self.unscale[k];
             let t0 = a + base + p - 1;
             let y0 = t0 + self.pmax - 1 - k * self.step;
-            for (d, &v) in dst.iter_mut().zip(&y[y0..y0 + (b - a)]) {
-                // `up` is 1.0 (an exact no-op) unless the block was scaled down.
-                *d = c + v * up;
+            let ys = &y[y0..y0 + (b - a)];
+            if up == 1.0 {
+                dst.iter_mut().zip(ys).for_each(|(d, &v)| *d = c + v);
+            } else {
+                dst.iter_mut().zip(ys).for_each(|(d, &v)| *d = c + v * up);
             }
         }
     }
