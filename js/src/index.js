@@ -59,6 +59,14 @@ const MAX_CORE_COUNT = 65536;
 /** setTimeout's longest delay (2^31 - 1 ms). */
 const MAX_TIMEOUT_MS = 2147483647;
 
+/** `asked` threads or shards, checked (an integer from 1 to MAX_CORE_COUNT; `note` says why the bound) and capped at MAX_POOL_THREADS. */
+function workerCount(asked, what, note) {
+  if (!Number.isInteger(asked) || asked < 1 || asked > MAX_CORE_COUNT) {
+    throw invalid(`${what} must be an integer from 1 to ${MAX_CORE_COUNT} (${note}), got ${describe(asked)}`);
+  }
+  return Math.min(asked, MAX_POOL_THREADS);
+}
+
 /** A build's glue URL as a string: a string or URL object; null/undefined = not given. */
 function glueUrl(v, key) {
   if (v === undefined || v === null) return undefined;
@@ -180,11 +188,6 @@ function moduleDeclarations(data) {
 }
 
 /**
- * Checks what `postMessage(args, transfer)` needs, synchronously, and names the
- * culprit: Node 20 drops a message whose transfer list holds a detached buffer
- * without a word, and a DataCloneError says nothing about which argument.
- */
-/**
  * For an argument whose copy failed: when it is a large buffer, say so — the
  * engine's "could not be cloned" does not say that size is why. Chromium sends
  * no buffer of 2 GiB or more to a worker, copied or moved ("size exceeds the
@@ -201,6 +204,11 @@ function tooLargeHint(arg) {
   return ` — it holds ${mib} MiB: move it with { transfer: [array.buffer] } instead of copying (the array becomes unusable here), or split the call`;
 }
 
+/**
+ * Checks what `postMessage(args, transfer)` needs, synchronously, and names the
+ * culprit: Node 20 drops a message whose transfer list holds a detached buffer
+ * without a word, and a DataCloneError says nothing about which argument.
+ */
 function checkSendable(name, args, transfer) {
   transfer.forEach((t, j) => {
     if (t instanceof ArrayBuffer && isDetached(t)) {
@@ -269,18 +277,11 @@ export class Host {
     // The pool's own maximum caps the count: a machine reporting more cores
     // than a pool may have threads still gets a pool (not a rejected start).
     const cores = globalThis.navigator?.hardwareConcurrency || 2;
-    const asked = threads ?? this.requestedThreads ?? cores;
-    if (!Number.isInteger(asked) || asked < 1 || asked > MAX_CORE_COUNT) {
-      throw invalid(`threads must be an integer from 1 to ${MAX_CORE_COUNT} (a core count; a pool has at most ${MAX_POOL_THREADS} threads), got ${describe(asked)}`);
-    }
-    const t = Math.min(asked, MAX_POOL_THREADS);
+    const t = workerCount(threads ?? this.requestedThreads ?? cores, 'threads', `a core count; a pool has at most ${MAX_POOL_THREADS} threads`);
     // Shards likewise: each is a worker with its own module instance and memory,
     // and past 64 they cost memory without adding speed.
     const askedShards = shards ?? this.requestedShards;
-    if (askedShards !== undefined && (!Number.isInteger(askedShards) || askedShards < 1 || askedShards > MAX_CORE_COUNT)) {
-      throw invalid(`shards must be an integer from 1 to ${MAX_CORE_COUNT} (at most ${MAX_POOL_THREADS} start), got ${describe(askedShards)}`);
-    }
-    const s = askedShards === undefined ? undefined : Math.min(askedShards, MAX_POOL_THREADS);
+    const s = askedShards === undefined ? undefined : workerCount(askedShards, 'shards', `at most ${MAX_POOL_THREADS} start`);
     if (mode !== 'auto' && !MODES.includes(mode)) throw invalid(`mode must be 'auto', 'threads', 'shards' or 'single', got ${describe(mode)}`);
     this.requestedThreads = t;
     this.requestedShards = s;

@@ -160,14 +160,10 @@ impl<'a> Spectra<'a> {
             buf.clear();
             buf.resize(n, 0.0);
             let off = (lo as isize - s) as usize;
-            let dst = &mut buf[off..off + seg.len()];
-            // Two loops, not one with a factor of 1: ordinary blocks (all but
-            // prices near f64::MAX) pay nothing for the scaling.
-            if down == 1.0 {
-                dst.iter_mut().zip(seg).for_each(|(d, &v)| *d = v - mid);
-            } else {
-                // The power-of-two factor is exact.
-                dst.iter_mut().zip(seg).for_each(|(d, &v)| *d = (v - mid) * down);
+            // The power-of-two factor is exact (1 for every ordinary block). Once
+            // per block and batch; the rows' loop in `row` is the hot one.
+            for (d, &v) in buf[off..off + seg.len()].iter_mut().zip(seg) {
+                *d = (v - mid) * down;
             }
             fwd.process_with_scratch(buf, out, scratch).expect("realfft length contract");
         };
@@ -267,6 +263,8 @@ impl<'a> Spectra<'a> {
             let t0 = a + base + p - 1;
             let y0 = t0 + self.pmax - 1 - k * self.step;
             let ys = &y[y0..y0 + (b - a)];
+            // Two loops, not one with a factor of 1: every row runs this, and
+            // ordinary blocks (all but prices near f64::MAX) pay nothing for the scaling.
             if up == 1.0 {
                 dst.iter_mut().zip(ys).for_each(|(d, &v)| *d = c + v);
             } else {

@@ -19,6 +19,9 @@ use wasm_bindgen::prelude::*;
 
 const INDEX_BYTES: u64 = std::mem::size_of::<usize>() as u64;
 
+/// The keys of ALMA's `params` and of a batch's `range` (the same names; a range's are `[start, end, step]`).
+const KEYS: [&str; 5] = ["period", "offset", "sigma", "floor", "kernel"];
+
 /// The kernel names JS accepts (`kernel` in params and ranges), and what each is.
 const KERNELS: [(&str, Kernel); 4] = [("auto", Kernel::Auto), ("scalar", Kernel::Scalar), ("simd", Kernel::Simd), ("fft", Kernel::Fft)];
 
@@ -43,7 +46,7 @@ fn parse_params(v: &JsValue) -> Result<(AlmaParams, BatchOptions), JsValue> {
         return Ok((p, BatchOptions::default()));
     }
     object(v, "params")?;
-    known_keys(v, "params", "ALMA's params accept", &["period", "offset", "sigma", "floor", "kernel"])?;
+    known_keys(v, "params", "ALMA's params accept", &KEYS)?;
     if let Some(x) = field(v, "period", "params")? {
         p.period = integer(&x, "params.period")?;
     }
@@ -61,7 +64,7 @@ fn parse_params(v: &JsValue) -> Result<(AlmaParams, BatchOptions), JsValue> {
 
 fn parse_range(v: &JsValue) -> Result<(AlmaBatchRange, BatchOptions), JsValue> {
     object(v, "range")?;
-    known_keys(v, "range", "an ALMA batch's range accepts", &["period", "offset", "sigma", "floor", "kernel"])?;
+    known_keys(v, "range", "an ALMA batch's range accepts", &KEYS)?;
     let mut r = AlmaBatchRange { period: (9, 9, 0), offset: (0.85, 0.85, 0.0), sigma: (6.0, 6.0, 0.0), floor: false };
     let period = field(v, "period", "range")?
         .ok_or_else(|| arg_error("range.period [start, end, step] is required".into()))?;
