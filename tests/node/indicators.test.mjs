@@ -3,6 +3,8 @@
 // the single-threaded build bit for bit.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { runChecks } from '../indicators/checks.js';
 import { loadIndicators, fixture, emaFixture } from '../indicators/node-load.mjs';
 
@@ -67,6 +69,35 @@ describe('indicators in Node: inputs too big for the threaded build\'s memory', 
       const failed = runChecks(pkg, fx, null, emaFx).filter((r) => !r.ok);
       assert.deepEqual(failed, []);
     }
+  });
+});
+
+// The FFT path's working memory (its block transforms, about one copy of the
+// series, and its row buffers, which grow with the period) was not in the
+// memory plan: these calls passed the plan, then ran the threaded build out of
+// memory inside a pool thread, and the caller waited for ever. Each runs in a
+// fresh process with a deadline; now each computes (the same bits as the
+// single-threaded build) or refuses with OUTPUT_TOO_LARGE.
+describe('indicators in Node: FFT rows over long series fit the memory plan or are refused, never hang', { timeout: 240_000 }, () => {
+  const script = fileURLToPath(new URL('./fixtures/indicators-memory.mjs', import.meta.url));
+  const call = (...args) => new Promise((resolve, reject) => {
+    execFile(process.execPath, [script, ...args.map(String)], { timeout: 60_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${args.join(' ')}: ${err.killed ? 'no answer within 60 s (hang)' : err.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').pop()));
+    });
+  });
+  it('almaBatchLongAbove over 20M samples, periods 200..=201 (block transforms now a segment at a time)', async () => {
+    const r = await call('almaBatchLongAbove', 20e6, 200, 201);
+    assert.deepEqual({ ok: r.ok, same: r.same }, { ok: true, same: true }, JSON.stringify(r));
+  });
+  it('alma over 20M samples with period 2,000,000 (row buffers of 4M-point transforms)', async () => {
+    const r = await call('alma', 20e6, 2e6, 0);
+    assert.deepEqual({ ok: r.ok, same: r.same }, { ok: true, same: true }, JSON.stringify(r));
+  });
+  it('alma over 20M samples with period 3,000,000: OUTPUT_TOO_LARGE counting the working memory', async () => {
+    const r = await call('alma', 20e6, 3e6, 0);
+    assert.equal(r.code, 'OUTPUT_TOO_LARGE', JSON.stringify(r));
+    assert.match(r.message, /working memory \d+\.\d MiB/);
   });
 });
 

@@ -43,6 +43,16 @@
 //!
 //! **Block size.** `n` is the power of two minimising the measured inverse
 //! transform time per useful output, `t(n) / (n - pmax + 1)` ([`block_len`]).
+//!
+//! **Memory.** The block transforms of a run take about as many bytes as the
+//! run itself (`(n/2 + 1)` complex values per `n - pmax + 1` samples), so they
+//! are computed [`SEGMENT_BYTES`] at a time: the blocks of one segment, then
+//! every row's outputs from those blocks, then the next segment. Runs up to
+//! ~1.8M samples are one segment; a longer one no longer needs a second copy
+//! of itself in memory (in wasm32 that copy, uncounted, ran the threaded build
+//! out of memory inside a pool thread: a 20M-sample batch hung its caller).
+//! Each row task also holds buffers of `n` values ([`working_bytes`]). The
+//! layout of blocks, and so every output's bits, does not depend on segments.
 
 use super::Resolved;
 use crate::batch::series::Series;
@@ -108,13 +118,75 @@ fn plans(n: usize) -> (Arc<dyn RealToComplex<f64>>, Arc<dyn ComplexToReal<f64>>)
     })
 }
 
-/// The block transforms of one finite run, shared read-only by every row.
-pub(crate) struct Spectra<'a> {
-    x: &'a [f64],
+/// Bytes of block transforms computed at once per run (see the module docs):
+/// 16 MiB, the blocks of ~1.8M samples.
+pub(crate) const SEGMENT_BYTES: usize = 16 << 20;
+
+/// The block layout of a run of `len` samples for periods up to `pmax`.
+#[derive(Clone, Copy, Debug)]
+struct Layout {
+    /// Transform length.
     n: usize,
+    /// Outputs per block, `n - pmax + 1`.
     step: usize,
     pmax: usize,
-    /// `blocks * (n/2 + 1)` spectra of the centred blocks.
+    len: usize,
+    /// Blocks covering the run.
+    blocks: usize,
+}
+
+impl Layout {
+    fn new(pmax: usize, len: usize) -> Self {
+        let n = block_len(pmax, len);
+        let step = n - pmax + 1;
+        Layout { n, step, pmax, len, blocks: len.div_ceil(step) }
+    }
+
+    fn half(&self) -> usize {
+        self.n / 2 + 1
+    }
+
+    /// Blocks per segment: [`SEGMENT_BYTES`] of spectra, at least one block.
+    fn segment_blocks(&self) -> usize {
+        (SEGMENT_BYTES / (self.half() * std::mem::size_of::<Complex<f64>>())).max(1)
+    }
+
+    /// Length of the part of a row's output (`len - p + 1` values, the
+    /// direct-form contract) that blocks `0 .. k` produce.
+    fn out_end(&self, p: usize, k: usize) -> usize {
+        (k * self.step).min(self.len).saturating_sub(p - 1)
+    }
+}
+
+/// An upper bound of the bytes one FFT computation over a run of `len`
+/// samples for periods up to `pmax` holds: `(segment, task)` — the block
+/// transforms of one segment (shared by the rows), and the buffers of one
+/// row task or one block transform in progress (per thread). For memory
+/// plans (the wasm exports): transforms of long periods have long blocks
+/// (`n` up to `2 * pmax` rounded up to a power of two).
+pub(crate) fn working_bytes(pmax: usize, len: usize) -> (u64, u64) {
+    if pmax == 0 || pmax > len {
+        return (0, 0);
+    }
+    let l = Layout::new(class(pmax, len), len);
+    let complex = std::mem::size_of::<Complex<f64>>() as u64;
+    let per_block = l.half() as u64 * complex + 2 * 8 + 1;
+    let segment = per_block * l.segment_blocks().min(l.blocks) as u64;
+    // A row task: h, y (n values) and hs, prod, scratch (n/2 + 1 complex
+    // each, rustfft's scratch at most n complex: counted as 2 * half).
+    let task = 2 * l.n as u64 * 8 + 4 * l.half() as u64 * complex;
+    (segment, task)
+}
+
+/// The block transforms of one segment of one finite run, shared read-only
+/// by every row.
+pub(crate) struct Spectra<'a> {
+    x: &'a [f64],
+    layout: Layout,
+    /// The first block held, and one past the last.
+    first: usize,
+    end: usize,
+    /// `(end - first) * (n/2 + 1)` spectra of the centred blocks.
     spec: Vec<Complex<f64>>,
     /// Per block: the centre `c` subtracted before the transform.
     centre: Vec<f64>,
@@ -128,23 +200,23 @@ pub(crate) struct Spectra<'a> {
 }
 
 impl<'a> Spectra<'a> {
-    /// Transforms the blocks of `x` (finite values only) for periods up to
-    /// `pmax` (`1 <= pmax <= x.len()`), in parallel on the current rayon pool
-    /// when `parallel`.
-    pub(crate) fn new(x: &'a [f64], pmax: usize, parallel: bool) -> Self {
-        debug_assert!(pmax >= 1 && pmax <= x.len());
+    /// Transforms the blocks `blocks` of `x` (finite values only; layout for
+    /// periods up to `pmax`, `1 <= pmax <= x.len()`), in parallel on the
+    /// current rayon pool when `parallel`.
+    fn new(x: &'a [f64], layout: Layout, blocks: std::ops::Range<usize>, parallel: bool) -> Self {
+        let Layout { n, step, pmax, .. } = layout;
+        debug_assert!(pmax >= 1 && pmax <= x.len() && layout.len == x.len() && blocks.end <= layout.blocks);
         debug_assert!(x.iter().all(|v| v.is_finite()));
-        let n = block_len(pmax, x.len());
-        let step = n - pmax + 1;
-        let blocks = x.len().div_ceil(step);
-        let half = n / 2 + 1;
+        let (first, end) = (blocks.start, blocks.end);
+        let blocks = end - first;
+        let half = layout.half();
         let (fwd, inv) = plans(n);
         let mut spec = vec![Complex::new(0.0, 0.0); blocks * half];
         let mut centre = vec![0.0; blocks];
         let mut unscale = vec![1.0; blocks];
         let mut conditioned = vec![false; blocks];
-        let one = |k: usize, out: &mut [Complex<f64>], (c, u): (&mut f64, &mut f64), ok: &mut bool, buf: &mut Vec<f64>, scratch: &mut Vec<Complex<f64>>| {
-            let s = (k * step) as isize - (pmax as isize - 1);
+        let one = |i: usize, out: &mut [Complex<f64>], (c, u): (&mut f64, &mut f64), ok: &mut bool, buf: &mut Vec<f64>, scratch: &mut Vec<Complex<f64>>| {
+            let s = ((first + i) * step) as isize - (pmax as isize - 1);
             let lo = s.max(0) as usize;
             let hi = ((s + n as isize) as usize).min(x.len());
             let seg = &x[lo..hi];
@@ -181,46 +253,35 @@ impl<'a> Spectra<'a> {
                 one(k, o, cu, ok, &mut buf, &mut scratch);
             }
         }
-        Spectra { x, n, step, pmax, spec, centre, unscale, conditioned, fwd, inv }
-    }
-
-    /// Number of blocks.
-    pub(crate) fn blocks(&self) -> usize {
-        self.centre.len()
-    }
-
-    /// The transform length.
-    #[allow(dead_code)]
-    pub(crate) fn len(&self) -> usize {
-        self.n
+        Spectra { x, layout, first, end, spec, centre, unscale, conditioned, fwd, inv }
     }
 
     /// Whether block `k`'s outputs are within 1e-12 relative of the exact ones
     /// when computed by FFT (see the module docs).
     #[allow(dead_code)]
     pub(crate) fn well_conditioned(&self, k: usize) -> bool {
-        self.conditioned[k]
+        self.conditioned[k - self.first]
     }
 
-    /// Length of the part of a row's output (`x.len() - p + 1` values, the
-    /// direct-form contract) that blocks `0 .. k` produce.
     fn out_end(&self, p: usize, k: usize) -> usize {
-        (k * self.step).min(self.x.len()).saturating_sub(p - 1)
+        self.layout.out_end(p, k)
     }
 
     /// Writes `out[j] = sum_i w[i] * x[j + i]` for the outputs produced by
     /// blocks `k0 .. k1`, i.e. `out` is
     /// `full_out[out_end(p, k0) .. out_end(p, k1)]` of a row of `w.len() <= pmax`
-    /// weights. Blocks that are not [`Self::well_conditioned`] are computed
-    /// by `direct` instead when it is given.
+    /// weights, `first <= k0 <= k1 <= end` (the blocks this segment holds).
+    /// Blocks that are not [`Self::well_conditioned`] are computed by `direct`
+    /// instead when it is given.
     pub(crate) fn row(&self, w: &[f64], k0: usize, k1: usize, out: &mut [f64], direct: Option<Resolved>) {
         let p = w.len();
-        assert!(p >= 1 && p <= self.pmax && k0 <= k1 && k1 <= self.blocks(), "fft row contract");
+        assert!(p >= 1 && p <= self.layout.pmax && self.first <= k0 && k0 <= k1 && k1 <= self.end, "fft row contract");
         assert_eq!(out.len(), self.out_end(p, k1) - self.out_end(p, k0), "fft row length contract");
         if out.is_empty() {
             return;
         }
-        let (n, half) = (self.n, self.n / 2 + 1);
+        let Layout { n, step, pmax, .. } = self.layout;
+        let half = self.layout.half();
         // The row's filter: weights reversed (so the circular convolution is the
         // ALMA sum), scaled by 1/n because realfft's inverse is unnormalised.
         let mut h = vec![0.0; n];
@@ -241,12 +302,13 @@ impl<'a> Spectra<'a> {
                 continue;
             }
             let dst = &mut out[a..b];
-            if let (Some(kernel), false) = (direct, self.conditioned[k]) {
+            let i = k - self.first;
+            if let (Some(kernel), false) = (direct, self.conditioned[i]) {
                 let j0 = a + base;
                 kernel.conv(&self.x[j0..j0 + dst.len() + p - 1], w, dst);
                 continue;
             }
-            let xs = &self.spec[k * half..(k + 1) * half];
+            let xs = &self.spec[i * half..(i + 1) * half];
             for ((d, &u), &v) in prod.iter_mut().zip(xs).zip(&hs) {
                 *d = u * v;
             }
@@ -258,10 +320,10 @@ impl<'a> Spectra<'a> {
             self.inv.process_with_scratch(&mut prod, &mut y, &mut cscratch).expect("realfft length contract");
             // Output j (window x[j .. j + p]) ends at run index t = j + p - 1,
             // which sits at y[t - (k*step - (pmax - 1))].
-            let c = self.centre[k] * sw;
-            let up = self.unscale[k];
+            let c = self.centre[i] * sw;
+            let up = self.unscale[i];
             let t0 = a + base + p - 1;
-            let y0 = t0 + self.pmax - 1 - k * self.step;
+            let y0 = t0 + pmax - 1 - k * step;
             let ys = &y[y0..y0 + (b - a)];
             // Two loops, not one with a factor of 1: every row runs this, and
             // ordinary blocks (all but prices near f64::MAX) pay nothing for the scaling.
@@ -309,37 +371,51 @@ fn block_scale(range: f64) -> (f64, f64) {
 /// range is too wide for 1e-12 relative accuracy use that kernel instead (see
 /// the module docs).
 pub(crate) fn conv_rows(x: &[f64], pmax: usize, rows: Vec<(&[f64], &mut [f64])>, direct: Option<Resolved>, parallel: bool) {
+    let segment = Layout::new(pmax.max(1), x.len().max(pmax).max(1)).segment_blocks();
+    conv_rows_in_segments(x, pmax, rows, direct, parallel, segment);
+}
+
+/// [`conv_rows`] with `segment` blocks transformed at a time (a test sets it:
+/// the outputs do not depend on it).
+fn conv_rows_in_segments(x: &[f64], pmax: usize, rows: Vec<(&[f64], &mut [f64])>, direct: Option<Resolved>, parallel: bool, segment: usize) {
     if rows.is_empty() {
         return;
     }
     for (w, o) in &rows {
         assert!(!w.is_empty() && w.len() <= pmax && x.len() + 1 == o.len() + w.len(), "kernel length contract");
     }
-    let spectra = Spectra::new(x, pmax, parallel);
-    let blocks = spectra.blocks();
+    let layout = Layout::new(pmax, x.len());
     let threads = if parallel { rayon::current_num_threads().max(1) } else { 1 };
-    let groups = (4 * threads).div_ceil(rows.len()).clamp(1, blocks);
-    let per = blocks.div_ceil(groups);
-    let mut tasks = Vec::with_capacity(rows.len() * groups);
-    for (w, out) in rows {
-        let p = w.len();
-        let mut rest = out;
-        let mut k = 0;
-        while k < blocks {
-            let k1 = (k + per).min(blocks);
-            let len = spectra.out_end(p, k1) - spectra.out_end(p, k);
-            let (head, tail) = rest.split_at_mut(len);
-            tasks.push((w, k, k1, head));
-            rest = tail;
-            k = k1;
+    // Each row's outputs not computed yet (segments consume them in order).
+    let mut rows = rows;
+    let mut s0 = 0;
+    while s0 < layout.blocks {
+        let s1 = s0.saturating_add(segment.max(1)).min(layout.blocks);
+        let spectra = Spectra::new(x, layout, s0..s1, parallel);
+        let groups = (4 * threads).div_ceil(rows.len()).clamp(1, s1 - s0);
+        let per = (s1 - s0).div_ceil(groups);
+        let mut tasks = Vec::with_capacity(rows.len() * groups);
+        for (w, rest) in rows.iter_mut() {
+            let p = w.len();
+            let mut k = s0;
+            while k < s1 {
+                let k1 = (k + per).min(s1);
+                let len = layout.out_end(p, k1) - layout.out_end(p, k);
+                let (head, tail) = std::mem::take(rest).split_at_mut(len);
+                tasks.push((*w, k, k1, head));
+                *rest = tail;
+                k = k1;
+            }
         }
+        let run = |(w, k0, k1, out): (&[f64], usize, usize, &mut [f64])| spectra.row(w, k0, k1, out, direct);
+        if threads > 1 && tasks.len() > 1 {
+            tasks.into_par_iter().for_each(run);
+        } else {
+            tasks.into_iter().for_each(run);
+        }
+        s0 = s1;
     }
-    let run = |(w, k0, k1, out): (&[f64], usize, usize, &mut [f64])| spectra.row(w, k0, k1, out, direct);
-    if threads > 1 && tasks.len() > 1 {
-        tasks.into_par_iter().for_each(run);
-    } else {
-        tasks.into_iter().for_each(run);
-    }
+    debug_assert!(rows.iter().all(|(_, rest)| rest.is_empty()));
 }
 
 /// When the FFT path runs (from [`super::Kernel::fft_mode`]).
@@ -662,6 +738,45 @@ mod tests {
         let w: Vec<f64> = (0..p).map(|i| (-(i as f64 - m).powi(2) / (2.0 * s * s)).exp()).collect();
         let sum: f64 = w.iter().sum();
         w.iter().map(|v| v / sum).collect()
+    }
+
+    /// The block transforms of a run are computed a segment at a time (bounded
+    /// memory); the outputs are the same bits whatever the segment size,
+    /// including segments of one block and a last segment shorter than the
+    /// others, with and without the pool.
+    #[test]
+    fn segments_do_not_change_a_bit() {
+        let x = walk(50_000, 100.0, 7);
+        let ws: Vec<Vec<f64>> = [9, 64, 100, 128].iter().map(|&p| weights(p)).collect();
+        let layout = Layout::new(128, x.len());
+        assert!(layout.blocks >= 20, "{layout:?}");
+        let run = |segment: usize, parallel: bool| {
+            let mut outs: Vec<Vec<f64>> = ws.iter().map(|w| vec![f64::NAN; x.len() - w.len() + 1]).collect();
+            let rows = ws.iter().zip(outs.iter_mut()).map(|(w, o)| (w.as_slice(), o.as_mut_slice())).collect();
+            conv_rows_in_segments(&x, 128, rows, None, parallel, segment);
+            outs.iter().map(|o| o.iter().map(|v| v.to_bits()).collect::<Vec<_>>()).collect::<Vec<_>>()
+        };
+        let whole = run(usize::MAX, false);
+        assert!(whole.iter().flatten().all(|&b| f64::from_bits(b).is_finite()));
+        for segment in [1, 2, 3, 7, layout.blocks - 1] {
+            for parallel in [false, true] {
+                assert!(run(segment, parallel) == whole, "segment of {segment} blocks, parallel {parallel}");
+            }
+        }
+    }
+
+    /// `working_bytes` bounds a segment by SEGMENT_BYTES (one block at least)
+    /// and grows a task's buffers with the period.
+    #[test]
+    fn working_bytes_are_bounded_by_the_segment() {
+        let (seg, task) = working_bytes(200, 20_000_000);
+        assert!(seg <= SEGMENT_BYTES as u64 + (1 << 16) && seg > (SEGMENT_BYTES / 2) as u64, "{seg}");
+        assert!(task < 1 << 20, "{task}");
+        let (small, _) = working_bytes(200, 100_000);
+        assert!(small < 2 << 20 && small > 800_000, "{small}");
+        let (_, long) = working_bytes(4_000_000, 20_000_000);
+        assert!(long > 4_000_000 * 8, "{long}");
+        assert_eq!(working_bytes(10, 5), (0, 0));
     }
 
     /// Blocks up to SCALE_ABOVE are not scaled (their bits are as before the

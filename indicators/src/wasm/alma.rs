@@ -11,7 +11,9 @@ use super::{
 use crate::alma::{
     alma_batch_into_with, alma_batch_many_into_with, alma_batch_many_reduce, alma_batch_reduce, alma_into_with, AlmaBatchRange, AlmaParams,
 };
+use crate::batch::grid::{usize_axis_count, usize_axis_value};
 use crate::batch::peak_chunk_bytes;
+use crate::kernels::fft;
 use crate::rules::{bar_ratios, long_above_with, row_sum, LongAbove, RowSum};
 use crate::{BatchOptions, Kernel};
 use js_sys::Float64Array;
@@ -105,6 +107,30 @@ fn batch_scratch(range: &AlmaBatchRange, rows: usize, len: usize) -> u64 {
     len as u64 * INDEX_BYTES + rows as u64 * (PARAMS_BYTES + INDEX_BYTES) + INDEX_BYTES + weights
 }
 
+/// Working memory of the FFT path (`kernels::fft::working_bytes`) for the
+/// periods `periods` over series of at most `longest` samples, with up to
+/// `in_flight` runs transformed at once: a segment of block transforms per
+/// run in flight, and `per_thread` row tasks' (or block transforms') buffers
+/// per pool thread — 1 for one series, 2 where several runs are in flight (a
+/// thread waiting inside one run's transforms may run another's row). 0 when no period
+/// takes the FFT path. Uncounted, a 20M-sample `almaBatchLongAbove` of periods
+/// 200..=201 ran the threaded build out of memory inside a pool thread, which
+/// left the caller waiting for ever.
+fn fft_scratch(periods: (usize, usize, usize), opts: &BatchOptions, longest: usize, in_flight: usize, per_thread: u64) -> u64 {
+    let Ok(direct) = opts.kernel.resolved() else { return 0 };
+    let mode = opts.kernel.fft_mode();
+    let count = usize_axis_count("period", periods).unwrap_or(0);
+    // Blocks grow with the period (class(p): p rounded up to a power of two), so the
+    // largest period that takes the path decides; takes() is not monotone in p
+    // (a run must hold 2p samples), hence the scan from the top.
+    let Some(pmax) = (0..count).rev().map(|k| usize_axis_value(periods, k)).find(|&p| p <= longest && fft::takes(mode, p, longest, direct)) else {
+        return 0;
+    };
+    let (segment, task) = fft::working_bytes(pmax, longest);
+    let threads = rayon::current_num_threads().max(1) as u64;
+    segment.saturating_mul(in_flight as u64).saturating_add(task.saturating_mul(per_thread * threads))
+}
+
 fn combo(p: &AlmaParams) -> Vec<(&'static str, f64)> {
     vec![("period", p.period as f64), ("offset", p.offset), ("sigma", p.sigma)]
 }
@@ -119,7 +145,8 @@ pub fn alma_js(prices: JsValue, params: JsValue) -> Result<Float64Array, JsValue
     let series = SeriesArg::parse(&prices, "prices")?;
     let (p, opts) = parse_params(&params)?;
     let n = series.len;
-    let mut buf = MemoryPlan { call: "alma", input: n, output: n, scratch: single_scratch(n, p.period) }.reserve()?;
+    let scratch = single_scratch(n, p.period).saturating_add(fft_scratch((p.period, p.period, 0), &opts, n, 1, 1));
+    let mut buf = MemoryPlan { call: "alma", input: n, output: n, scratch }.reserve()?;
     series.copy_into(&mut buf.input)?;
     alma_into_with(&buf.input, &p, &opts, &mut buf.output).map_err(core_error)?;
     drop(std::mem::take(&mut buf.input));
@@ -132,7 +159,8 @@ fn batch(call: &'static str, prices: &JsValue, range: &JsValue, out: Option<&JsV
     let (r, opts) = parse_range(range)?;
     let rows = r.combo_count().map_err(core_error)?;
     let dest = Dest::parse(out, rows.saturating_mul(series.len))?;
-    let scratch = batch_scratch(&r, rows, series.len);
+    // One series: its classes of rows are transformed one after another.
+    let scratch = batch_scratch(&r, rows, series.len).saturating_add(fft_scratch(r.period, &opts, series.len, 1, 1));
     let (values, combos) = run_batch(call, &series, rows, scratch, dest, |x, o| alma_batch_into_with(x, &r, &opts, o))?;
     batch_result(values.as_ref(), &combos, rows, series.len, combo)
 }
@@ -174,7 +202,9 @@ pub fn alma_batch_long_above_js(prices: JsValue, range: JsValue) -> Result<JsVal
     let (r, opts) = parse_range(&range)?;
     let rows = r.combo_count().map_err(core_error)?;
     let n = series.len;
-    let scratch = batch_scratch(&r, rows, n).saturating_add(reduce_scratch(&[n], rows, &opts));
+    // One chunk per pool thread at once, each transforming its own rows.
+    let threads = rayon::current_num_threads().max(1);
+    let scratch = batch_scratch(&r, rows, n).saturating_add(reduce_scratch(&[n], rows, &opts)).saturating_add(fft_scratch(r.period, &opts, n, threads, 2));
     let mut buf = MemoryPlan { call: CALL, input: n, output: rows.saturating_mul(4), scratch }.reserve()?;
     series.copy_into(&mut buf.input)?;
     let input = &buf.input;
@@ -206,7 +236,12 @@ pub fn alma_batch_many_long_above_js(values: JsValue, offsets: JsValue, range: J
     // Lengths of a layout the crate will refuse are irrelevant: it refuses before computing.
     let lengths: Vec<usize> = args.offsets.windows(2).map(|w| w[1].saturating_sub(w[0])).collect();
     let count = lengths.len();
-    let scratch = batch_scratch(&r, rows, n).saturating_add(args.extra_scratch()).saturating_add(reduce_scratch(&lengths, rows, &opts));
+    let longest = lengths.iter().copied().max().unwrap_or(0);
+    let in_flight = count.min(2 * rayon::current_num_threads().max(1));
+    let scratch = batch_scratch(&r, rows, n)
+        .saturating_add(args.extra_scratch())
+        .saturating_add(reduce_scratch(&lengths, rows, &opts))
+        .saturating_add(fft_scratch(r.period, &opts, longest, in_flight, 2));
     let mut buf = MemoryPlan { call: CALL, input: n, output: rows.saturating_mul(count).saturating_mul(4), scratch }.reserve()?;
     args.series.copy_into(&mut buf.input)?;
     let (input, offs) = (&buf.input, &args.offsets);
@@ -258,7 +293,10 @@ fn many(call: &'static str, values: &JsValue, offsets: &JsValue, range: &JsValue
     let rows = r.combo_count().map_err(core_error)?;
     let n = args.series.len;
     let dest = Dest::parse(out, rows.saturating_mul(n))?;
-    let scratch = batch_scratch(&r, rows, n) + args.extra_scratch();
+    // Series run in parallel, each transforming its own runs: up to two per pool thread at once.
+    let longest = args.offsets.windows(2).map(|w| w[1].saturating_sub(w[0])).max().unwrap_or(0);
+    let in_flight = args.offsets.len().saturating_sub(1).min(2 * rayon::current_num_threads().max(1));
+    let scratch = (batch_scratch(&r, rows, n) + args.extra_scratch()).saturating_add(fft_scratch(r.period, &opts, longest, in_flight, 2));
     let (values, combos) = run_batch(call, &args.series, rows, scratch, dest, |x, o| alma_batch_many_into_with(x, &args.offsets, &r, &opts, o))?;
     many_result(values.as_ref(), &combos, rows, &args.offsets, combo)
 }
