@@ -160,8 +160,8 @@ fn batch(call: &'static str, prices: &JsValue, range: &JsValue, out: Option<&JsV
     let rows = r.combo_count().map_err(core_error)?;
     let dest = Dest::parse(out, rows.saturating_mul(series.len))?;
     // One series: its classes of rows are transformed one after another.
-    let scratch = batch_scratch(&r, rows, series.len).saturating_add(fft_scratch(r.period, &opts, series.len, 1, 1));
-    let (values, combos) = run_batch(call, &series, rows, scratch, dest, |x, o| alma_batch_into_with(x, &r, &opts, o))?;
+    let (scratch, fft) = (batch_scratch(&r, rows, series.len), fft_scratch(r.period, &opts, series.len, 1, 1));
+    let (values, combos) = run_batch(call, &series, rows, scratch, fft, dest, |x, o| alma_batch_into_with(x, &r, &opts, o))?;
     batch_result(values.as_ref(), &combos, rows, series.len, combo)
 }
 
@@ -296,8 +296,8 @@ fn many(call: &'static str, values: &JsValue, offsets: &JsValue, range: &JsValue
     // Series run in parallel, each transforming its own runs: up to two per pool thread at once.
     let longest = args.offsets.windows(2).map(|w| w[1].saturating_sub(w[0])).max().unwrap_or(0);
     let in_flight = args.offsets.len().saturating_sub(1).min(2 * rayon::current_num_threads().max(1));
-    let scratch = (batch_scratch(&r, rows, n) + args.extra_scratch()).saturating_add(fft_scratch(r.period, &opts, longest, in_flight, 2));
-    let (values, combos) = run_batch(call, &args.series, rows, scratch, dest, |x, o| alma_batch_many_into_with(x, &args.offsets, &r, &opts, o))?;
+    let (scratch, fft) = (batch_scratch(&r, rows, n) + args.extra_scratch(), fft_scratch(r.period, &opts, longest, in_flight, 2));
+    let (values, combos) = run_batch(call, &args.series, rows, scratch, fft, dest, |x, o| alma_batch_many_into_with(x, &args.offsets, &r, &opts, o))?;
     many_result(values.as_ref(), &combos, rows, &args.offsets, combo)
 }
 

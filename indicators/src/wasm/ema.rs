@@ -64,7 +64,7 @@ fn batch(call: &'static str, prices: &JsValue, range: &JsValue, out: Option<&JsV
     let r = parse_range(range)?;
     let rows = r.combo_count().map_err(core_error)?;
     let dest = Dest::parse(out, rows.saturating_mul(series.len))?;
-    let (values, combos) = run_batch(call, &series, rows, scratch(rows, series.len), dest, |x, o| ema_batch_into(x, &r, o))?;
+    let (values, combos) = run_batch(call, &series, rows, scratch(rows, series.len), 0, dest, |x, o| ema_batch_into(x, &r, o))?;
     batch_result(values.as_ref(), &combos, rows, series.len, combo)
 }
 
@@ -89,7 +89,7 @@ fn many(call: &'static str, values: &JsValue, offsets: &JsValue, range: &JsValue
     let n = args.series.len;
     let dest = Dest::parse(out, rows.saturating_mul(n))?;
     let scratch = scratch(rows, n) + args.extra_scratch();
-    let (values, combos) = run_batch(call, &args.series, rows, scratch, dest, |x, o| ema_batch_many_into(x, &args.offsets, &r, o))?;
+    let (values, combos) = run_batch(call, &args.series, rows, scratch, 0, dest, |x, o| ema_batch_many_into(x, &args.offsets, &r, o))?;
     many_result(values.as_ref(), &combos, rows, &args.offsets, combo)
 }
 

@@ -640,11 +640,16 @@ pub(crate) const PARAMS_BYTES: u64 = std::mem::size_of::<AlmaParams>() as u64;
 /// [`Dest::New`] (`almaBatch`/`emaBatch`, whose values also need a copy in the
 /// JavaScript heap), the cap on its values, then everything together
 /// ([`MemoryPlan`]; no wasm-side output for [`Dest::InPlace`]).
-pub(crate) fn plan_batch(call: &'static str, n: usize, rows: usize, scratch: u64, dest: &Dest) -> Result<Buffers, JsValue> {
+///
+/// `kernel_scratch` is the kernels' own working memory (the FFT path's block
+/// transforms and row buffers): counted against what wasm memory can hold, not
+/// against the output limit, which bounds the values plus the parameters and
+/// weights (`BatchOptions::max_output_bytes`).
+pub(crate) fn plan_batch(call: &'static str, n: usize, rows: usize, scratch: u64, kernel_scratch: u64, dest: &Dest) -> Result<Buffers, JsValue> {
     let too_large = || core_error(AlmaError::OutputTooLarge { requested: u128::MAX, limit: usize::MAX });
     let cells = rows.checked_mul(n).ok_or_else(too_large)?;
     let output = if matches!(dest, Dest::InPlace(_)) { 0 } else { cells };
-    let plan = MemoryPlan { call, input: n, output, scratch };
+    let plan = MemoryPlan { call, input: n, output, scratch: scratch.saturating_add(kernel_scratch) };
     plan.check_input()?;
     if let Dest::New = dest {
         let limit = DEFAULT_MAX_OUTPUT_BYTES;
@@ -705,10 +710,11 @@ pub(crate) fn run_batch<P>(
     series: &SeriesArg,
     rows: usize,
     scratch: u64,
+    kernel_scratch: u64,
     mut dest: Dest,
     compute: impl FnOnce(&[f64], &mut [f64]) -> Result<Vec<P>, AlmaError>,
 ) -> Result<(Option<Float64Array>, Vec<P>), JsValue> {
-    let mut buf = plan_batch(call, series.len, rows, scratch, &dest)?;
+    let mut buf = plan_batch(call, series.len, rows, scratch, kernel_scratch, &dest)?;
     series.copy_into(&mut buf.input)?;
     match &mut dest {
         Dest::New => {
