@@ -237,11 +237,16 @@ impl<I: Indicator> Engine<I> {
         self.compute_rows(combos, series, out, opts, true)
     }
 
+    /// The scheduler's cost estimate of the row of `p` over `len` samples (`rows::row_work`).
+    fn row_work(&self, p: &I::Params, len: usize) -> u64 {
+        rows::row_work(matches!(self.method, Method::Fir(_)), I::period(p), len)
+    }
+
     /// [`Engine::compute`]; `report: false` leaves the progress counter to the caller.
     fn compute_rows(&self, combos: &[I::Params], series: &[Series<'_>], out: &mut [f64], opts: &BatchOptions, report: bool) -> Result<(), Error> {
         let kernel = opts.kernel.resolved()?;
         let rows = match self.method {
-            Method::Fir(fill) => Rows::Fir(FirRows::new(combos, I::period, fill, kernel).with_fft(opts.kernel.fft_mode())),
+            Method::Fir(fill) => Rows::Fir(FirRows::new(combos, I::period, fill, kernel, opts.parallel).with_fft(opts.kernel.fft_mode())),
             Method::Recursive(run) => Rows::Recursive { combos, period: I::period, run },
         };
         rows::run(&rows, series, out, opts.parallel, report);

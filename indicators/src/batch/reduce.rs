@@ -17,18 +17,22 @@
 //!
 //! **Chunks** ([`plan_chunks`], which the wasm exports also use to reserve
 //! their memory). With at least four series per pool thread, each series' rows
-//! are one chunk and rayon balances whole series; consecutive series whose
+//! are one chunk; consecutive series whose
 //! rows are smaller than [`GROUP_BYTES`] share one. Otherwise each series' rows
-//! are cut into about four chunks per thread ([`chunk_rows`]), so rayon can
-//! balance them. Either way a chunk holds at most [`CHUNK_BYTES`] (one row when
+//! are cut into about four chunks per thread ([`chunk_rows`]). Either way a chunk holds at most [`CHUNK_BYTES`] (one row when
 //! a row alone is larger). With that many chunks each runs on one thread; with
 //! fewer (a few long rows) each also uses the pool inside. A FIR chunk
 //! recomputes its series' FFT block transforms (`kernels::fft`), which a whole
 //! batch computes once: cheap for the series lengths one chunk holds many rows
 //! of, and the price of bounded memory for very long series.
 //!
-//! **Buffers.** A chunk's rows go into a buffer that the rayon job running it
-//! reuses for its next chunk (`map_init`): a fresh allocation per chunk cost
+//! **Order.** One worker per pool thread takes the chunks from a queue,
+//! costliest first (estimated as the scheduler does: multiply-adds of the
+//! direct form), so the cheap chunks fill the end and the threads finish
+//! together; the results are put back in chunk order.
+//!
+//! **Buffers.** A chunk's rows go into a buffer that the worker running it
+//! reuses for its next chunk: a fresh allocation per chunk cost
 //! more than the rules evaluated on it natively (above the allocator's mmap
 //! threshold every chunk was new pages: 1000 series × 2520 × 20, one thread,
 //! a no-op reduction took 163 ms against 134 ms for `batch_many_into`).
@@ -40,6 +44,7 @@ use super::{series::Series, BatchOptions, SeriesSet};
 use crate::error::Error;
 use crate::progress;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Largest buffer of one chunk: 16 MiB, two rows of a million bars.
 pub const CHUNK_BYTES: usize = 16 << 20;
@@ -52,8 +57,8 @@ fn rows_fitting(len: usize, max_output_bytes: usize) -> usize {
 
 /// Rows per chunk of a reduced batch of `rows` rows of `len` values on
 /// `threads` threads: about four chunks per thread, at most [`CHUNK_BYTES`]
-/// (and `max_output_bytes`) each, at least one row. At most `2 * threads`
-/// chunks are in memory at once (a thread waiting inside one may start another).
+/// (and `max_output_bytes`) each, at least one row. At most `threads` chunks
+/// are in memory at once (one buffer per worker; see the module docs).
 pub fn chunk_rows(rows: usize, len: usize, threads: usize, max_output_bytes: usize) -> usize {
     rows.div_ceil(4 * threads.max(1)).clamp(1, rows_fitting(len, max_output_bytes))
 }
@@ -139,7 +144,8 @@ pub fn plan_chunks(lengths: &[usize], rows: usize, threads: usize, max_output_by
 
 /// An upper bound of the bytes the chunk buffers of [`plan_chunks`]`(lengths,
 /// rows, threads, max_output_bytes)` hold at once: the largest `2 * threads`
-/// chunks (at most that many are in memory at once), a group of small series
+/// chunks (at most `threads` are in memory at once; the bound keeps the margin
+/// it had when rayon's split could nest a second chunk in a waiting thread), a group of small series
 /// counted as [`GROUP_BYTES`]. Computed per series, without making the plan
 /// (which, for a huge grid over many tiny series, could itself be large: the
 /// wasm exports call this before any memory check).
@@ -234,10 +240,16 @@ impl<I: Indicator> Engine<I> {
         // Enough chunks to share out: each runs on one thread. Otherwise each uses the pool too.
         let inner = BatchOptions { parallel: opts.parallel && chunks.len() < 4 * threads, ..*opts };
         progress::begin(chunks.len());
-        // `values`: a buffer reused from chunk to chunk by one rayon job (`map_init`).
+        // `values`: a buffer one worker reuses from chunk to chunk. Not cleared:
+        // the engine writes every value of a chunk's rows (NaN included), and
+        // zeroing a chunk first cost a pass over it (6 MB per chunk of the
+        // demo's batch, ~5 % of the call in wasm).
         let one = |values: &mut Vec<f64>, c: &Chunk| -> Result<Vec<R>, Error> {
-            values.clear();
-            values.resize(c.count * c.samples, 0.0);
+            let need = c.count * c.samples;
+            if values.len() < need {
+                values.resize(need, 0.0);
+            }
+            let values = &mut values[..need];
             let rows = &combos[c.first..c.first + c.count];
             let group = &series[c.series..c.series + c.series_count];
             self.compute_rows(rows, group, values, &inner, false)?;
@@ -253,15 +265,64 @@ impl<I: Indicator> Engine<I> {
             progress::advance(1);
             Ok(out)
         };
-        let parts: Vec<Result<Vec<R>, Error>> = if opts.parallel {
-            chunks.par_iter().map_init(Vec::new, one).collect()
+        let mut parts: Vec<Option<Result<Vec<R>, Error>>> = (0..chunks.len()).map(|_| None).collect();
+        if opts.parallel && chunks.len() > 1 {
+            // Longest chunk first, each worker taking the next one left (a
+            // queue, not rayon's split of the list in halves): a single series'
+            // chunks are consecutive rows, so with periods ascending the last
+            // chunks cost several times the first, and halving the list gave
+            // one thread the cheap half — then the other's last chunk ran alone
+            // (the demo's 600 x 10k batch: 1.75-1.79x on 2 threads). Each
+            // worker holds one buffer, so at most `threads` chunks are in
+            // memory at once (fewer than `peak_chunk_bytes` allows).
+            let work = |c: &Chunk| -> u64 {
+                let rows = &combos[c.first..c.first + c.count];
+                lengths[c.series..c.series + c.series_count]
+                    .iter()
+                    .flat_map(|&len| rows.iter().map(move |p| (p, len)))
+                    .map(|(p, len)| self.row_work(p, len))
+                    .fold(0, u64::saturating_add)
+            };
+            let mut order: Vec<(u64, usize)> = chunks.iter().map(work).zip(0..).collect();
+            order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let next = AtomicUsize::new(0);
+            let done: Vec<Vec<(usize, Result<Vec<R>, Error>)>> = (0..threads.min(chunks.len()))
+                .into_par_iter()
+                .map(|_| {
+                    let (mut values, mut mine) = (Vec::new(), Vec::new());
+                    while let Some(&(_, c)) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        let part = one(&mut values, &chunks[c]);
+                        let failed = part.is_err();
+                        mine.push((c, part));
+                        if failed {
+                            // Stop every worker: the call fails with the first error by chunk order.
+                            next.store(order.len(), Ordering::Relaxed);
+                        }
+                    }
+                    mine
+                })
+                .collect();
+            for (c, part) in done.into_iter().flatten() {
+                parts[c] = Some(part);
+            }
         } else {
             let mut values = Vec::new();
-            chunks.iter().map(|c| one(&mut values, c)).collect()
-        };
+            for (slot, c) in parts.iter_mut().zip(&chunks) {
+                let part = one(&mut values, c);
+                let failed = part.is_err();
+                *slot = Some(part);
+                if failed {
+                    break;
+                }
+            }
+        }
         let mut results = Vec::with_capacity(combos.len() * series.len());
         for part in parts {
-            results.extend(part?);
+            match part {
+                Some(part) => results.extend(part?),
+                // Skipped after another chunk failed; that error comes first in chunk order or below.
+                None => continue,
+            }
         }
         Ok(results)
     }

@@ -54,16 +54,31 @@ pub(crate) struct FirRows {
 }
 
 impl FirRows {
-    /// Computes every row's weights with `fill(p, w)`, `w.len() == period(p)`.
-    pub(crate) fn new<P>(combos: &[P], period: fn(&P) -> usize, fill: fn(&P, &mut [f64]), kernel: Resolved) -> Self {
+    /// Computes every row's weights with `fill(p, w)`, `w.len() == period(p)`,
+    /// on the current rayon pool when `parallel` and there are many.
+    pub(crate) fn new<P: Sync>(combos: &[P], period: fn(&P) -> usize, fill: fn(&P, &mut [f64]), kernel: Resolved, parallel: bool) -> Self {
         let mut at = Vec::with_capacity(combos.len() + 1);
         at.push(0);
         for p in combos {
             at.push(at.last().unwrap() + period(p));
         }
-        let mut weights = vec![0.0; *at.last().unwrap()];
-        for (r, p) in combos.iter().enumerate() {
-            fill(p, &mut weights[at[r]..at[r + 1]]);
+        let total = *at.last().unwrap();
+        let mut weights = vec![0.0; total];
+        let mut rows_w = Vec::with_capacity(combos.len());
+        let mut rest = weights.as_mut_slice();
+        for r in 0..combos.len() {
+            let (w, tail) = std::mem::take(&mut rest).split_at_mut(at[r + 1] - at[r]);
+            rows_w.push(w);
+            rest = tail;
+        }
+        // In parallel from PARALLEL_WEIGHTS values on: ALMA's weights are one
+        // `exp` each, a software function in wasm32 (~25 ns), and computed
+        // serially they were ~3 % of the demo's 600-row batch (profile of the
+        // single build, Node), time the pool's second thread sat idle.
+        if parallel && total >= PARALLEL_WEIGHTS && rayon::current_num_threads() > 1 {
+            rows_w.into_par_iter().zip(combos).for_each(|(w, p)| fill(p, w));
+        } else {
+            rows_w.into_iter().zip(combos).for_each(|(w, p)| fill(p, w));
         }
         let rows = combos.len();
         let units = rows.div_ceil(2);
@@ -154,11 +169,8 @@ impl<P: Sync> Rows<'_, P> {
     /// Multiply-adds (FIR) or samples (recursive) of row `r` over `len` samples.
     fn work(&self, r: usize, len: usize) -> u64 {
         match self {
-            Rows::Fir(f) => {
-                let p = f.at[r + 1] - f.at[r];
-                (len.saturating_sub(p) as u64 + 1).saturating_mul(p as u64)
-            }
-            Rows::Recursive { .. } => len as u64,
+            Rows::Fir(f) => row_work(true, f.at[r + 1] - f.at[r], len),
+            Rows::Recursive { .. } => row_work(false, 0, len),
         }
     }
 
@@ -173,6 +185,20 @@ impl<P: Sync> Rows<'_, P> {
         }
     }
 }
+
+/// The scheduler's cost of one row over `len` samples: the direct form's
+/// multiply-adds for a FIR row of period `period`, the samples for a recursive
+/// one (whose `period` is not used).
+pub(crate) fn row_work(fir: bool, period: usize, len: usize) -> u64 {
+    if fir {
+        (len.saturating_sub(period) as u64 + 1).saturating_mul(period as u64)
+    } else {
+        len as u64
+    }
+}
+
+/// Weights from which [`FirRows::new`] computes them in parallel.
+const PARALLEL_WEIGHTS: usize = 16_384;
 
 /// One task: unit `u` of series `s`, outputs `t0 ..` of row `r` (`a`) and,
 /// with `b`, of row `r + 1`.
