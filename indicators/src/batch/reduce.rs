@@ -17,10 +17,10 @@
 //!
 //! **Chunks** ([`plan_chunks`], which the wasm exports also use to reserve
 //! their memory). With at least four series per pool thread, each series' rows
-//! are one chunk; consecutive series whose
-//! rows are smaller than [`GROUP_BYTES`] share one. Otherwise each series' rows
-//! are cut into about four chunks per thread ([`chunk_rows`]). Either way a chunk holds at most [`CHUNK_BYTES`] (one row when
-//! a row alone is larger). With that many chunks each runs on one thread; with
+//! are one chunk; consecutive series whose rows are smaller than
+//! [`GROUP_BYTES`] share one. Otherwise each series' rows are cut into about
+//! four chunks per thread ([`chunk_rows`]). Either way a chunk holds at most
+//! [`CHUNK_BYTES`] (one row when a row alone is larger). With that many chunks each runs on one thread; with
 //! fewer (a few long rows) each also uses the pool inside. A FIR chunk
 //! recomputes its series' FFT block transforms (`kernels::fft`), which a whole
 //! batch computes once: cheap for the series lengths one chunk holds many rows
@@ -144,9 +144,9 @@ pub fn plan_chunks(lengths: &[usize], rows: usize, threads: usize, max_output_by
 
 /// An upper bound of the bytes the chunk buffers of [`plan_chunks`]`(lengths,
 /// rows, threads, max_output_bytes)` hold at once: the largest `2 * threads`
-/// chunks (at most `threads` are in memory at once; the bound keeps the margin
-/// it had when rayon's split could nest a second chunk in a waiting thread), a group of small series
-/// counted as [`GROUP_BYTES`]. Computed per series, without making the plan
+/// chunks (at most `threads` are in memory at once; the bound keeps the
+/// margin it had when rayon's split could nest a second chunk in a waiting
+/// thread), a group of small series counted as [`GROUP_BYTES`]. Computed per series, without making the plan
 /// (which, for a huge grid over many tiny series, could itself be large: the
 /// wasm exports call this before any memory check).
 pub fn peak_chunk_bytes(lengths: &[usize], rows: usize, threads: usize, max_output_bytes: usize) -> u64 {
@@ -295,7 +295,7 @@ impl<I: Indicator> Engine<I> {
                         let failed = part.is_err();
                         mine.push((c, part));
                         if failed {
-                            // Stop every worker: the call fails with the first error by chunk order.
+                            // Stop every worker: the call fails with this error.
                             next.store(order.len(), Ordering::Relaxed);
                         }
                     }
@@ -316,13 +316,13 @@ impl<I: Indicator> Engine<I> {
                 }
             }
         }
+        // A chunk is skipped (None) only after another failed: return that error.
+        if let Some(e) = parts.iter_mut().find_map(|p| p.take_if(|r| r.is_err())) {
+            return Err(e.err().expect("an Err was taken"));
+        }
         let mut results = Vec::with_capacity(combos.len() * series.len());
         for part in parts {
-            match part {
-                Some(part) => results.extend(part?),
-                // Skipped after another chunk failed; that error comes first in chunk order or below.
-                None => continue,
-            }
+            results.extend(part.expect("every chunk ran when none failed")?);
         }
         Ok(results)
     }

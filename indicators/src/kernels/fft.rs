@@ -164,6 +164,8 @@ impl Layout {
 /// row task or one block transform in progress (per thread). For memory
 /// plans (the wasm exports): transforms of long periods have long blocks
 /// (`n` up to `2 * pmax` rounded up to a power of two).
+// Only the wasm exports plan memory (and the tests check this).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub(crate) fn working_bytes(pmax: usize, len: usize) -> (u64, u64) {
     if pmax == 0 || pmax > len {
         return (0, 0);
