@@ -41,6 +41,7 @@
 //! index.
 
 pub mod grid;
+mod queue;
 mod reduce;
 pub(crate) mod rows;
 pub mod series;

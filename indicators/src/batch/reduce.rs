@@ -26,8 +26,8 @@
 //! batch computes once: cheap for the series lengths one chunk holds many rows
 //! of, and the price of bounded memory for very long series.
 //!
-//! **Order.** One worker per pool thread takes the chunks from a queue,
-//! costliest first (estimated as the scheduler does: multiply-adds of the
+//! **Order.** One worker per pool thread takes the chunks from a queue
+//! (`queue.rs`), costliest first (estimated as the scheduler does: multiply-adds of the
 //! direct form), so the cheap chunks fill the end and the threads finish
 //! together; the results are put back in chunk order.
 //!
@@ -39,12 +39,10 @@
 //!
 //! **Progress** ([`crate::progress`]) counts chunks.
 
-use super::{Engine, Indicator, ParamGrid};
+use super::{queue, Engine, Indicator, ParamGrid};
 use super::{series::Series, BatchOptions, SeriesSet};
 use crate::error::Error;
 use crate::progress;
-use rayon::prelude::*;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Largest buffer of one chunk: 16 MiB, two rows of a million bars.
 pub const CHUNK_BYTES: usize = 16 << 20;
@@ -267,14 +265,12 @@ impl<I: Indicator> Engine<I> {
         };
         let mut parts: Vec<Option<Result<Vec<R>, Error>>> = (0..chunks.len()).map(|_| None).collect();
         if opts.parallel && chunks.len() > 1 {
-            // Longest chunk first, each worker taking the next one left (a
-            // queue, not rayon's split of the list in halves): a single series'
+            // Costliest chunk first, from a queue (`queue.rs`): a single series'
             // chunks are consecutive rows, so with periods ascending the last
-            // chunks cost several times the first, and halving the list gave
-            // one thread the cheap half — then the other's last chunk ran alone
-            // (the demo's 600 x 10k batch: 1.75-1.79x on 2 threads). Each
-            // worker holds one buffer, so at most `threads` chunks are in
-            // memory at once (fewer than `peak_chunk_bytes` allows).
+            // chunks cost several times the first, and rayon's halving of the
+            // list gave one thread the cheap half — then the other's last chunk
+            // ran alone (the demo's 600 x 10k batch: 1.75-1.79x on 2 threads).
+            // One buffer per worker: at most `threads` chunks in memory.
             let work = |c: &Chunk| -> u64 {
                 let rows = &combos[c.first..c.first + c.count];
                 lengths[c.series..c.series + c.series_count]
@@ -285,24 +281,9 @@ impl<I: Indicator> Engine<I> {
             };
             let mut order: Vec<(u64, usize)> = chunks.iter().map(work).zip(0..).collect();
             order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-            let next = AtomicUsize::new(0);
-            let done: Vec<Vec<(usize, Result<Vec<R>, Error>)>> = (0..threads.min(chunks.len()))
-                .into_par_iter()
-                .map(|_| {
-                    let (mut values, mut mine) = (Vec::new(), Vec::new());
-                    while let Some(&(_, c)) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        let part = one(&mut values, &chunks[c]);
-                        let failed = part.is_err();
-                        mine.push((c, part));
-                        if failed {
-                            // Stop every worker: the call fails with this error.
-                            next.store(order.len(), Ordering::Relaxed);
-                        }
-                    }
-                    mine
-                })
-                .collect();
-            for (c, part) in done.into_iter().flatten() {
+            let order: Vec<usize> = order.into_iter().map(|(_, c)| c).collect();
+            let answers = queue::run(order, threads, Vec::new, |values, c| (c, one(values, &chunks[c])), |(_, part)| part.is_err());
+            for (c, part) in answers.into_iter().flatten() {
                 parts[c] = Some(part);
             }
         } else {

@@ -25,6 +25,7 @@
 //!
 //! **Progress** ([`crate::progress`]) counts tasks.
 
+use super::queue;
 use super::series::Series;
 use super::{MIN_COLUMN_BLOCK, SEQUENTIAL_WORK_THRESHOLD};
 use crate::kernels::{fft, Resolved};
@@ -293,8 +294,14 @@ pub(crate) fn run<P: Sync>(rows: &Rows<'_, P>, series: &[Series<'_>], values: &m
         // The series' FFT jobs in parallel with each other and with the direct
         // tasks: many short series each hold too little FFT work to fill the
         // pool alone (1000 series x 2520 points ran 1.2x on 2 threads when the
-        // FFT jobs ran one series after another).
-        rayon::join(|| fft_jobs.into_par_iter().for_each(fft_job), || tasks.into_par_iter().for_each(exec));
+        // FFT jobs ran one series after another). From a queue (`queue.rs`),
+        // longest series first: at most one series' block transforms per pool
+        // thread are in memory, which the wasm memory plans count.
+        fft_jobs.sort_by_key(|(si, _)| std::cmp::Reverse(series[*si].data.len()));
+        let fft_side = || {
+            queue::run(fft_jobs, threads, || (), |_, job| fft_job(job), |_| false);
+        };
+        rayon::join(fft_side, || tasks.into_par_iter().for_each(exec));
     }
 }
 
