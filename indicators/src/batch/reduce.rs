@@ -297,13 +297,13 @@ impl<I: Indicator> Engine<I> {
                 }
             }
         }
-        // A chunk is skipped (None) only after another failed: return that error.
-        if let Some(e) = parts.iter_mut().find_map(|p| p.take_if(|r| r.is_err())) {
-            return Err(e.err().expect("an Err was taken"));
-        }
+        // A chunk is skipped (None) only after another failed: the first error
+        // in chunk order is returned; without one, every chunk ran.
+        let parts = parts.into_iter().flatten().collect::<Result<Vec<Vec<R>>, Error>>()?;
+        assert_eq!(parts.len(), chunks.len(), "every chunk ran when none failed");
         let mut results = Vec::with_capacity(combos.len() * series.len());
         for part in parts {
-            results.extend(part.expect("every chunk ran when none failed")?);
+            results.extend(part);
         }
         Ok(results)
     }

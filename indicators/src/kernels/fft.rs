@@ -373,13 +373,12 @@ fn block_scale(range: f64) -> (f64, f64) {
 /// range is too wide for 1e-12 relative accuracy use that kernel instead (see
 /// the module docs).
 pub(crate) fn conv_rows(x: &[f64], pmax: usize, rows: Vec<(&[f64], &mut [f64])>, direct: Option<Resolved>, parallel: bool) {
-    let segment = Layout::new(pmax.max(1), x.len().max(pmax).max(1)).segment_blocks();
-    conv_rows_in_segments(x, pmax, rows, direct, parallel, segment);
+    conv_rows_in_segments(x, pmax, rows, direct, parallel, None);
 }
 
-/// [`conv_rows`] with `segment` blocks transformed at a time (a test sets it:
-/// the outputs do not depend on it).
-fn conv_rows_in_segments(x: &[f64], pmax: usize, rows: Vec<(&[f64], &mut [f64])>, direct: Option<Resolved>, parallel: bool, segment: usize) {
+/// [`conv_rows`] with `segment` blocks transformed at a time (default
+/// [`SEGMENT_BYTES`] of them; a test sets it: the outputs do not depend on it).
+fn conv_rows_in_segments(x: &[f64], pmax: usize, rows: Vec<(&[f64], &mut [f64])>, direct: Option<Resolved>, parallel: bool, segment: Option<usize>) {
     if rows.is_empty() {
         return;
     }
@@ -387,12 +386,13 @@ fn conv_rows_in_segments(x: &[f64], pmax: usize, rows: Vec<(&[f64], &mut [f64])>
         assert!(!w.is_empty() && w.len() <= pmax && x.len() + 1 == o.len() + w.len(), "kernel length contract");
     }
     let layout = Layout::new(pmax, x.len());
+    let segment = segment.unwrap_or_else(|| layout.segment_blocks()).max(1);
     let threads = if parallel { rayon::current_num_threads().max(1) } else { 1 };
     // Each row's outputs not computed yet (segments consume them in order).
     let mut rows = rows;
     let mut s0 = 0;
     while s0 < layout.blocks {
-        let s1 = s0.saturating_add(segment.max(1)).min(layout.blocks);
+        let s1 = s0.saturating_add(segment).min(layout.blocks);
         let spectra = Spectra::new(x, layout, s0..s1, parallel);
         let groups = (4 * threads).div_ceil(rows.len()).clamp(1, s1 - s0);
         let per = (s1 - s0).div_ceil(groups);
@@ -755,7 +755,7 @@ mod tests {
         let run = |segment: usize, parallel: bool| {
             let mut outs: Vec<Vec<f64>> = ws.iter().map(|w| vec![f64::NAN; x.len() - w.len() + 1]).collect();
             let rows = ws.iter().zip(outs.iter_mut()).map(|(w, o)| (w.as_slice(), o.as_mut_slice())).collect();
-            conv_rows_in_segments(&x, 128, rows, None, parallel, segment);
+            conv_rows_in_segments(&x, 128, rows, None, parallel, Some(segment));
             outs.iter().map(|o| o.iter().map(|v| v.to_bits()).collect::<Vec<_>>()).collect::<Vec<_>>()
         };
         let whole = run(usize::MAX, false);

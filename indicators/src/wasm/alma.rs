@@ -233,8 +233,7 @@ pub fn alma_batch_many_long_above_js(values: JsValue, offsets: JsValue, range: J
     let (r, opts) = parse_range(&range)?;
     let rows = r.combo_count().map_err(core_error)?;
     let n = args.series.len;
-    // Lengths of a layout the crate will refuse are irrelevant: it refuses before computing.
-    let lengths: Vec<usize> = args.offsets.windows(2).map(|w| w[1].saturating_sub(w[0])).collect();
+    let lengths = args.lengths();
     let count = lengths.len();
     let longest = lengths.iter().copied().max().unwrap_or(0);
     // One chunk per worker, one series' runs per chunk at once — except chunks of
@@ -296,8 +295,9 @@ fn many(call: &'static str, values: &JsValue, offsets: &JsValue, range: &JsValue
     let n = args.series.len;
     let dest = Dest::parse(out, rows.saturating_mul(n))?;
     // Series from a queue, one per pool thread at once, each transforming its own runs one after another.
-    let longest = args.offsets.windows(2).map(|w| w[1].saturating_sub(w[0])).max().unwrap_or(0);
-    let in_flight = args.offsets.len().saturating_sub(1).min(rayon::current_num_threads().max(1));
+    let lengths = args.lengths();
+    let longest = lengths.iter().copied().max().unwrap_or(0);
+    let in_flight = lengths.len().min(rayon::current_num_threads().max(1));
     let (scratch, fft) = (batch_scratch(&r, rows, n) + args.extra_scratch(), fft_scratch(r.period, &opts, longest, in_flight, 2));
     let (values, combos) = run_batch(call, &args.series, rows, scratch, fft, dest, |x, o| alma_batch_many_into_with(x, &args.offsets, &r, &opts, o))?;
     many_result(values.as_ref(), &combos, rows, &args.offsets, combo)

@@ -518,6 +518,12 @@ impl ManyArgs {
     pub(crate) fn extra_scratch(&self) -> u64 {
         self.offsets.len() as u64 * (2 * std::mem::size_of::<usize>() as u64 + 64)
     }
+
+    /// Each series' length. For a layout the crate will refuse the values are
+    /// irrelevant (it refuses before computing), so decreasing offsets give 0.
+    pub(crate) fn lengths(&self) -> Vec<usize> {
+        self.offsets.windows(2).map(|w| w[1].saturating_sub(w[0])).collect()
+    }
 }
 
 // ---------------------------------------------------------------------------
