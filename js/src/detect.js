@@ -46,8 +46,14 @@ export const MODES = Object.freeze(['threads', 'shards', 'single']);
  */
 export const DEFAULT_SHARD_MIN_WORK = 4_000_000;
 
-/** Cores the environment reports: navigator.hardwareConcurrency, or os.availableParallelism() in Node. */
+/**
+ * Cores the environment reports: navigator.hardwareConcurrency (browsers, Deno, Bun,
+ * Node 21+), else os.availableParallelism() in Node 20 (the same count: Node 21's
+ * navigator.hardwareConcurrency is it).
+ */
 export async function reportedCores() {
+  const n = globalThis.navigator?.hardwareConcurrency;
+  if (Number.isInteger(n) && n > 0) return n;
   const inNode = typeof process === 'object' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
   if (inNode) {
     // A variable, not a literal: browser builds fail on a literal `node:` specifier

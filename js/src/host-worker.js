@@ -1,24 +1,34 @@
 // The dedicated worker that owns the wasm instance, so nothing ever blocks or
 // spins the page's main thread. Protocol with index.js (one message each):
 //
-//   page -> host  {type: 'init', glueUrl, threads}            threads 0 = single build
+//   page -> host  {type: 'init', glueUrl, threads, callWord?}   threads 0 = single build
+//                 callWord (threads): a Uint32Array on a SharedArrayBuffer of 4 bytes
 //   host -> page  {type: 'ready', threads, memory?, progress?, crash?, declarations?}
 //                 memory: the shared memory; declarations: the module's own
 //                 (`rayonWebHostDeclarations()`, data only), for undeclared exports
-//                 {type: 'init-error', error}                   (threaded builds only)
+//                 {type: 'init-error', error}        (any build: the glue or its wasm did
+//                 not load — code HOST_START_FAILED —, or its init / initThreadPool threw)
 //   page -> host  {type: 'call', id, name, args, outputs?, watched?}
 //                 outputs: indices of declared output arguments; watched: indices of
 //                 an undeclared call's typed-array arguments the caller keeps
-//   host -> page  {type: 'result', id, value, outputs, written, ms}  |  {type: 'error', id, error}
+//   host -> page  {type: 'result', id, value, outputs, written, ms, progress?}  |  {type: 'error', id, error}
 //                 (outputs: the filled output arguments, transferred back; written:
-//                 [index, value] of each watched argument the export changed)
+//                 [index, value] of each watched argument the export changed;
+//                 progress (threads): the counter's final [done, total];
+//                 error: {name, message, code?, series?, trap?}, always cloneable —
+//                 code only a string, series only an integer, trap: true for a
+//                 WebAssembly.RuntimeError, which breaks the instance)
 //                 {type: 'progress', id, done, total}    (single-threaded builds)
 //
 // Progress: a module may export `progressCounter()`, the address of two u32
 // [done, total] in its memory. With threads the page polls them in the shared
-// memory (this worker is blocked in the call); single-threaded, the module's
-// memory is not shared, so the module calls `globalThis.rayonWebProgress(done,
-// total)` between chunks and this worker forwards it.
+// memory (this worker is blocked in the call). The module has one counter for
+// all calls, so before each call this worker resets it to [0, 0] and then stores
+// the call's id in `callWord` (0 again after the call, once the final value is
+// read for the result): the page reports the counter only to the call whose id
+// it holds. Single-threaded, the module's memory is not shared, so the module
+// calls `globalThis.rayonWebProgress(done, total)` between chunks and this
+// worker forwards it.
 //
 // Crashes: with threads, `crash` is the address of rayon-web's crash record
 // (thread-pool/src/crash.rs), which the page polls during calls: a pool thread
@@ -48,13 +58,38 @@ const on = (fn) => {
   });
 };
 
-const errorOf = (e) => ({
-  name: e?.name ?? 'Error',
-  message: e?.message ?? String(e),
-  code: e?.code,
-  // Many-series calls name the rejected series (rebased by split.js for shards).
-  ...(Number.isInteger(e?.series) ? { series: e.series } : {}),
-});
+/** A thrown value as a message that can always be cloned to the page (a Symbol `code` cannot). */
+function errorOf(e) {
+  const read = (f, fallback) => { try { return f(); } catch { return fallback; } };
+  const name = read(() => e?.name, undefined);
+  const message = read(() => (typeof e?.message === 'string' ? e.message : String(e)), 'an exception that cannot be shown');
+  const code = read(() => e?.code, undefined);
+  const series = read(() => e?.series, undefined);
+  return {
+    name: typeof name === 'string' ? name : 'Error',
+    message,
+    ...(typeof code === 'string' ? { code } : {}),
+    // Many-series calls name the rejected series (rebased by split.js for shards).
+    ...(Number.isInteger(series) ? { series } : {}),
+    // A trap (unreachable, out of bounds, panic=abort) leaves the instance unusable.
+    // Only the engine's own class says so: any JS error may be named 'RuntimeError'.
+    ...(e instanceof WebAssembly.RuntimeError ? { trap: true } : {}),
+  };
+}
+
+/**
+ * postMessage that never throws: a message that cannot be cloned becomes an
+ * error for call `id` (if it has one), and a failure of that too is dropped —
+ * an exception here would end this worker and every call on it.
+ */
+function post(msg, transfer = [], id = msg.id) {
+  try {
+    port.postMessage(msg, transfer);
+  } catch (e) {
+    if (id === undefined || msg.type === 'error') return;
+    try { port.postMessage({ type: 'error', id, error: { name: 'TypeError', message: `the worker could not send its answer: ${errorOf(e).message}`, code: 'RESULT_NOT_CLONEABLE' } }); } catch { /* nothing left to say it with */ }
+  }
+}
 
 /** Bytes of a typed array, DataView or ArrayBuffer (index.js has the same line: this
  * worker imports nothing statically, see above). */
@@ -71,23 +106,28 @@ function sameBytes(a, b) {
 
 let glue = null;
 let current = 0;
+// Threads: the page's call word and the module's [done, total] counter (see the top).
+let callWord = null;
+let counter = null;
 // Calls wait for init (the page sends none before 'ready'; this is the second
 // line of defence: a call must never run before initThreadPool).
 let initDone = null;
 
 globalThis.rayonWebProgress = (done, total) => {
-  if (current) port.postMessage({ type: 'progress', id: current, done, total });
+  if (current) post({ type: 'progress', id: current, done, total });
 };
 
-async function init({ glueUrl, threads }) {
-  glue = await import(/* webpackIgnore: true */ /* @vite-ignore */ glueUrl);
-  if (IN_NODE) {
+async function init({ glueUrl, threads, callWord: word }) {
+  let bytes;
+  try {
+    glue = await import(/* webpackIgnore: true */ /* @vite-ignore */ glueUrl);
     // Node's fetch cannot read file: URLs; hand wasm-bindgen the bytes.
-    const { readFile } = await nodeImport('node:fs/promises');
-    await glue.default({ module_or_path: await readFile(new URL(glueUrl.replace(/\.js$/, '_bg.wasm'))) });
-  } else {
-    await glue.default();
+    if (IN_NODE) bytes = await (await nodeImport('node:fs/promises')).readFile(new URL(glueUrl.replace(/\.js$/, '_bg.wasm')));
+  } catch (e) {
+    // Not the loader's code (ERR_MODULE_NOT_FOUND, ENOENT): the page documents its own.
+    throw Object.assign(new Error(`the module could not be loaded from ${glueUrl}: ${errorOf(e).message}`), { code: 'HOST_START_FAILED' });
   }
+  await (IN_NODE ? glue.default({ module_or_path: bytes }) : glue.default());
   let memory;
   if (threads > 0) {
     await glue.initThreadPool(threads);
@@ -97,17 +137,25 @@ async function init({ glueUrl, threads }) {
   const crash = threads > 0 ? glue.rayonWebCrashRecord?.() : undefined;
   // The module's own split/output declarations (plain data), if it ships them.
   const declarations = typeof glue.rayonWebHostDeclarations === 'function' ? glue.rayonWebHostDeclarations() : undefined;
+  if (memory && progress !== undefined && word instanceof Uint32Array) {
+    callWord = word;
+    counter = () => new Uint32Array(memory.buffer, progress, 2);
+  }
   return { threads: threads > 0 ? threads : 1, memory, progress, crash, declarations };
 }
 
 on(async (msg) => {
   if (msg.type === 'init') {
     initDone = init(msg);
+    let ready;
     try {
-      port.postMessage({ type: 'ready', ...(await initDone) });
+      ready = { type: 'ready', ...(await initDone) };
     } catch (e) {
-      port.postMessage({ type: 'init-error', error: errorOf(e) });
+      post({ type: 'init-error', error: errorOf(e) });
+      return;
     }
+    // (Declarations that cannot be cloned: sent without them, as if the module shipped none.)
+    try { port.postMessage(ready); } catch { post({ ...ready, declarations: undefined }); }
     return;
   }
   if (msg.type === 'call') {
@@ -116,17 +164,25 @@ on(async (msg) => {
     const internal = msg.name === 'default' || msg.name === 'initSync' || msg.name.startsWith('__');
     const fn = !internal && Object.hasOwn(glue ?? {}, msg.name) ? glue[msg.name] : undefined;
     if (typeof fn !== 'function') {
-      port.postMessage({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `the module has no export named ${JSON.stringify(msg.name)}`, code: 'NO_SUCH_EXPORT' } });
+      post({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `the module has no export named ${JSON.stringify(msg.name)}`, code: 'NO_SUCH_EXPORT' } });
       return;
     }
     // A class (a wasm-bindgen struct such as WasmFloat64Buffer) is a function too, but
     // calling it throws an uncoded TypeError, and its objects would live in this
     // worker's memory, out of the caller's reach.
     if (/^class\b/.test(Function.prototype.toString.call(fn))) {
-      port.postMessage({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `${JSON.stringify(msg.name)} is a class, not a function: its objects would live in the host's worker, which the page cannot reach; the host calls the module's functions only`, code: 'NO_SUCH_EXPORT' } });
+      post({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `${JSON.stringify(msg.name)} is a class, not a function: its objects would live in the host's worker, which the page cannot reach; the host calls the module's functions only`, code: 'NO_SUCH_EXPORT' } });
       return;
     }
     current = msg.id;
+    // Threads: this call's counter from [0, 0], then its id in the word (in that
+    // order: the page must never see the id next to the previous call's counter).
+    const view = counter?.();
+    if (view) {
+      Atomics.store(view, 0, 0);
+      Atomics.store(view, 1, 0);
+      Atomics.store(callWord, 0, msg.id);
+    }
     try {
       // Watched arguments: a copy of their bytes now, compared after the call. One
       // too large to copy (the worker's heap is full) is handed back whatever happens.
@@ -135,6 +191,8 @@ on(async (msg) => {
       const t0 = performance.now();
       const value = await fn(...msg.args);
       const ms = performance.now() - t0;
+      const progress = view ? [Atomics.load(view, 0), Atomics.load(view, 1)] : undefined;
+      if (view) Atomics.store(callWord, 0, 0);
       // Typed arrays and ArrayBuffers found in the result are moved, not copied.
       const transfer = [];
       const collect = (v) => {
@@ -150,14 +208,15 @@ on(async (msg) => {
       const written = watched.filter(changed).map(([i]) => [i, msg.args[i]]);
       written.forEach(([, v]) => collect(v));
       try {
-        port.postMessage({ type: 'result', id: msg.id, value, outputs, written, ms }, [...new Set(transfer)]);
+        port.postMessage({ type: 'result', id: msg.id, value, outputs, written, ms, progress }, [...new Set(transfer)]);
       } catch (e) {
-        port.postMessage({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `the result of ${msg.name} cannot be sent back from the worker: ${e.message}`, code: 'RESULT_NOT_CLONEABLE' } });
+        post({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `the result of ${msg.name} cannot be sent back from the worker: ${errorOf(e).message}`, code: 'RESULT_NOT_CLONEABLE' } });
       }
     } catch (e) {
-      port.postMessage({ type: 'error', id: msg.id, error: errorOf(e) });
+      post({ type: 'error', id: msg.id, error: errorOf(e) });
     } finally {
       current = 0;
+      if (view) Atomics.store(callWord, 0, 0);
     }
   }
 });

@@ -44,6 +44,11 @@ export class HostError extends Error {
 }
 
 const invalid = (message) => new HostError({ name: 'TypeError', message, code: 'INVALID_ARGUMENT' });
+const terminated = (message = 'the host was terminated') => new HostError({ message, code: 'HOST_TERMINATED' });
+/** A thrown value's message, for our own messages; never throws. */
+const messageOf = (e) => {
+  try { return typeof e?.message === 'string' ? e.message : String(e); } catch { return 'an exception that cannot be shown'; }
+};
 
 /** Names the language looks up on any object and may call (thenables, JSON, conversions). */
 const IMPLICIT = new Set(['then', 'toJSON', 'valueOf', 'toString', 'toLocaleString', 'constructor', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', '__proto__', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
@@ -67,12 +72,76 @@ function workerCount(asked, what, note) {
   return Math.min(asked, MAX_POOL_THREADS);
 }
 
-/** A build's glue URL as a string: a string or URL object; null/undefined = not given. */
+/**
+ * A build's glue URL, absolute: a string or URL object; null/undefined = not given.
+ * Resolved here, not in the worker: Node has no `location` to resolve a relative
+ * string against, and a throw later (in boot) would be uncoded.
+ */
 function glueUrl(v, key) {
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string' && v !== '') return v;
   if (v instanceof URL) return v.href;
+  if (typeof v === 'string' && v !== '') {
+    try {
+      return new URL(v, globalThis.location?.href).href;
+    } catch {
+      throw invalid(`createHost's options.${key} ${JSON.stringify(v)} is not an absolute URL, and here there is no page location to resolve it against: pass an absolute URL, e.g. new URL('./pkg/x.js', import.meta.url)`);
+    }
+  }
   throw invalid(`createHost's options.${key} must be the URL of a wasm-bindgen glue JS file (a URL object or a non-empty string), got ${describe(v)}`);
+}
+
+/**
+ * The mode `mode` and `forceSingle` ask for together (`what` names the options),
+ * `undefined` when neither does. Both given and disagreeing is an error, never a
+ * silent pick of one.
+ */
+function modeOption(mode, forceSingle, what) {
+  if (forceSingle !== undefined && typeof forceSingle !== 'boolean') throw invalid(`${what}.forceSingle must be a boolean, got ${describe(forceSingle)}`);
+  if (mode !== undefined && forceSingle !== undefined && (mode === 'single') !== forceSingle) {
+    throw invalid(`${what}: mode ${describe(mode)} and forceSingle: ${forceSingle} contradict each other; pass mode only (forceSingle: true is mode: 'single')`);
+  }
+  return mode ?? (forceSingle === true ? 'single' : undefined);
+}
+
+/** Built-ins that a structured clone copies as what they are (instanceof: subclasses arrive as the built-in). */
+const CLONEABLE = [
+  'Array', 'ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'Map', 'Set', 'Date', 'RegExp', 'Error', 'Boolean', 'Number', 'String', 'BigInt',
+  'Blob', 'File', 'FileList', 'ImageData', 'ImageBitmap', 'CryptoKey', 'DOMException',
+].map((n) => globalThis[n]).concat([globalThis.WebAssembly?.Module, globalThis.WebAssembly?.Memory]).filter((c) => typeof c === 'function');
+/** How deep, and how many values in all, plainObjectPath looks (arguments are a few levels of plain data). */
+const WALK_DEPTH = 4;
+const WALK_VALUES = 10_000;
+const pathKey = (k) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`);
+
+/**
+ * The path (`args[1].grid`) and value of the first class instance in `v` that is
+ * not a cloneable built-in, or null. A structured clone copies such an object as
+ * a plain one with its own data properties only: its getters, methods and private
+ * fields are lost, and the module would silently see other values (its defaults).
+ * Plain objects and arrays are walked (not typed arrays' contents); what cannot be
+ * read is left to the clone, which reports it.
+ */
+function classInstancePath(v, path, depth = 0, budget = { left: WALK_VALUES }) {
+  if (v === null || typeof v !== 'object') return null;
+  let proto;
+  let array;
+  try { proto = Object.getPrototypeOf(v); array = Array.isArray(v); } catch { return null; }
+  if (array || proto === Object.prototype || proto === null) {
+    if (depth >= WALK_DEPTH) return null;
+    let keys;
+    // Arrays by index, bounded by the budget (a sparse array's length may be 2^32 - 1).
+    try { keys = array ? null : Object.keys(v); } catch { return null; }
+    const n = array ? v.length : keys.length;
+    for (let i = 0; i < n && budget.left-- > 0; i++) {
+      let x;
+      try { x = v[array ? i : keys[i]]; } catch { return null; }
+      const found = classInstancePath(x, path + (array ? `[${i}]` : pathKey(keys[i])), depth + 1, budget);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (ArrayBuffer.isView(v) || CLONEABLE.some((C) => v instanceof C)) return null;
+  return { path, value: v };
 }
 const typeName = (v) => (v === null ? 'null' : Array.isArray(v) ? 'Array' : typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v);
 
@@ -235,20 +304,24 @@ function checkSendable(name, args, transfer) {
  */
 export async function createHost(options) {
   const host = new Host(options);
-  await host.start();
+  host.start();
+  await host.afterStart(host.epoch);
   return host;
 }
 
 export class Host {
   constructor(options) {
     const {
-      threaded, single, threads, shards, mode, forceSingle = false, declarations = {}, shardMinWork = DEFAULT_SHARD_MIN_WORK, startTimeoutMs = 15000,
+      threaded, single, threads, shards, mode, forceSingle, declarations = {}, shardMinWork = DEFAULT_SHARD_MIN_WORK, startTimeoutMs = 15000,
     } = readOptions(options, "createHost's options", HOST_OPTIONS, invalid);
     this.builds = { threaded: glueUrl(threaded, 'threaded'), single: glueUrl(single, 'single') };
     if (!this.builds.single && !this.builds.threaded) throw invalid('createHost needs at least one build: { threaded, single } (URLs of the wasm-bindgen glue JS)');
-    if (typeof forceSingle !== 'boolean') throw invalid(`createHost's options.forceSingle must be a boolean, got ${describe(forceSingle)}`);
-    this.configure({ threads, shards, mode: mode ?? (forceSingle ? 'single' : 'auto') });
-    if (typeof declarations !== 'object' || Array.isArray(declarations)) throw invalid(`createHost's options.declarations must be an object { exportName: declaration }, got ${describe(declarations)}`);
+    this.configure({ threads, shards, mode: modeOption(mode, forceSingle, "createHost's options") ?? 'auto' });
+    // Only a plain object: Object.entries of a Map (or a class's getters) is [], which
+    // would drop every declaration without a word.
+    let proto;
+    try { proto = typeof declarations === 'object' ? Object.getPrototypeOf(declarations) : undefined; } catch (e) { throw invalid(`inspecting createHost's options.declarations threw: ${messageOf(e)}`); }
+    if (proto !== Object.prototype && proto !== null) throw invalid(`createHost's options.declarations must be a plain object { exportName: declaration }, got ${describe(declarations)}`);
     this.declarations = {};
     let entries;
     try { entries = Object.entries(declarations); } catch (e) { throw invalid(`reading createHost's options.declarations threw: ${e?.message ?? e}`); }
@@ -266,6 +339,10 @@ export class Host {
     this.instances = [];
     this.starting = null;
     this.generation = 0;
+    // Bumped by terminate(): a wait that began before it (a queued call, a recreate()) ends with HOST_TERMINATED.
+    this.epoch = 0;
+    // Why the last start failed (no instance since), for the calls made after it.
+    this.startError = null;
     this.broken = null;
     this.mode = null;
     this.reason = null;
@@ -274,10 +351,9 @@ export class Host {
   }
 
   configure({ threads, shards, mode }) {
-    // The pool's own maximum caps the count: a machine reporting more cores
-    // than a pool may have threads still gets a pool (not a rejected start).
-    const cores = globalThis.navigator?.hardwareConcurrency || 2;
-    const t = workerCount(threads ?? this.requestedThreads ?? cores, 'threads', `a core count; a pool has at most ${MAX_POOL_THREADS} threads`);
+    // Unset: one thread per reported core, counted when the start runs (startInstances).
+    const askedThreads = threads ?? this.requestedThreads;
+    const t = askedThreads === undefined ? undefined : workerCount(askedThreads, 'threads', `a core count; a pool has at most ${MAX_POOL_THREADS} threads`);
     // Shards likewise: each is a worker with its own module instance and memory,
     // and past 64 they cost memory without adding speed.
     const askedShards = shards ?? this.requestedShards;
@@ -293,8 +369,10 @@ export class Host {
     const gen = ++this.generation;
     const p = this.startInstances(gen);
     this.starting = p;
-    const clear = () => { if (this.starting === p) this.starting = null; };
-    p.then(clear, clear);
+    p.then(() => { if (this.starting === p) this.starting = null; }, (e) => {
+      // A start superseded by a newer one, or abandoned by terminate(), is not "the last start".
+      if (this.starting === p) { this.starting = null; this.startError = e; }
+    });
     return p;
   }
 
@@ -309,8 +387,11 @@ export class Host {
     let choice = chooseMode({ requested: this.requestedMode, builds: this.builds, env, cores, declared: this.declared() });
     let instances = null;
     if (choice.mode === 'threads') {
+      // The pool's own maximum caps the count: a machine reporting more cores
+      // than a pool may have threads still gets a pool (not a rejected start).
+      const threads = this.requestedThreads ?? Math.min(Math.max(1, Math.floor(cores) || 1), MAX_POOL_THREADS);
       try {
-        instances = [await this.boot(this.builds.threaded, this.requestedThreads, gen)];
+        instances = [await this.boot(this.builds.threaded, threads, gen)];
       } catch (e) {
         if (e.code === 'HOST_SUPERSEDED') throw e;
         // Never a silent change of mode: forced threads reject, auto says why in host.reason.
@@ -337,7 +418,9 @@ export class Host {
       throw superseded();
     }
     this.instances = instances;
+    this.moduleDeclarations = instances[0].declarations;
     this.broken = null;
+    this.startError = null;
     this.mode = choice.mode;
     this.reason = choice.reason;
     this.shards = choice.mode === 'shards' ? instances.length : 0;
@@ -347,25 +430,38 @@ export class Host {
 
   /** One instance: a host worker that loaded `glueUrl` (and, threads > 0, started a pool). */
   async boot(glueUrl, threads, gen) {
-    const worker = await spawnWorker();
-    const inst = { worker, threads: 0, active: 0, dead: false, stop: null, scratch: new Scratch() };
+    let worker;
+    try {
+      worker = await spawnWorker();
+    } catch (e) {
+      throw new HostError({ message: `the host worker could not be created: ${messageOf(e)}`, code: 'HOST_START_FAILED' });
+    }
+    // Threads: the word the host worker keeps the running call's id in (0 between
+    // calls), so that `watch` reports the progress counter to that call only.
+    const callWord = threads > 0 ? new Uint32Array(new SharedArrayBuffer(4)) : undefined;
+    const inst = { worker, threads: 0, active: 0, dead: false, stop: null, scratch: new Scratch(), callWord };
     const ready = new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new HostError({ message: `the host worker did not start within ${this.startTimeoutMs} ms`, code: 'HOST_TIMEOUT' })), this.startTimeoutMs);
       inst.stop = (e) => { clearTimeout(timer); reject(e); };
-      worker.on((msg) => {
-        if (msg.type === 'ready') { clearTimeout(timer); inst.stop = null; resolve(msg); }
-        else if (msg.type === 'init-error') inst.stop?.(new HostError({ ...msg.error, code: msg.error.code ?? 'HOST_START_FAILED' }));
-        else this.dispatch(msg);
-      });
-      worker.onError((e) => {
-        // Our own terminate() of an old or superseded instance also lands here
-        // (Node's 'exit'): only a death nobody asked for fails calls.
-        if (inst.dead) return;
-        inst.dead = true;
-        if (inst.stop) { inst.stop(new HostError({ message: `the host worker died while starting: ${e.message}`, code: 'HOST_DIED' })); return; }
-        if (this.instances.includes(inst)) this.breakDown('HOST_DIED', `a host worker died: ${e.message}`);
-      });
-      worker.post({ type: 'init', glueUrl: new URL(glueUrl, globalThis.location?.href).href, threads });
+      // Anything that throws here must clear the timer (inst.stop): an armed one keeps Node alive.
+      try {
+        worker.on((msg) => {
+          if (msg.type === 'ready') { clearTimeout(timer); inst.stop = null; resolve(msg); }
+          else if (msg.type === 'init-error') inst.stop?.(new HostError({ ...msg.error, code: msg.error.code ?? 'HOST_START_FAILED' }));
+          else this.dispatch(msg);
+        });
+        worker.onError((e) => {
+          // Our own terminate() of an old or superseded instance also lands here
+          // (Node's 'exit'): only a death nobody asked for fails calls.
+          if (inst.dead) return;
+          inst.dead = true;
+          if (inst.stop) { inst.stop(new HostError({ message: `the host worker died while starting: ${messageOf(e)}`, code: 'HOST_DIED' })); return; }
+          if (this.instances.includes(inst)) this.breakDown('HOST_DIED', `a host worker died: ${messageOf(e)}`);
+        });
+        worker.post({ type: 'init', glueUrl, threads, callWord });
+      } catch (e) {
+        inst.stop(new HostError({ message: `the host worker could not be started: ${messageOf(e)}`, code: 'HOST_START_FAILED' }));
+      }
     });
     // A newer start (recreate) kills this one's workers: stop waiting at once.
     const watch = setInterval(() => { if (gen !== this.generation) inst.stop?.(superseded()); }, 20);
@@ -391,19 +487,42 @@ export class Host {
 
   dispatch(msg) {
     const call = this.pending.get(msg.id);
+    // (No entry: the call was settled already — abandoned by its onProgress, terminated: a late message.)
     if (!call) return;
     if (msg.type === 'progress') { call.onProgress?.(msg.done, msg.total); return; }
     // A trap (panic=abort, unreachable, out of bounds) poisons the instance for good.
-    if (msg.type === 'error' && msg.error.name === 'RuntimeError') { this.breakDown('POOL_BROKEN', msg.error.message); return; }
+    // The worker tells (instanceof WebAssembly.RuntimeError): a JS error's name proves nothing.
+    if (msg.type === 'error' && msg.error.trap) { this.breakDown('POOL_BROKEN', msg.error.message); return; }
+    // Threads: the counter's final value, which the polling may have missed (a short call).
+    if (msg.type === 'result' && msg.progress) {
+      this.report(call, msg.progress[0], msg.progress[1]);
+      if (!this.pending.has(msg.id)) return; // its onProgress threw: rejected
+    }
     this.settle(msg.id);
     if (msg.type === 'result') call.resolve(msg);
     else call.reject(new HostError(msg.error));
+  }
+
+  /** Threads: reports [done, total] to the call unless it is what it last saw. */
+  report(call, done, total) {
+    if (!call.onProgress || (call.last[0] === done && call.last[1] === total)) return;
+    call.last = [done, total];
+    call.onProgress(done, total);
   }
 
   settle(id) {
     const call = this.pending.get(id);
     this.pending.delete(id);
     if (call && --call.inst.active === 0) call.inst.worker.unref();
+  }
+
+  /** Rejects every pending entry of `job` (a split call has one per part). */
+  abandon(job, err) {
+    for (const [id, call] of [...this.pending]) {
+      if (call.job !== job) continue;
+      this.settle(id);
+      call.reject(err);
+    }
   }
 
   failAll(err) {
@@ -434,24 +553,29 @@ export class Host {
       try { snapshot = checkSendable(name, job.args, job.transfer); } catch (e) { return Promise.reject(e); }
       job.args = snapshot.args;
       job.transfer = snapshot.transfer;
-      return this.afterStart().then(() => this.run(job));
+      return this.afterStart(this.epoch).then(() => this.run(job));
     }
     return this.run(job);
   }
 
-  /** Waits for the latest start (a recreate during a start supersedes it). */
-  async afterStart() {
+  /**
+   * Waits for the latest start (a recreate during a start supersedes it: its
+   * outcome is ours). A terminate() since `epoch` ends the wait with
+   * HOST_TERMINATED, even if a recreate() followed it: terminate cancels what
+   * was waiting.
+   */
+  async afterStart(epoch) {
     for (;;) {
+      if (this.epoch !== epoch) throw terminated('the host was terminated while it started');
       const s = this.starting;
-      if (!s) return;
+      // (The newest start failed after the one awaited was superseded: its error is ours.)
+      if (!s) { if (this.startError) throw this.startError; return; }
       try {
         await s;
-        return;
       } catch (e) {
-        if (this.starting && this.starting !== s) continue;
-        // Abandoned by terminate(): run() rejects with HOST_TERMINATED.
-        if (e.code === 'HOST_SUPERSEDED') return;
-        throw e.code ? e : new HostError({ message: `the host could not start: ${e.message}`, code: 'HOST_START_FAILED' });
+        if (this.epoch !== epoch) continue; // says so above
+        if ((this.starting && this.starting !== s) || e.code === 'HOST_SUPERSEDED') continue;
+        throw e.code ? e : new HostError({ message: `the host could not start: ${messageOf(e)}`, code: 'HOST_START_FAILED' });
       }
     }
   }
@@ -462,7 +586,29 @@ export class Host {
     if (!Array.isArray(args)) throw invalid(`${name}: args must be an array of arguments, got ${typeName(args)}`);
     if (!Array.isArray(transfer)) throw invalid(`${name}: options.transfer must be an array, got ${typeName(transfer)}`);
     if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid(`${name}: options.onProgress must be a function, got ${typeName(onProgress)}`);
-    const job = { name, args, callerArgs: args, transfer, onProgress, decl: null, outputs: [] };
+    for (let i = 0; i < args.length; i++) {
+      const found = classInstancePath(args[i], `args[${i}]`);
+      if (found) {
+        throw invalid(`${name}: ${found.path} is ${describe(found.value)}, a class instance: the copy sent to the worker keeps only its own data properties — not its getters, methods or private fields — so the module would see other values; pass a plain object with the values instead`);
+      }
+    }
+    // callerTransfer: what the caller listed (a queued call's `transfer` becomes the clone's).
+    const job = { name, args, callerArgs: args, transfer, callerTransfer: transfer, onProgress: undefined, decl: null, outputs: [] };
+    // Every path reports progress through this: a throwing callback (a bug in the
+    // caller's progress bar) must neither escape into the worker's message listener
+    // (Node ends the process) nor leave the call unsettled. It rejects the call —
+    // all its parts — and is not called again.
+    if (onProgress) {
+      job.onProgress = (done, total) => {
+        if (job.progressFailed) return;
+        try {
+          onProgress(done, total);
+        } catch (e) {
+          job.progressFailed = true;
+          this.abandon(job, invalid(`${name}: options.onProgress threw: ${messageOf(e)} (the call was abandoned and its result dropped; fix the callback)`));
+        }
+      };
+    }
     // Before the first start completes the module's own declarations are not known
     // yet: run() looks again (a queued call is checked there).
     this.declare(job);
@@ -475,8 +621,10 @@ export class Host {
    * arrays the results are written back into).
    */
   declare(job) {
-    const { name, callerArgs: args, transfer } = job;
-    const own = this.instances[0]?.declarations ?? {};
+    const { name, callerArgs: args, callerTransfer: transfer } = job;
+    // While a recreate() starts, the last instances' (the same module's): a queued call's
+    // output in `transfer` is refused before its clone detaches the caller's array.
+    const own = this.instances[0]?.declarations ?? this.moduleDeclarations ?? {};
     job.decl = Object.hasOwn(this.declarations, name) ? this.declarations[name] : Object.hasOwn(own, name) ? own[name] : null;
     job.outputs = (job.decl?.outputs ?? []).filter((i) => i < args.length && ArrayBuffer.isView(args[i])).map((i) => [i, args[i]]);
     for (const [i, o] of job.outputs) {
@@ -486,10 +634,14 @@ export class Host {
 
   run(job) {
     if (this.broken) return Promise.reject(this.brokenError());
-    if (this.instances.length === 0) return Promise.reject(new HostError({ message: 'the host is terminated; call recreate() first', code: 'HOST_TERMINATED' }));
-    if (!job.decl) {
-      try { this.declare(job); } catch (e) { return Promise.reject(e); }
+    if (this.instances.length === 0) {
+      const e = this.startError;
+      return Promise.reject(terminated(e
+        ? `the host has no instance: the last recreate() failed (${e.code ?? e.name}: ${messageOf(e)}); call recreate() again`
+        : 'the host is terminated; call recreate() first'));
     }
+    // Again: a queued call's module may have declarations that were not known yet.
+    try { this.declare(job); } catch (e) { return Promise.reject(e); }
     job.started = now();
     // Part outputs come from the scratch of the shard that fills them (scratch.js).
     const alloc = (i, Ctor, length) => this.instances[i].scratch.take(Ctor, length);
@@ -503,11 +655,13 @@ export class Host {
         // as the single build would. A code declaration's split that throws is a bug in it.
         if (!job.decl.declarative) return Promise.reject(invalid(`${job.name}: the declaration's split threw: ${e?.message ?? e}`));
       }
+      const bad = parts && badParts(parts, this.instances.length);
+      if (bad) return Promise.reject(invalid(`${job.name}: the declaration's split ${bad}`));
     }
     if (!parts || parts.length < 2) {
       const inst = this.instances[0];
       const [args, transfer] = outputsFor(job, inst);
-      return this.send(inst, job.name, args, transfer, job.onProgress, job.outputs.map(([i]) => i), watchedArgs(job)).then((r) => {
+      return this.send(inst, job, args, transfer, job.onProgress, job.outputs.map(([i]) => i), watchedArgs(job)).then((r) => {
         writeBack(job.callerArgs, r.written);
         // Output arguments: the worker's filled buffers go into the caller's arrays, then back to the scratch.
         job.outputs.forEach(([, orig], k) => {
@@ -537,7 +691,7 @@ export class Host {
     let copyMs = 0;
     // The caller's transfers go with the last part (posted last); the others get copies.
     const sends = parts.map((p, i) => this.send(
-      this.instances[i], job.name, p.args,
+      this.instances[i], job, p.args,
       [...(p.transfer ?? []), ...(i === parts.length - 1 ? job.transfer : [])],
       report && ((done, total) => { progress[i] = [done, total]; report(); }),
       outIdx.filter((k) => k < p.args.length && ArrayBuffer.isView(p.args[k])),
@@ -585,10 +739,12 @@ export class Host {
     return value;
   }
 
-  /** Posts one call to one instance; the pending entry is removed on every path. */
-  send(inst, name, args, transfer, onProgress, outputs, watched = []) {
+  /** Posts one call (or part of `job`) to one instance; the pending entry is removed on every path. */
+  send(inst, job, args, transfer, onProgress, outputs, watched = []) {
+    const { name } = job;
     const id = this.nextId++;
-    const promise = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, onProgress, inst }));
+    // last: the [done, total] reported (threads; the worker resets the counter to [0, 0]).
+    const promise = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, onProgress, inst, job, last: [0, 0] }));
     if (inst.active++ === 0) inst.worker.ref();
     try {
       checkDetached(name, transfer);
@@ -603,24 +759,34 @@ export class Host {
       call.reject(err);
       return promise;
     }
-    if (this.mode === 'threads' && inst.memory) this.watch(id, inst, onProgress);
+    if (this.mode === 'threads' && inst.memory) {
+      // (Unreadable shared memory is the module's fault: the instance cannot be trusted.)
+      this.watch(id, inst).catch((e) => this.breakDown('POOL_BROKEN', `its progress counter or crash record cannot be read: ${messageOf(e)}`));
+    }
     return promise;
   }
 
   // With threads the host worker is blocked inside the call; progress counters
   // and the crash record live in shared memory, so read them from here every
-  // frame until the call settles.
-  async watch(id, inst, onProgress) {
-    let last = -1;
+  // frame until the call settles. The module has one counter for all calls: it
+  // is this call's only while the worker's call word holds its id (the worker
+  // resets the counter, then stores the id; after the call it reads the final
+  // value, then stores 0). Read between two loads of the word that both give the
+  // id, the counter is this call's: ids are never reused, so the word cannot
+  // leave the id and come back to it.
+  async watch(id, inst) {
+    const call = this.pending.get(id);
+    const word = inst.callWord;
     while (this.pending.has(id)) {
       if (inst.crashAddr !== undefined) {
         const crash = crashMessage(inst.memory, inst.crashAddr);
         if (crash !== null) { this.breakDown('POOL_BROKEN', crash); return; }
       }
-      if (onProgress && inst.progressAddr !== undefined) {
+      if (call.onProgress && inst.progressAddr !== undefined && word && Atomics.load(word, 0) === id) {
         const view = new Uint32Array(inst.memory.buffer, inst.progressAddr, 2);
         const done = Atomics.load(view, 0);
-        if (done !== last) { last = done; onProgress(done, Atomics.load(view, 1)); }
+        const total = Atomics.load(view, 1);
+        if (Atomics.load(word, 0) === id) this.report(call, done, total);
       }
       await nextFrame();
     }
@@ -665,34 +831,57 @@ export class Host {
    */
   async recreate(options) {
     const { threads, shards, mode, forceSingle } = readOptions(options, "recreate's options", RECREATE_OPTIONS, invalid);
-    if (forceSingle !== undefined && typeof forceSingle !== 'boolean') throw invalid(`recreate's options.forceSingle must be a boolean, got ${describe(forceSingle)}`);
-    this.configure({ threads, shards, mode: mode ?? (forceSingle === true ? 'single' : forceSingle === false && this.requestedMode === 'single' ? 'auto' : this.requestedMode) });
+    const asked = modeOption(mode, forceSingle, "recreate's options");
+    this.configure({ threads, shards, mode: asked ?? (forceSingle === false && this.requestedMode === 'single' ? 'auto' : this.requestedMode) });
+    const epoch = this.epoch;
     this.stopInstances('the host was recreated while this call ran');
-    for (;;) {
-      const p = this.start();
-      try {
-        return await p;
-      } catch (e) {
-        // Superseded by a later recreate(): its result is ours.
-        if (e.code !== 'HOST_SUPERSEDED') throw e;
-        if (this.starting && this.starting !== p) return this.afterStart().then(() => this);
-        throw e;
-      }
-    }
+    this.start();
+    // Superseded by a later recreate(): its outcome is ours; cut off by terminate(): HOST_TERMINATED.
+    await this.afterStart(epoch);
+    return this;
   }
 
+  /** Ends the instances; what described them (mode, reason, threads, shards) no longer applies. */
   stopInstances(why) {
     const old = this.instances;
     this.instances = [];
+    Object.assign(this, { mode: null, reason: null, threads: 0, shards: 0 });
     old.forEach((i) => this.kill(i));
-    this.failAll(new HostError({ message: why, code: 'HOST_TERMINATED' }));
+    this.failAll(terminated(why));
   }
 
-  /** Ends every instance: pending and later calls reject with HOST_TERMINATED (a start in progress is abandoned). */
+  /**
+   * Ends every instance: pending and later calls reject with HOST_TERMINATED; a
+   * start in progress is abandoned, and what waited for it (queued calls, the
+   * recreate() that started it) rejects with HOST_TERMINATED too.
+   */
   terminate() {
     this.generation++;
+    this.epoch++;
     this.starting = null;
+    this.startError = null;
     this.stopInstances('the host was terminated');
+  }
+}
+
+/**
+ * What is wrong with a code declaration's split result (an array of at most `n`
+ * parts, each with an `args` array and, if any, a `transfer` array), or null.
+ * Checked before anything is sent: a part past the last shard has no instance,
+ * and a failure halfway through the sends would leave the earlier parts pending.
+ */
+function badParts(parts, n) {
+  try {
+    if (!Array.isArray(parts)) return `returned ${describe(parts)}: it must return an array of parts { args, transfer? } (or null, not to split)`;
+    if (parts.length > n) return `returned ${parts.length} parts for ${n} shards: it gets the shard count (its second argument) and must return at most that many`;
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i];
+      if (!p || typeof p !== 'object' || !Array.isArray(p.args)) return `returned a part ${i} without an args array: each part is { args: [...], transfer? }`;
+      if (p.transfer !== undefined && !Array.isArray(p.transfer)) return `returned a part ${i} whose transfer is ${describe(p.transfer)}, not an array`;
+    }
+    return null;
+  } catch (e) {
+    return `returned parts that cannot be read: ${messageOf(e)}`;
   }
 }
 

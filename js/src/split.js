@@ -267,8 +267,16 @@ export function compileDeclaration(name, decl) {
     if (!Number.isInteger(d[k]) || d[k] < 0) throw fail(`${k} must be an argument index, got ${describe(d[k])}`);
   };
   if (kind !== undefined) {
-    (kind === 'grid-rows' ? ['input', 'range'] : ['values', 'offsets', 'range']).forEach(index);
-    if (d.out !== undefined) index('out');
+    const uses = kind === 'grid-rows' ? ['input', 'range'] : ['values', 'offsets', 'range'];
+    uses.forEach(index);
+    if (d.out !== undefined) {
+      index('out');
+      // The worker gets a fresh buffer in place of args[out] (outputs are write-only):
+      // an `out` that is also an input would hand the module that buffer as its input
+      // and then copy the result over the caller's input array.
+      const same = uses.find((k) => d[k] === d.out);
+      if (same) throw fail(`out (${d.out}) is also ${same}: the output must be an argument of its own (the module gets a fresh buffer in its place)`);
+    }
     if (typeof d.axis !== 'string') throw fail(kind === 'grid-rows' ? 'axis must be the name of the outermost grid axis' : "axis must be the name of the grid axis that sets a row's cost");
     if (d.cost !== undefined && d.cost !== 'axis' && d.cost !== 'rows') throw fail(`cost must be 'axis' or 'rows', got ${describe(d.cost)}`);
     if (d.costCap !== undefined && !(typeof d.costCap === 'number' && d.costCap >= 1)) throw fail(`costCap must be a number >= 1, got ${describe(d.costCap)}`);
