@@ -180,7 +180,7 @@ impl Fir for Alma {
     }
 }
 
-fn engine() -> Engine<Alma> {
+pub(crate) fn engine() -> Engine<Alma> {
     Engine::fir()
 }
 

@@ -164,7 +164,7 @@ impl Recursive for Ema {
     }
 }
 
-fn engine() -> Engine<Ema> {
+pub(crate) fn engine() -> Engine<Ema> {
     Engine::recursive()
 }
 

@@ -295,3 +295,37 @@ fn many_series_parallel_equals_per_series_sequential_bitwise() {
         }
     }
 }
+
+/// The sample-free checks (`Engine::check_shape`, `check_shape_many`) refuse what
+/// the batches refuse, with the batches' codes, and accept what they accept:
+/// the wasm exports run them before reserving memory for a call.
+#[test]
+fn shape_checks_agree_with_the_batches() {
+    use rayon_web_indicators::batch::Engine;
+    let alma = Engine::<rayon_web_indicators::alma::Alma>::fir();
+    let x: Vec<f64> = (0..100).map(|i| 100.0 + (i as f64).sin()).collect();
+    let opts = BatchOptions::default();
+    let r = |period, offset: (f64, f64, f64)| AlmaBatchRange { period, offset, sigma: (6.0, 6.0, 0.0), floor: false };
+    let cases = [
+        r((1, 1_000_000, 1), (0.85, 0.85, 0.0)),
+        r((0, 10, 1), (0.85, 0.85, 0.0)),
+        r((101, 101, 0), (0.85, 0.85, 0.0)),
+        r((5, 50, 5), (0.5, 1.5, 0.5)),
+        r((10, 5, 1), (0.85, 0.85, 0.0)),
+        r((5, 100, 5), (0.1, 0.9, 0.2)),
+    ];
+    for range in cases {
+        let shape = alma.check_shape(&range, x.len(), &opts).map(|_| ());
+        let batch = alma_batch(&x, &range).map(|_| ());
+        assert_eq!(shape.as_ref().err().map(|e| e.code()), batch.as_ref().err().map(|e| e.code()), "{range:?}");
+    }
+    // Many series: the layout first, then each series named (series 1 has 30 samples).
+    let offsets = [0, 50, 80, 100];
+    let range = r((5, 40, 5), (0.85, 0.85, 0.0));
+    let e = alma.check_shape_many(&offsets, 100, &range, &opts).unwrap_err();
+    assert_eq!((e.code(), e.to_string().contains("series 1")), ("INVALID_PERIOD", true), "{e}");
+    assert_eq!(alma_batch_many(&x, &offsets, &range).unwrap_err().to_string(), e.to_string());
+    assert_eq!(alma.check_shape_many(&[0, 60, 30, 100], 100, &range, &opts).unwrap_err().code(), "INVALID_SERIES_LAYOUT");
+    assert_eq!(alma.check_shape_many(&[0, 100], 99, &range, &opts).unwrap_err().code(), "INVALID_SERIES_LAYOUT");
+    assert!(alma.check_shape_many(&[0, 50, 100], 100, &range, &opts).is_ok());
+}

@@ -551,6 +551,60 @@ export function runChecks(pkg, fx, single, emaFx) {
       ok(same(buf.view(), pkg.almaBatch(p, range).values), 'in place after a failed in-place call');
     } finally { buf.free(); }
   });
+  check('views of a WasmFloat64Buffer as prices or out survive the call growing the memory (single build: growth detaches them); foreign views refused', () => {
+    // 2M samples: the call's own input copy and output grow the memory, which in the
+    // single-threaded build detaches every view of it taken before the call.
+    const n = 2_000_000;
+    const p = walk(n, 71);
+    const want = pkg.alma(p, { period: 9 });
+    const buf = new pkg.WasmFloat64Buffer(2 * n);
+    try {
+      pkg.almaBatchInto(p, { period: [9, 9, 0] }, buf.view().subarray(0, n));
+      ok(same(buf.view().subarray(0, n), want), 'almaBatchInto into a subarray of a view');
+      buf.view().set(p);
+      const got = pkg.alma(buf.view().subarray(0, n), { period: 9 });
+      ok(same(got, want), 'alma of a view taken just before the call');
+      const ema = pkg.ema(buf.view().subarray(0, n), { period: 9 });
+      ok(same(ema, pkg.ema(p, { period: 9 })), 'ema of a view taken just before the call');
+    } finally { buf.free(); }
+    const gone = new pkg.WasmFloat64Buffer(1000);
+    const dangling = gone.view();
+    gone.free();
+    if (dangling.length === 1000) throwsCode(() => pkg.alma(dangling, { period: 9 }), 'INVALID_ARGUMENT', 'prices', 'WasmFloat64Buffer');
+    throwsCode(() => pkg.alma(new Float64Array(pkg.wasmMemory.buffer, 8, 100), { period: 9 }), 'INVALID_ARGUMENT', 'prices', 'own wasm memory');
+  });
+  check('a typed array is read by its real length: an own `length` property or a Proxy cannot make it claim more', () => {
+    const p = walk(200, 73);
+    const lying = Float64Array.from(p);
+    Object.defineProperty(lying, 'length', { value: 1000 });
+    ok(same(pkg.alma(lying, { period: 9 }), pkg.alma(p, { period: 9 })), 'alma over its 200 real samples');
+    const out = new Float64Array(2 * 200);
+    Object.defineProperty(out, 'length', { value: 3 * 200 });
+    pkg.almaBatchInto(p, { period: [9, 10, 1] }, out);
+    ok(same(new Float64Array(out.buffer), pkg.almaBatch(p, { period: [9, 10, 1] }).values), 'out by its real length');
+    throwsCode(() => pkg.alma(new Proxy(p, {}), { period: 9 }), 'INVALID_ARGUMENT', 'prices', 'Proxy');
+    const offsets = Uint32Array.from([0, 100, 200]);
+    Object.defineProperty(offsets, 'length', { value: 2 });
+    ok(pkg.almaBatchMany(p, offsets, { period: [9, 9, 0] }).series === 2, 'offsets by their real length');
+  });
+  check('grids the batch refuses are refused before any memory is reserved for them, with the batch\'s code, at once', () => {
+    const p = walk(1_000_000, 79);
+    const before = memoryLevel(pkg);
+    throwsCode(() => pkg.emaBatchInto(p, { period: [0, 59, 1] }, new Float64Array(60e6)), 'INVALID_PERIOD');
+    throwsCode(() => pkg.almaBatchInto(p, { period: [5, 54, 1], sigma: [NaN, NaN, 0] }, new Float64Array(50e6)), 'INVALID_RANGE');
+    throwsCode(() => pkg.almaBatchManyLongAbove(p, [0, 5e7, 1_000_000], { period: [9, 20, 1] }), 'INVALID_SERIES_LAYOUT');
+    throwsCode(() => pkg.almaBatchManyLongAbove(p, [0, 2 ** 32 - 1, 1_000_000], { period: [9, 20, 1] }), 'INVALID_SERIES_LAYOUT');
+    const e = throwsCode(() => pkg.almaBatchMany(p, [0, 999_990, 1_000_000], { period: [9, 20, 1] }), 'INVALID_PERIOD');
+    ok(e.series === 1, `the short series named: ${e.series}`);
+    const after = memoryLevel(pkg);
+    ok(after.memory === before.memory, `memory grew ${before.memory} -> ${after.memory} for calls refused by their grid`);
+    const short = walk(100, 83);
+    for (const [call, range] of [['almaBatch', { period: [1, 1e6, 1] }], ['emaBatch', { period: [1, 1e6, 1] }], ['almaBatchLongAbove', { period: [1, 2 ** 32 - 1, 1] }]]) {
+      const t0 = performance.now();
+      throwsCode(() => pkg[call](short, range), 'INVALID_PERIOD', 'period');
+      ok(performance.now() - t0 < 1000, `${call}: refused after ${performance.now() - t0} ms`);
+    }
+  });
   if (single) {
     check('large batches on the pool equal the single-threaded build bit for bit (rows and column blocks)', () => {
       const long = walk(300_000, 7);

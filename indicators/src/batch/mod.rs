@@ -313,6 +313,30 @@ impl<I: Indicator> Engine<I> {
         Ok(combos)
     }
 
+    /// The checks of [`Engine::batch_into`] that need no samples — kernel,
+    /// ranges, periods against `len`, the other parameters — in its order.
+    /// The wasm exports run them before they reserve memory for a call, so a
+    /// grid the batch refuses is refused with the batch's own code before
+    /// anything is allocated for it (not as a memory error after growing the
+    /// memory for nothing). The batch makes them again (they cost nothing).
+    pub fn check_shape(&self, range: &I::Range, len: usize, opts: &BatchOptions) -> Result<(), Error> {
+        opts.kernel.resolved()?;
+        range.rows()?;
+        grid::check_len(range, len)?;
+        range.check_params()
+    }
+
+    /// [`Engine::check_shape`] for [`Engine::batch_many_into`]: the layout of
+    /// `offsets` over `len` values, the kernel, the grid, and each series'
+    /// length against the periods (a rejected series named, as the batch does).
+    pub fn check_shape_many(&self, offsets: &[usize], len: usize, range: &I::Range, opts: &BatchOptions) -> Result<(), Error> {
+        series::check_layout(offsets, len)?;
+        opts.kernel.resolved()?;
+        range.rows()?;
+        range.check_params()?;
+        offsets.windows(2).enumerate().try_for_each(|(i, w)| grid::check_len(range, w[1] - w[0]).map_err(|e| e.in_series(i)))
+    }
+
     /// Ranges, periods against `len`, other parameters, memory; the row count.
     fn check_grid(&self, range: &I::Range, len: usize, limit: Option<usize>) -> Result<usize, Error> {
         let rows = range.rows()?;

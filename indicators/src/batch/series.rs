@@ -30,18 +30,7 @@ impl<'a> SeriesSet<'a> {
     /// Empty series are a layout the engine accepts here and rejects per
     /// series ([`Error::EmptyInput`] wrapped in [`Error::Series`]).
     pub fn new(values: &'a [f64], offsets: &'a [usize]) -> Result<Self, Error> {
-        let bad = |detail: String| Err(Error::InvalidSeriesLayout { detail });
-        match (offsets.first(), offsets.last()) {
-            (None, _) => return bad("offsets is empty (it needs series count + 1 entries, starting with 0)".into()),
-            (Some(&f), _) if f != 0 => return bad(format!("offsets[0] is {f}, not 0")),
-            (_, Some(&l)) if l != values.len() => {
-                return bad(format!("the last offset is {l} but values has {} elements", values.len()))
-            }
-            _ => {}
-        }
-        if let Some(i) = offsets.windows(2).position(|w| w[1] < w[0]) {
-            return bad(format!("offsets[{}] = {} is less than offsets[{i}] = {}", i + 1, offsets[i + 1], offsets[i]));
-        }
+        check_layout(offsets, values.len())?;
         Ok(SeriesSet { values, offsets })
     }
 
@@ -74,6 +63,22 @@ impl<'a> SeriesSet<'a> {
     pub fn iter(&self) -> impl Iterator<Item = &'a [f64]> + '_ {
         self.offsets.windows(2).map(|w| &self.values[w[0]..w[1]])
     }
+}
+
+/// The layout [`SeriesSet::new`] accepts, checked from the offsets and the
+/// number of values alone ([`Error::InvalidSeriesLayout`] says what is wrong).
+pub(crate) fn check_layout(offsets: &[usize], len: usize) -> Result<(), Error> {
+    let bad = |detail: String| Err(Error::InvalidSeriesLayout { detail });
+    match (offsets.first(), offsets.last()) {
+        (None, _) => return bad("offsets is empty (it needs series count + 1 entries, starting with 0)".into()),
+        (Some(&f), _) if f != 0 => return bad(format!("offsets[0] is {f}, not 0")),
+        (_, Some(&l)) if l != len => return bad(format!("the last offset is {l} but values has {len} elements")),
+        _ => {}
+    }
+    if let Some(i) = offsets.windows(2).position(|w| w[1] < w[0]) {
+        return bad(format!("offsets[{}] = {} is less than offsets[{i}] = {}", i + 1, offsets[i + 1], offsets[i]));
+    }
+    Ok(())
 }
 
 /// Builds the flat `values` + `offsets` layout from separate series.

@@ -164,8 +164,8 @@ impl Layout {
 /// row task or one block transform in progress (per thread). For memory
 /// plans (the wasm exports): transforms of long periods have long blocks
 /// (`n` up to `2 * pmax` rounded up to a power of two).
-// Only the wasm exports plan memory (and the tests check this).
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+// Only the JS exports plan memory (and the tests check this).
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
 pub(crate) fn working_bytes(pmax: usize, len: usize) -> (u64, u64) {
     if pmax == 0 || pmax > len {
         return (0, 0);
@@ -656,6 +656,29 @@ pub(crate) fn takes(mode: Mode, p: usize, len: usize, direct: Resolved) -> bool 
     }
 }
 
+/// The largest period of the grid `periods` (`(start, end, step)`, as
+/// [`crate::batch::grid`] counts it) that [`takes`] takes over `len` samples,
+/// found without a scan: whatever the direct kernel, `takes` holds for an
+/// upper range of periods that ends at `len / 2` (`Auto`: a run must hold two
+/// windows, and the crossovers are lower bounds) or at `len` (`Always`), so the
+/// grid's largest value within that end decides. The wasm exports size the FFT
+/// path's working memory from it; a grid may hold billions of periods.
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
+pub(crate) fn largest_taken(mode: Mode, periods: (usize, usize, usize), len: usize, direct: Resolved) -> Option<usize> {
+    let (start, end, step) = periods;
+    let top = match mode {
+        Mode::Never => return None,
+        Mode::Auto => len / 2,
+        Mode::Always => len,
+    }
+    .min(end);
+    if start > top || start == 0 {
+        return None;
+    }
+    let p = if step == 0 { start } else { start + (top - start) / step * step };
+    takes(mode, p, len, direct).then_some(p)
+}
+
 /// The longest period the block transforms serving a row of period `p` in a
 /// run of `run >= p` samples are built for: `p` rounded up to a power of two
 /// (at most `run`). Rows of one class share one set of block transforms; the
@@ -740,6 +763,24 @@ mod tests {
         let w: Vec<f64> = (0..p).map(|i| (-(i as f64 - m).powi(2) / (2.0 * s * s)).exp()).collect();
         let sum: f64 = w.iter().sum();
         w.iter().map(|v| v / sum).collect()
+    }
+
+    /// `largest_taken` agrees with a scan of the grid from the top (what it replaced).
+    #[test]
+    fn largest_taken_is_the_scan() {
+        let direct = crate::Kernel::Auto.resolved().unwrap();
+        for mode in [Mode::Never, Mode::Auto, Mode::Always] {
+            for len in [0, 1, 100, 1023, 1024, 2047, 5000, 100_000] {
+                for grid in [(1, 10, 1), (9, 258, 1), (1, 1_000_000, 1), (3, 4000, 7), (600, 600, 0), (64, 50_000, 64), (2, 3, 5)] {
+                    let count = if grid.2 == 0 { 1 } else { (grid.1 - grid.0) / grid.2 + 1 };
+                    let scan = (0..count)
+                        .rev()
+                        .map(|k| grid.0 + k * grid.2)
+                        .find(|&p| p <= len && takes(mode, p, len, direct));
+                    assert_eq!(largest_taken(mode, grid, len, direct), scan, "{mode:?} len {len} grid {grid:?}");
+                }
+            }
+        }
     }
 
     /// The block transforms of a run are computed a segment at a time (bounded

@@ -9,9 +9,8 @@ use super::{
     run_batch, Dest, ManyArgs, MemoryPlan, SeriesArg, PARAMS_BYTES,
 };
 use crate::alma::{
-    alma_batch_into_with, alma_batch_many_into_with, alma_batch_many_reduce, alma_batch_reduce, alma_into_with, AlmaBatchRange, AlmaParams,
+    engine, alma_batch_into_with, alma_batch_many_into_with, alma_batch_many_reduce, alma_batch_reduce, alma_into_with, AlmaBatchRange, AlmaParams,
 };
-use crate::batch::grid::{usize_axis_count, usize_axis_value};
 use crate::batch::peak_chunk_bytes;
 use crate::kernels::fft;
 use crate::rules::{bar_ratios, long_above_with, row_sum, LongAbove, RowSum};
@@ -118,14 +117,9 @@ fn batch_scratch(range: &AlmaBatchRange, rows: usize, len: usize) -> u64 {
 /// left the caller waiting for ever.
 fn fft_scratch(periods: (usize, usize, usize), opts: &BatchOptions, longest: usize, in_flight: usize, per_thread: u64) -> u64 {
     let Ok(direct) = opts.kernel.resolved() else { return 0 };
-    let mode = opts.kernel.fft_mode();
-    let count = usize_axis_count("period", periods).unwrap_or(0);
     // Blocks grow with the period (class(p): p rounded up to a power of two), so the
-    // largest period that takes the path decides; takes() is not monotone in p
-    // (a run must hold 2p samples), hence the scan from the top.
-    let Some(pmax) = (0..count).rev().map(|k| usize_axis_value(periods, k)).find(|&p| p <= longest && fft::takes(mode, p, longest, direct)) else {
-        return 0;
-    };
+    // largest period that takes the path decides.
+    let Some(pmax) = fft::largest_taken(opts.kernel.fft_mode(), periods, longest, direct) else { return 0 };
     let (segment, task) = fft::working_bytes(pmax, longest);
     let threads = rayon::current_num_threads().max(1) as u64;
     segment.saturating_mul(in_flight as u64).saturating_add(task.saturating_mul(per_thread * threads))
@@ -159,6 +153,7 @@ fn batch(call: &'static str, prices: &JsValue, range: &JsValue, out: Option<&JsV
     let (r, opts) = parse_range(range)?;
     let rows = r.combo_count().map_err(core_error)?;
     let dest = Dest::parse(out, rows.saturating_mul(series.len))?;
+    engine().check_shape(&r, series.len, &opts).map_err(core_error)?;
     // One series: its classes of rows are transformed one after another.
     let (scratch, fft) = (batch_scratch(&r, rows, series.len), fft_scratch(r.period, &opts, series.len, 1, 1));
     let (values, combos) = run_batch(call, &series, rows, scratch, fft, dest, |x, o| alma_batch_into_with(x, &r, &opts, o))?;
@@ -202,6 +197,7 @@ pub fn alma_batch_long_above_js(prices: JsValue, range: JsValue) -> Result<JsVal
     let (r, opts) = parse_range(&range)?;
     let rows = r.combo_count().map_err(core_error)?;
     let n = series.len;
+    engine().check_shape(&r, n, &opts).map_err(core_error)?;
     // One chunk per pool thread at once, each transforming its own rows.
     let threads = rayon::current_num_threads().max(1);
     let scratch = batch_scratch(&r, rows, n).saturating_add(reduce_scratch(&[n], rows, &opts)).saturating_add(fft_scratch(r.period, &opts, n, threads, 2));
@@ -233,6 +229,7 @@ pub fn alma_batch_many_long_above_js(values: JsValue, offsets: JsValue, range: J
     let (r, opts) = parse_range(&range)?;
     let rows = r.combo_count().map_err(core_error)?;
     let n = args.series.len;
+    engine().check_shape_many(&args.offsets, n, &r, &opts).map_err(core_error)?;
     let lengths = args.lengths();
     let count = lengths.len();
     let longest = lengths.iter().copied().max().unwrap_or(0);
@@ -294,6 +291,7 @@ fn many(call: &'static str, values: &JsValue, offsets: &JsValue, range: &JsValue
     let rows = r.combo_count().map_err(core_error)?;
     let n = args.series.len;
     let dest = Dest::parse(out, rows.saturating_mul(n))?;
+    engine().check_shape_many(&args.offsets, n, &r, &opts).map_err(core_error)?;
     // Series from a queue, one per pool thread at once, each transforming its own runs one after another.
     let lengths = args.lengths();
     let longest = lengths.iter().copied().max().unwrap_or(0);

@@ -22,9 +22,11 @@
 //! ([`lend`]), computes into it in place and gives it back on every path
 //! ([`Lent`]'s `Drop`). A `Float64Array` of the caller's own takes the copying
 //! path, which gives the same values, and so does a `subarray` of a live
-//! buffer's view; any other view of the memory's current buffer (a freed
-//! buffer's, one made by hand) is refused, since writing there would overwrite
-//! the module's own data. A view made before the memory grew cannot be told
+//! buffer's view (written through a fresh view at the end: the call's own
+//! allocations may have grown the memory, `typed.rs`); any other view of the
+//! memory's current buffer (a freed buffer's, one made by hand) is refused,
+//! since writing there would overwrite the module's own data ([`holds`] is the
+//! check, for inputs too). A view made before an earlier growth cannot be told
 //! apart from the caller's own array (its `buffer` is no longer the memory's:
 //! detached in the single-threaded build, an older `SharedArrayBuffer` object
 //! in the threaded one), so it is copied into — correct while its buffer lives,
@@ -39,12 +41,12 @@
 //! main thread may not block (`Atomics.wait` throws there, and a contended std
 //! `Mutex` waits with it), and every critical section is one map operation.
 
-use super::{arg_error, field, fits, js_error, memory_bytes, mib, number, zeroed, JsCode, MEMORY_LIMIT};
-use js_sys::{Float64Array, Object, WebAssembly};
+use super::typed::Span;
+use super::{arg_error, fits, js_error, memory_bytes, mib, number, zeroed, JsCode, MEMORY_LIMIT};
+use js_sys::Float64Array;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard, TryLockError};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// `Number.MAX_SAFE_INTEGER`: above it a length is not exactly an integer.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
@@ -164,24 +166,13 @@ impl Drop for Lent {
 }
 
 /// The registered buffer `out` views (see the module docs), lent for one call;
-/// `None` when the values must be copied into `out`: any `Float64Array` that is
-/// not a view of this memory's current buffer, or that lies inside a live
-/// buffer without being its whole view (a `subarray`). Any other view of this
-/// module's memory is `INVALID_ARGUMENT`: writing there would overwrite memory
-/// the module owns (a freed buffer's view, a view made by hand). `len` is
-/// `out`'s length, already read and checked by the caller ([`super::out_arg`]);
-/// `what` names the argument.
-pub(crate) fn lend(out: &Float64Array, len: usize, what: &str) -> Result<Option<Lent>, JsValue> {
-    let memory: WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
-    // Read through `Reflect` (via `field`), so a revoked `Proxy` is a coded
-    // error; a `Proxy` that lies about these can only name a registered, idle
-    // buffer, which is then computed into — never other memory.
-    let Some(buffer) = field(out, "buffer", what)? else { return Ok(None) };
-    if !Object::is(&buffer, &memory.buffer()) {
-        return Ok(None);
-    }
-    let offset = field(out, "byteOffset", what)?.and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
-    let addr = offset as usize;
+/// `None` when the values must be copied into `out`: a `subarray` of a live
+/// buffer's view. `span` is where `out` lies in this module's memory (its real
+/// `buffer` and `byteOffset`, `typed.rs`, which has refused views outside every
+/// live buffer); `len` is `out`'s length, already checked by the caller
+/// ([`super::out_arg`]); `what` names the argument.
+pub(crate) fn lend(span: Span, len: usize, what: &str) -> Result<Option<Lent>, JsValue> {
+    let addr = span.offset();
     let mut live = registry();
     let Some((&start, slot)) = live.range_mut(..=addr).next_back() else {
         return Err(foreign(what));
@@ -190,16 +181,26 @@ pub(crate) fn lend(out: &Float64Array, len: usize, what: &str) -> Result<Option<
         return match slot.values.take() {
             Some(values) => Ok(Some(Lent { addr, values })),
             None => Err(arg_error(format!(
-                "{what} is the view of a WasmFloat64Buffer that another call (on another thread) is writing; \
-                 wait for that call or use another buffer"
+                "{what} is the view of a WasmFloat64Buffer that another call is writing (on another thread, or a \
+                 call made from inside this one: a progress hook or a getter); wait for that call or use another buffer"
             ))),
         };
     }
-    let inside = offset >= 0.0 && (addr - start) % 8 == 0 && (addr - start) / 8 + len <= slot.len;
+    let inside = (addr - start) % 8 == 0 && (addr - start) / 8 + len <= slot.len;
     if inside && slot.values.is_some() {
         Ok(None)
     } else {
         Err(foreign(what))
+    }
+}
+
+/// Whether the `bytes` bytes from `addr` lie inside one registered buffer
+/// (lent or not): what a view of this module's memory must do to be used.
+pub(crate) fn holds(addr: usize, bytes: usize) -> bool {
+    let live = registry();
+    match live.range(..=addr).next_back() {
+        Some((&start, slot)) => addr - start + bytes <= slot.len * 8,
+        None => bytes == 0,
     }
 }
 

@@ -6,7 +6,8 @@ use super::{
     batch_result, core_error, field, integer, known_keys, integer_triple, many_result, new_array, object, run_batch, Dest, ManyArgs, MemoryPlan,
     SeriesArg,
 };
-use crate::{ema_batch_into, ema_batch_many_into, ema_into, EmaBatchRange, EmaParams};
+use crate::ema::engine;
+use crate::{ema_batch_into, ema_batch_many_into, ema_into, BatchOptions, EmaBatchRange, EmaParams};
 use js_sys::Float64Array;
 use wasm_bindgen::prelude::*;
 
@@ -64,6 +65,7 @@ fn batch(call: &'static str, prices: &JsValue, range: &JsValue, out: Option<&JsV
     let r = parse_range(range)?;
     let rows = r.combo_count().map_err(core_error)?;
     let dest = Dest::parse(out, rows.saturating_mul(series.len))?;
+    engine().check_shape(&r, series.len, &BatchOptions::default()).map_err(core_error)?;
     let (values, combos) = run_batch(call, &series, rows, scratch(rows, series.len), 0, dest, |x, o| ema_batch_into(x, &r, o))?;
     batch_result(values.as_ref(), &combos, rows, series.len, combo)
 }
@@ -88,6 +90,7 @@ fn many(call: &'static str, values: &JsValue, offsets: &JsValue, range: &JsValue
     let rows = r.combo_count().map_err(core_error)?;
     let n = args.series.len;
     let dest = Dest::parse(out, rows.saturating_mul(n))?;
+    engine().check_shape_many(&args.offsets, n, &r, &BatchOptions::default()).map_err(core_error)?;
     let scratch = scratch(rows, n) + args.extra_scratch();
     let (values, combos) = run_batch(call, &args.series, rows, scratch, 0, dest, |x, o| ema_batch_many_into(x, &args.offsets, &r, o))?;
     many_result(values.as_ref(), &combos, rows, &args.offsets, combo)

@@ -10,7 +10,10 @@
 //!    array-like, string or typed array itself, allocate before any check and
 //!    throw uncoded `TypeError`s). A series (`SeriesArg`) is a `Float64Array`,
 //!    a `Float32Array` (widened exactly) or an `Array` of numbers; an output is
-//!    a `Float64Array` (`out_arg`); option objects are read through
+//!    a `Float64Array` (`out_arg`); typed arrays are read by their real shape,
+//!    and views of this module's own memory re-viewed where used (`typed.rs`);
+//!    then the checks that need no samples (`Engine::check_shape`), so a grid
+//!    the batch refuses reserves nothing; option objects are read through
 //!    `Reflect` (`field`). Anything else is `INVALID_ARGUMENT` naming the
 //!    argument and the type received; a getter or `Proxy` trap that throws is
 //!    `INVALID_ARGUMENT` quoting the thrown message.
@@ -47,6 +50,7 @@ mod buffer;
 mod ema;
 mod heap;
 mod host;
+mod typed;
 
 use crate::alma::{AlmaError, AlmaParams};
 use crate::DEFAULT_MAX_OUTPUT_BYTES;
@@ -241,8 +245,9 @@ pub(crate) fn object(v: &JsValue, what: &str) -> Result<(), JsValue> {
 /// Rejects an option object with an own key not in `known` (`what` names the
 /// object, `accepts` is the message's subject and verb: "ALMA's params accept"): a misspelt option
 /// (`{ perid: 20 }`) would otherwise be ignored and the call would answer
-/// silently with the default. Keys on the prototype are not looked at (a
-/// class instance with getters works), nor symbols.
+/// silently with the default. Only own enumerable string keys are looked at:
+/// an option on a prototype (a class instance's getter) is read and used by
+/// [`field`], but a misspelt one there is not caught.
 pub(crate) fn known_keys(obj: &JsValue, what: &str, accepts: &str, known: &[&str]) -> Result<(), JsValue> {
     let keys = object_keys(obj).map_err(|e| arg_error(format!("listing the keys of `{what}` threw: {}", thrown(&e))))?;
     for key in keys.iter() {
@@ -290,8 +295,8 @@ pub(crate) fn integer_triple(v: &JsValue, what: &str) -> Result<(usize, usize, u
 // Series in, results out
 
 enum SeriesKind {
-    F64(Float64Array),
-    F32(Float32Array),
+    /// A `Float64Array` or `Float32Array` (`own`: it views this module's memory).
+    Typed { own: Option<typed::Span> },
     Array,
 }
 
@@ -307,20 +312,20 @@ pub(crate) struct SeriesArg {
 impl SeriesArg {
     /// Accepts a `Float64Array`, a `Float32Array` or an `Array`; anything else
     /// (other typed arrays, array-likes, strings, null, ...) is `INVALID_ARGUMENT`.
+    /// A typed array's length is its real one (`typed.rs`).
     pub(crate) fn parse(value: &JsValue, what: &'static str) -> Result<SeriesArg, JsValue> {
-        let kind = if let Some(a) = value.dyn_ref::<Float64Array>() {
-            SeriesKind::F64(a.clone())
-        } else if let Some(a) = value.dyn_ref::<Float32Array>() {
-            SeriesKind::F32(a.clone())
+        let (kind, len) = if value.is_instance_of::<Float64Array>() || value.is_instance_of::<Float32Array>() {
+            let t = typed::inspect(value, what)?;
+            (SeriesKind::Typed { own: t.own }, t.len)
         } else if is_array(value).map_err(|e| arg_error(format!("inspecting `{what}` threw: {}", thrown(&e))))? {
-            SeriesKind::Array
+            let len = field(value, "length", what)?.map(|l| integer(&l, &format!("{what}.length"))).transpose()?.unwrap_or(0);
+            (SeriesKind::Array, len)
         } else {
             return Err(arg_error(format!(
                 "{what} must be a Float64Array, a Float32Array or an Array of numbers, got {}",
                 describe(value)
             )));
         };
-        let len = field(value, "length", what)?.map(|l| integer(&l, &format!("{what}.length"))).transpose()?.unwrap_or(0);
         Ok(SeriesArg { value: value.clone(), kind, what, len })
     }
 
@@ -329,9 +334,11 @@ impl SeriesArg {
         debug_assert_eq!(dst.len(), self.len);
         let what = self.what;
         match &self.kind {
-            SeriesKind::F64(src) => copy_typed(dst, src.as_ref(), what),
             // `set` converts each float32 to the float64 of the same value (exact).
-            SeriesKind::F32(src) => copy_typed(dst, src.as_ref(), what),
+            SeriesKind::Typed { own: None } => copy_typed(dst, &self.value, what),
+            // A view of this memory, detached by the call's allocations in the
+            // single-threaded build: viewed afresh (typed.rs).
+            SeriesKind::Typed { own: Some(span) } => copy_typed(dst, &span.view(what)?, what),
             SeriesKind::Array => {
                 for (i, slot) in dst.iter_mut().enumerate() {
                     let v = Reflect::get_u32(&self.value, i as u32)
@@ -371,13 +378,28 @@ pub(crate) fn offsets_arg(value: &JsValue, what: &str) -> Result<Vec<usize>, JsV
             describe(value)
         )));
     }
-    let len = field(value, "length", what)?.map(|l| integer(&l, &format!("{what}.length"))).transpose()?.unwrap_or(0);
+    let shape = if typed { Some(typed::inspect(value, what)?) } else { None };
+    let len = match &shape {
+        Some(t) => t.len,
+        None => field(value, "length", what)?.map(|l| integer(&l, &format!("{what}.length"))).transpose()?.unwrap_or(0),
+    };
+    let too_many = || js_error(JsCode::InputTooLarge, &format!("{what}: {len} offsets do not fit in wasm memory (now {})", mib(memory_bytes())));
     let mut out = Vec::new();
-    out.try_reserve_exact(len).map_err(|_| {
-        js_error(JsCode::InputTooLarge, &format!("{what}: {len} offsets do not fit in wasm memory (now {})", mib(memory_bytes())))
-    })?;
-    if let Some(a) = value.dyn_ref::<Uint32Array>() {
-        out.extend(a.to_vec().into_iter().map(|x| x as usize));
+    out.try_reserve_exact(len).map_err(|_| too_many())?;
+    if let Some(t) = shape {
+        // One copy through a float64 view (exact for both types), read from a
+        // fresh view if the array views this memory (the reserve may have grown it).
+        let mut staged = Vec::new();
+        staged.try_reserve_exact(len).map_err(|_| too_many())?;
+        staged.resize(len, 0.0);
+        let src = match t.own {
+            Some(span) => span.view(what)?,
+            None => value.clone(),
+        };
+        copy_typed(&mut staged, &src, what)?;
+        for (i, x) in staged.into_iter().enumerate() {
+            out.push(integer(&JsValue::from_f64(x), &format!("{what}[{i}]"))?);
+        }
         return Ok(out);
     }
     for i in 0..len {
@@ -388,26 +410,27 @@ pub(crate) fn offsets_arg(value: &JsValue, what: &str) -> Result<Vec<usize>, JsV
 }
 
 /// A checked `Float64Array` output argument of exactly `expected` elements
-/// (`OUTPUT_LENGTH_MISMATCH` otherwise).
-pub(crate) fn out_arg(value: &JsValue, what: &str, expected: usize) -> Result<Float64Array, JsValue> {
+/// (`OUTPUT_LENGTH_MISMATCH` otherwise; its real length, `typed.rs`), and where
+/// it lies in this module's memory if it views that memory.
+pub(crate) fn out_arg(value: &JsValue, what: &str, expected: usize) -> Result<(Float64Array, Option<typed::Span>), JsValue> {
     let Some(out) = value.dyn_ref::<Float64Array>() else {
         return Err(arg_error(format!(
             "{what} must be a Float64Array (no other typed array or Array: values would be truncated or rounded), got {}",
             describe(value)
         )));
     };
-    let got = field(value, "length", what)?.map(|l| integer(&l, &format!("{what}.length"))).transpose()?.unwrap_or(0);
-    if got != expected {
-        return Err(core_error(AlmaError::OutputLengthMismatch { expected, got }));
+    let shape = typed::inspect(value, what)?;
+    if shape.len != expected {
+        return Err(core_error(AlmaError::OutputLengthMismatch { expected, got: shape.len }));
     }
-    Ok(out.clone())
+    Ok((out.clone(), shape.own))
 }
 
 /// Copies `src` into the caller's `out`.
-pub(crate) fn copy_out(src: &[f64], out: &Float64Array, what: &str) -> Result<(), JsValue> {
+pub(crate) fn copy_out(src: &[f64], out: &JsValue, what: &str) -> Result<(), JsValue> {
     // SAFETY: as in `copy_typed`; the view is only read.
     let view = unsafe { Float64Array::view(src) };
-    set_from(out, &view).map_err(|e| arg_error(format!("writing the result into `{what}` threw: {}", thrown(&e))))
+    set_from(out.unchecked_ref(), &view).map_err(|e| arg_error(format!("writing the result into `{what}` threw: {}", thrown(&e))))
 }
 
 /// A new `Float64Array` holding `src`.
@@ -423,7 +446,7 @@ pub(crate) fn new_array(src: &[f64], call: &str) -> Result<Float64Array, JsValue
             ),
         )
     })?;
-    copy_out(src, &out, "the result")?;
+    copy_out(src, out.as_ref(), "the result")?;
     Ok(out)
 }
 
@@ -684,8 +707,9 @@ pub(crate) enum Dest {
     /// `DEFAULT_MAX_OUTPUT_BYTES`: its values need a second copy in the JS heap).
     New,
     /// The caller's `out`, checked by [`out_arg`] (the `...Into` form): the
-    /// values are computed in wasm memory and copied into it.
-    Into(Float64Array),
+    /// values are computed in wasm memory and copied into it (viewed afresh
+    /// when it is a `subarray` of a `WasmFloat64Buffer`'s view, `typed.rs`).
+    Into(Float64Array, Option<typed::Span>),
     /// The caller's `out` is the `view()` of a `WasmFloat64Buffer`: the values
     /// are computed straight into it, nothing is copied (`buffer.rs`).
     InPlace(buffer::Lent),
@@ -696,10 +720,10 @@ impl Dest {
     /// values, and lent in place when it views a `WasmFloat64Buffer`.
     pub(crate) fn parse(out: Option<&JsValue>, expected: usize) -> Result<Dest, JsValue> {
         let Some(out) = out else { return Ok(Dest::New) };
-        let out = out_arg(out, "out", expected)?;
-        Ok(match buffer::lend(&out, expected, "out")? {
+        let (out, own) = out_arg(out, "out", expected)?;
+        Ok(match own.map(|span| buffer::lend(span, expected, "out")).transpose()?.flatten() {
             Some(lent) => Dest::InPlace(lent),
-            None => Dest::Into(out),
+            None => Dest::Into(out, own),
         })
     }
 }
@@ -728,9 +752,13 @@ pub(crate) fn run_batch<P>(
             drop(std::mem::take(&mut buf.input));
             Ok((Some(new_array(&buf.output, call)?), combos))
         }
-        Dest::Into(out) => {
+        Dest::Into(out, own) => {
             let combos = compute(&buf.input, &mut buf.output).map_err(core_error)?;
-            copy_out(&buf.output, out, "out")?;
+            let out: JsValue = match own {
+                Some(span) => span.view("out")?,
+                None => out.clone().into(),
+            };
+            copy_out(&buf.output, &out, "out")?;
             Ok((None, combos))
         }
         Dest::InPlace(lent) => {
