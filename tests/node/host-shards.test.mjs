@@ -344,3 +344,113 @@ test('joinPart: a part is joined as soon as it arrives, while the other shards s
   }
   assert.equal(compileDeclaration('almaBatch', ALMA_DECLARATIONS.almaBatch).joinPart, undefined);
 });
+
+// ---- audit of rayon-web-host (findings 1, 2, 3, 6, 11) ----
+
+test('threads: each call reports its own progress — never the previous call\'s counter, never another call\'s in flight — and its final value', { timeout: 120_000 }, async () => {
+  const host = await createHost({ threaded: urls.indicatorsThreads, mode: 'threads', threads: 2, declarations: ALMA_DECLARATIONS });
+  const single = await createHost({ single: urls.indicatorsSingle, mode: 'single', declarations: ALMA_DECLARATIONS });
+  const series = (n) => Float64Array.from({ length: n }, (_, i) => 100 + Math.sin(i / 9));
+  const calls = [[series(2000), { period: [5, 14, 1] }], [series(60_000), { period: [5, 200, 1] }], [series(2000), { period: [5, 9, 1] }]];
+  const run = (h, [prices, range]) => { const seen = []; return h.call('almaBatch', [prices, range], { onProgress: (d, t) => seen.push([d, t]) }).then(() => seen); };
+  try {
+    // The single build reports every step: its last [done, total] is each call's own total.
+    const totals = [];
+    for (const c of calls) totals.push((await run(single, c)).at(-1)[1]);
+    assert.equal(new Set(totals).size, 3, `three different totals: ${totals}`);
+    const check = (seen, k, what) => {
+      const info = `${what}: ${JSON.stringify(seen)} (own total ${totals[k]})`;
+      assert.ok(seen.length >= 1, `no report at all: ${info}`);
+      assert.ok(seen.every(([d, t]) => t === totals[k] && d <= t), `another call's counter: ${info}`);
+      assert.ok(seen.every(([d], i) => i === 0 || d > seen[i - 1][0]), `not increasing: ${info}`);
+      assert.deepEqual(seen.at(-1), [totals[k], totals[k]], `no final report: ${info}`);
+    };
+    // One after the other (each call used to start with the previous one's final [done, total])...
+    for (const [k, c] of calls.entries()) check(await run(host, c), k, `call ${k}`);
+    // ...and all in flight at once (each used to read the same counter).
+    (await Promise.all(calls.map((c) => run(host, c)))).forEach((seen, k) => check(seen, k, `concurrent call ${k}`));
+  } finally {
+    host.terminate();
+    single.terminate();
+  }
+});
+
+test('threads: a throwing onProgress (polled, or the final report) rejects its call with INVALID_ARGUMENT, once; Node survives', { timeout: 120_000 }, async () => {
+  const host = await createHost({ threaded: urls.indicatorsThreads, mode: 'threads', threads: 2, declarations: ALMA_DECLARATIONS });
+  const prices = Float64Array.from({ length: 30_000 }, (_, i) => 100 + Math.sin(i / 9));
+  const unhandled = [];
+  const onUnhandled = (e) => unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    // A long call (polled reports) and a tiny one (only the final report, from the result).
+    for (const range of [{ period: [5, 200, 1] }, { period: [9, 9, 0] }]) {
+      let calls = 0;
+      await assert.rejects(host.call('almaBatch', [prices, range], { onProgress: () => { calls++; throw new Error('bug in the bar'); } }),
+        { code: 'INVALID_ARGUMENT', message: /almaBatch: options\.onProgress threw: bug in the bar/ });
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(calls, 1, 'not called again after it threw');
+      assert.equal(host.pending.size, 0);
+    }
+    assert.equal((await host.call('almaBatch', [prices, { period: [9, 9, 0] }])).rows, 1, 'the host still works');
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    host.terminate();
+  }
+});
+
+test('shards: a code declaration whose split returns too many parts, a non-array or parts without args rejects with INVALID_ARGUMENT; nothing pending, terminate() clean', { timeout: 60_000 }, async () => {
+  const join = (r) => r[0];
+  const declarations = {
+    sumSequential: { split: (args, n) => Array.from({ length: n + 1 }, () => ({ args })), join },
+    sumParallel: { split: () => ({ length: 3 }), join },
+    numThreads: { split: () => [{ args: [] }, { argz: [] }], join },
+    distinctThreads: { split: (args) => [{ args }, { args, transfer: 'x' }], join },
+  };
+  const unhandled = [];
+  const onUnhandled = (e) => unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  const host = await createHost({ single: urls.consumerSingle, mode: 'shards', shards: 2, declarations });
+  try {
+    const bad = (name, args, re) => assert.rejects(host.call(name, args), (e) => e.code === 'INVALID_ARGUMENT' && re.test(e.message), name);
+    await bad('sumSequential', [1000], /sumSequential: the declaration's split returned 3 parts for 2 shards/);
+    await bad('sumParallel', [1000], /the declaration's split returned an object: it must return an array of parts/);
+    await bad('numThreads', [], /split returned a part 1 without an args array/);
+    await bad('distinctThreads', [8], /split returned a part 1 whose transfer is "x", not an array/);
+    assert.equal(host.pending.size, 0);
+    host.terminate();
+    await assert.rejects(host.call('sumSequential', [10]), { code: 'HOST_TERMINATED' });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    host.terminate();
+  }
+});
+
+test('while recreate() starts, a declared output (the module\'s own declarations) in transfer is refused as on an idle host, before it is detached', { timeout: 60_000 }, async () => {
+  const host = await createHost({ single: urls.indicatorsSingle, mode: 'single' });
+  const prices = Float64Array.from({ length: 1000 }, (_, i) => 100 + Math.sin(i / 9));
+  const range = { period: [5, 20, 1] };
+  const message = /almaBatchInto: argument 2 is an output .* cannot be in the transfer list/;
+  try {
+    const idle = new Float64Array(16 * 1000);
+    await assert.rejects(host.call('almaBatchInto', [prices, range, idle], { transfer: [idle.buffer] }), { code: 'INVALID_ARGUMENT', message });
+    const starting = host.recreate();
+    const out = new Float64Array(16 * 1000);
+    // Was: resolved, with the results written nowhere the caller can reach (its array detached).
+    await assert.rejects(host.call('almaBatchInto', [prices, range, out], { transfer: [out.buffer] }), { code: 'INVALID_ARGUMENT', message });
+    assert.equal(out.length, 16 * 1000, 'the caller\'s output was not detached');
+    await starting;
+    assert.equal((await host.call('almaBatchInto', [prices, range, out])).rows, 16);
+  } finally {
+    host.terminate();
+  }
+});
+
+test('a data declaration whose out is also one of its input indices is refused (the module would get a scratch buffer as its input)', () => {
+  assert.throws(() => compileDeclaration('alma', { kind: 'grid-rows', input: 0, range: 1, axis: 'period', out: 0 }), { code: 'INVALID_ARGUMENT', message: /declaration of "alma": out \(0\) is also input/ });
+  assert.throws(() => compileDeclaration('f', { kind: 'grid-rows', input: 0, range: 1, axis: 'period', out: 1 }), /out \(1\) is also range/);
+  assert.throws(() => compileDeclaration('f', { kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', out: 1 }), /out \(1\) is also offsets/);
+  assert.equal(compileDeclaration('f', { kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', out: 3 }).outputs[0], 3);
+});

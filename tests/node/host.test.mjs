@@ -180,3 +180,90 @@ test('host.exports is not a thenable: returned from an async function or awaited
     host.terminate();
   }
 });
+
+// ---- audit of rayon-web-host (findings 4, 9, 12, 14, default pool size) ----
+
+/** Runs `script` (an ES module's text) in its own Node process; returns spawnSync's result and how long it took. */
+function runScript(script, { prefix = [], timeout = 30_000 } = {}) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'host-script-'));
+  writeFileSync(path.join(dir, 'script.mjs'), script);
+  const t0 = performance.now();
+  const [cmd, ...args] = [...prefix, process.execPath, path.join(dir, 'script.mjs')];
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout });
+  rmSync(dir, { recursive: true, force: true });
+  return { ...r, ms: performance.now() - t0 };
+}
+const indexUrl = JSON.stringify(new URL('../../js/src/index.js', import.meta.url).href);
+
+test('a relative glue URL in Node: INVALID_ARGUMENT saying to pass an absolute one, and Node exits at once (no start timer left armed)', { timeout: 60_000 }, async () => {
+  await assert.rejects(createHost({ single: './pkg/x.js', mode: 'single' }), (e) => e.code === 'INVALID_ARGUMENT'
+    && /options\.single "\.\/pkg\/x\.js" is not an absolute URL.*new URL\('\.\/pkg\/x\.js', import\.meta\.url\)/.test(e.message));
+  const r = runScript(`
+    import { createHost } from ${indexUrl};
+    await createHost({ threaded: 'pkg/x.js', startTimeoutMs: 20000 }).catch((e) => console.log(e.code));`);
+  assert.equal(r.signal, null, `the process did not exit by itself: ${r.stderr}`);
+  assert.equal(r.stdout.trim(), 'INVALID_ARGUMENT', r.stderr);
+  assert.ok(r.ms < 10_000, `the process lived ${r.ms.toFixed(0)} ms after the rejection`);
+});
+
+test('options that contradict or cannot be used: a Map of declarations, mode vs forceSingle, a glue that does not load', { timeout: 60_000 }, async () => {
+  const url = glue('consumer');
+  const bad = (promise, re) => assert.rejects(promise, (e) => e.code === 'INVALID_ARGUMENT' && re.test(e.message));
+  // Object.entries(map) is []: every declaration would be dropped without a word.
+  await bad(createHost({ threaded: url, declarations: new Map([['f', { outputs: [] }]]) }), /options\.declarations must be a plain object .*got a Map/);
+  await bad(createHost({ threaded: url, mode: 'threads', forceSingle: true }), /mode "threads" and forceSingle: true contradict each other/);
+  await bad(createHost({ single: urls.consumerSingle, mode: 'single', forceSingle: false }), /mode "single" and forceSingle: false contradict/);
+  // A missing glue file: the host's code, with the loader's message kept.
+  await assert.rejects(createHost({ single: urls.broken, mode: 'single' }), (e) => e.code === 'HOST_START_FAILED'
+    && /the module could not be loaded from .*no-such-build\/glue\.js: Cannot find module/.test(e.message));
+  const host = await createHost({ single: urls.consumerSingle, mode: 'single', forceSingle: true });
+  try {
+    assert.equal(host.mode, 'single');
+    await bad(host.recreate({ mode: 'shards', forceSingle: true }), /recreate's options: mode "shards" and forceSingle: true contradict/);
+    assert.equal(host.mode, 'single', 'the refused recreate() stopped nothing');
+  } finally {
+    host.terminate();
+  }
+});
+
+test('Node: without `threads` a pool gets one thread per reported core (os.availableParallelism() where Node has no navigator)', { timeout: 60_000 }, (t) => {
+  // One core (taskset): the default must be 1, not a fixed 2.
+  const probe = spawnSync('taskset', ['-c', '0', process.execPath, '-e', 'console.log(require("node:os").availableParallelism())'], { encoding: 'utf8' });
+  if (probe.status !== 0) { t.skip('taskset is not available'); return; }
+  assert.equal(probe.stdout.trim(), '1');
+  const r = runScript(`
+    import { createHost, reportedCores } from ${indexUrl};
+    const host = await createHost({ threaded: ${JSON.stringify(urls.consumer)}, mode: 'threads' });
+    console.log(JSON.stringify({ cores: await reportedCores(), threads: host.threads, numThreads: await host.exports.numThreads() }));
+    host.terminate();`, { prefix: ['taskset', '-c', '0'] });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { cores: 1, threads: 1, numThreads: 1 });
+});
+
+test('the worker answers every error a module throws with a cloneable, coded message; only a real WebAssembly.RuntimeError breaks the instance', { timeout: 60_000 }, async () => {
+  // A stand-in glue (a single build: default() ignores the wasm bytes read next to it).
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'host-fake-glue-'));
+  writeFileSync(path.join(dir, 'fake.js'), `
+    export default async function init() {}
+    export function ok(x) { return x + 1; }
+    export function symbolCode() { throw Object.assign(new Error('module error'), { code: Symbol('E'), series: 1.5 }); }
+    export function namedRuntimeError() { const e = new Error('a JS error named RuntimeError'); e.name = 'RuntimeError'; e.code = 'MY_CODE'; throw e; }
+    export function hostileMessage() { throw { get message() { throw new Error('no'); }, name: 7 }; }
+    export function trap() { throw new WebAssembly.RuntimeError('unreachable'); }`);
+  writeFileSync(path.join(dir, 'fake_bg.wasm'), '');
+  const host = await createHost({ single: pathToFileURL(path.join(dir, 'fake.js')).href, mode: 'single' });
+  try {
+    // Was HOST_DIED (the worker died of a DataCloneError posting a Symbol code).
+    await assert.rejects(host.call('symbolCode'), (e) => e.message === 'module error' && e.code === undefined && e.series === undefined);
+    // Was POOL_BROKEN: a name proves nothing.
+    await assert.rejects(host.call('namedRuntimeError'), (e) => e.name === 'RuntimeError' && e.code === 'MY_CODE' && /named RuntimeError/.test(e.message));
+    await assert.rejects(host.call('hostileMessage'), (e) => e.name === 'HostError' && typeof e.message === 'string');
+    assert.equal(host.broken, null);
+    assert.equal(await host.call('ok', [1]), 2, 'the instance still works');
+    await assert.rejects(host.call('trap'), { code: 'POOL_BROKEN', message: /unreachable/ });
+    await assert.rejects(host.call('ok', [1]), { code: 'POOL_BROKEN' });
+  } finally {
+    host.terminate();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -45,9 +45,12 @@ export function expectThreadsCannotStart(r) {
   assert.match(r.autoReason, /threaded build failed to start/, info);
   assert.equal(r.recreateForced.ok, false, info);
   assert.equal(r.recreateForced.code, 'THREADS_UNAVAILABLE', info);
-  // The failed start left no instance: calls say so with a code (never a silent single-threaded run).
+  // The failed start left no instance: calls say so with a code (never a silent single-threaded run),
+  // naming the failed recreate (not "terminated"), and the host no longer describes the old instance.
   assert.equal(r.callAfterFailedRecreate.ok, false, info);
   assert.equal(r.callAfterFailedRecreate.code, 'HOST_TERMINATED', info);
+  assert.match(r.callAfterFailedRecreate.message, /the last recreate\(\) failed \(THREADS_UNAVAILABLE: .*\); call recreate\(\) again/, info);
+  assert.deepEqual(r.stateAfterFailedRecreate, { mode: null, reason: null, threads: 0, shards: 0 }, info);
 }
 
 export function expectUnsendable(r) {
@@ -66,6 +69,10 @@ export function expectUnsendable(r) {
   if (r.huge) bad(r.huge, /argument 0 \(Float64Array\).*2048 MiB.*2 GiB or more cannot be sent to a worker.*split the call/);
   bad(r.queuedFn, /argument 0 \(function\)/);
   bad(r.queuedDetached, /transfer\[0\].*detached/);
+  bad(r.classArg, /sumSequential: args\[0\] is a Params, a class instance: .*getters, methods or private fields.*pass a plain object/);
+  bad(r.nestedClass, /args\[1\]\[0\]\.grid is a Params/);
+  bad(r.queuedClass, /args\[0\] is a Params/);
+  assert.equal(r.builtins.ok, true, info);
   assert.equal(r.pending, 0, info);
   assert.deepEqual(r.goodAfter, { ok: true, value: r.reference }, info);
 }
@@ -74,8 +81,15 @@ export function expectTerminateWhileStarting(r) {
   const info = JSON.stringify(r);
   assert.equal(r.queued.code, 'HOST_TERMINATED', info);
   assert.equal(r.recreate.ok, false, info);
-  assert.ok(HOST_CODES.includes(r.recreate.code) || r.recreate.code === 'HOST_SUPERSEDED', info);
+  assert.equal(r.recreate.code, 'HOST_TERMINATED', info);
   assert.equal(r.pending, 0, info);
+  assert.equal(r.recreateA.code, 'HOST_TERMINATED', `a recreate cut off by terminate(): ${info}`);
+  assert.equal(r.queuedA.code, 'HOST_TERMINATED', `a call queued before terminate() ran on the next instance: ${info}`);
+  assert.equal(r.recreateB.ok, true, `a recreate superseded by a later one takes its outcome: ${info}`);
+  assert.deepEqual(r.queuedB, { ok: true, value: 1 }, info);
+  assert.equal(r.recreateC.ok, true, info);
+  assert.deepEqual(r.threadsAfter, { ok: true, value: 1 }, info);
+  assert.equal(r.pendingAfter, 0, info);
 }
 
 export function expectShardsAlma(r, { frames = false } = {}) {
@@ -94,6 +108,13 @@ export function expectShardsAlma(r, { frames = false } = {}) {
   assert.equal(r.progressMonotonic, true, info);
   assert.equal(r.progressLast[0], r.progressLast[1], `progress did not reach 100 %: ${info}`);
   assert.ok(r.progressLast[1] > 0, info);
+  for (const [mode, p] of Object.entries(r.progressThrows)) {
+    assert.equal(p.code, 'INVALID_ARGUMENT', `${mode}: ${info}`);
+    assert.match(p.message, /almaBatch: options\.onProgress threw: bug in the bar/, `${mode}: ${info}`);
+    assert.equal(p.calls, 1, `${mode}: onProgress was called again after it threw: ${info}`);
+    assert.equal(p.pending, 0, `${mode}: ${info}`);
+    assert.equal(p.after, 1, `${mode}: the host still works: ${info}`);
+  }
   assert.equal(r.badRange.code, r.badRangeSingle.code, info);
   assert.ok(r.badRange.code, info);
   if (frames) assert.ok(r.framesDuring >= 3, `only ${r.framesDuring} frames during a ${r.shardMs.toFixed(0)} ms call: ${info}`);

@@ -52,6 +52,7 @@ export async function threadsCannotStart(createHost, urls) {
     good.builds.threaded = urls.broken;
     const r = await settled(good.recreate({ mode: 'threads' }), 30_000, 'recreate forced threads');
     out.recreateForced = { ok: r.ok, code: r.code, message: r.message };
+    out.stateAfterFailedRecreate = { mode: good.mode, reason: good.reason, threads: good.threads, shards: good.shards };
     out.callAfterFailedRecreate = await settled(good.call('numThreads'), 10_000, 'call after failed recreate');
   } finally {
     good.terminate();
@@ -78,6 +79,12 @@ export async function unsendable(createHost, urls) {
     r.badName = await settled(host.call(42), 5000, 'numeric name');
     r.badArgs = await settled(host.call('sumParallel', 'abc'), 5000, 'args not an array');
     r.badProgress = await settled(host.call('sumParallel', [1], { onProgress: 3 }), 5000, 'onProgress not a function');
+    // Class instances lose their getters and private fields in a structured clone: refused, naming where.
+    class Params { #n = 20; get n() { return this.#n; } }
+    r.classArg = await settled(host.call('sumSequential', [new Params()]), 5000, 'class instance argument');
+    r.nestedClass = await settled(host.call('sumSequential', [1, [{ grid: new Params() }]]), 5000, 'nested class instance');
+    // Built-ins a clone keeps as they are, and null-prototype objects, are sent (the extra arguments are ignored).
+    r.builtins = await settled(host.call('sumSequential', [100_000, new Map([[1, new Date(0)]]), Object.create(null), new Float64Array(2), [new Set(), /x/]]), 5000, 'built-in arguments');
     r.internal = await settled(host.call('initSync', []), 5000, 'internal export');
     r.unclonableResult = await settled(host.call('default', []), 5000, 'init function');
     if (typeof window !== 'undefined') {
@@ -92,6 +99,7 @@ export async function unsendable(createHost, urls) {
     const buf2 = new ArrayBuffer(16);
     structuredClone(buf2, { transfer: [buf2] });
     r.queuedDetached = await settled(host.call('sumParallel', [1], { transfer: [buf2] }), 5000, 'detached transfer during recreate');
+    r.queuedClass = await settled(host.call('sumSequential', [new Params()]), 5000, 'class instance during recreate');
     await rec;
     r.pending = host.pending.size;
     r.goodAfter = await settled(host.call('sumParallel', [100_000]), 10_000, 'good call afterwards');
@@ -156,7 +164,21 @@ export async function terminateWhileStarting(createHost, urls) {
   const rec = settled(host.recreate({ threads: 2 }), 20_000, 'recreate');
   const queued = settled(host.call('numThreads'), 20_000, 'queued call');
   host.terminate();
-  return { queued: await queued, recreate: await rec, pending: host.pending.size };
+  const out = { queued: await queued, recreate: await rec, pending: host.pending.size };
+  // terminate() between two recreates: what waited for the first (a queued call, the
+  // recreate itself) is cancelled, not run on the second one's instance.
+  const a = settled(host.recreate(), 20_000, 'recreate A');
+  const queuedA = settled(host.call('numThreads'), 20_000, 'call queued on A');
+  host.terminate();
+  const b = settled(host.recreate({ threads: 2 }), 20_000, 'recreate B');
+  const queuedB = settled(host.call('numThreads'), 20_000, 'call queued on B');
+  // A recreate superseded by a later recreate takes its outcome.
+  const c = settled(host.recreate({ threads: 1 }), 20_000, 'recreate C');
+  Object.assign(out, { recreateA: await a, queuedA: await queuedA, recreateB: await b, queuedB: await queuedB, recreateC: await c });
+  out.threadsAfter = await settled(host.call('numThreads'), 20_000, 'call after C');
+  out.pendingAfter = host.pending.size;
+  host.terminate();
+  return out;
 }
 
 // ---- shards ---------------------------------------------------------------
@@ -210,6 +232,16 @@ export async function shardsAlma(createHost, urls, { ALMA_DECLARATIONS, length =
     const tinyParts = [];
     const tiny = await host.call('almaBatch', [prices.subarray(0, 1000), { period: [9, 9, 0] }], { onProgress: (d, t) => tinyParts.push([d, t]) });
     const tinyRef = await single.call('almaBatch', [prices.subarray(0, 1000), { period: [9, 9, 0] }]);
+    // An onProgress that throws (a bug in the page's progress bar) rejects its call,
+    // once, and is not called again: it must not escape into the worker's message
+    // listener (Node ends; a page leaves the call unsettled).
+    const progressThrows = {};
+    for (const [mode, h] of [['shards', host], ['single', single]]) {
+      let calls = 0;
+      const r = await settled(h.call('almaBatch', [prices, range], { onProgress: () => { calls++; throw new Error('bug in the bar'); } }), 30_000, `${mode}: throwing onProgress`);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // late progress messages
+      progressThrows[mode] = { ok: r.ok, code: r.code, message: r.message, calls, pending: h.pending.size, after: (await h.call('almaBatch', [prices.subarray(0, 1000), { period: [9, 9, 0] }])).rows };
+    }
     const badRange = await settled(host.call('almaBatch', [prices, { period: [5, 1e9, 1] }]), 20_000, 'bad range');
     const badRangeSingle = await settled(single.call('almaBatch', [prices, { period: [5, 1e9, 1] }]), 20_000, 'bad range (single)');
     const last = progress[progress.length - 1] ?? [0, 0];
@@ -223,7 +255,7 @@ export async function shardsAlma(createHost, urls, { ALMA_DECLARATIONS, length =
       tinyBitwise: sameBits(tiny.values, tinyRef.values),
       progressEvents: progress.length, progressLast: last, progressMonotonic: progress.every((p, i) => i === 0 || p[0] >= progress[i - 1][0]),
       badRange: { code: badRange.code }, badRangeSingle: { code: badRangeSingle.code },
-      framesDuring: f0 === undefined || f0 === null ? null : f1 - f0, shardMs,
+      framesDuring: f0 === undefined || f0 === null ? null : f1 - f0, shardMs, progressThrows,
       pending: host.pending.size,
     };
   } finally {
