@@ -22,7 +22,7 @@ export const MODES: readonly Mode[];
 /** Work (in declaration cost units) below which a call is not split over shards. */
 export const DEFAULT_SHARD_MIN_WORK: number;
 
-/** Cores reported by the environment (navigator.hardwareConcurrency, os.availableParallelism()). */
+/** Cores reported by the environment: navigator.hardwareConcurrency, else os.availableParallelism() (Node 20). */
 export function reportedCores(): Promise<number>;
 
 /** The host's mode decision (the only place it is made). */
@@ -55,7 +55,8 @@ export interface GridRowsDeclaration {
   /**
    * Index of a row-major Float64Array output argument (the `...Into` form), written back.
    * Write-only: the export must write every element (the worker gets a buffer of the
-   * same size, possibly reused from an earlier call, not the caller's array).
+   * same size, possibly reused from an earlier call, not the caller's array). An index of
+   * its own: the same as `input` or `range` is INVALID_ARGUMENT.
    */
   out?: number;
 }
@@ -80,7 +81,7 @@ export interface SeriesDeclaration {
   cost?: 'axis' | 'rows';
   /** With `cost: 'axis'`, a row costs at most this. */
   costCap?: number;
-  /** Index of a Float64Array output argument (the `...Into` form), written back; write-only, as `GridRowsDeclaration.out`. */
+  /** Index of a Float64Array output argument (the `...Into` form), written back; write-only and an index of its own, as `GridRowsDeclaration.out`. */
   out?: number;
 }
 
@@ -94,7 +95,9 @@ export interface SplitPart {
 /** A declaration in code: how a call splits, and how the parts' results join. */
 export interface CodeDeclaration {
   /**
-   * At most `n` independent parts, or null to run the call unsplit on one shard.
+   * At most `n` independent parts, or null to run the call unsplit on one shard (anything
+   * else — not an array, more than `n` parts, a part without an `args` array — rejects the
+   * call with INVALID_ARGUMENT).
    * `alloc(part, Ctor, length)` returns an output buffer for part `part` (kept between
    * calls by the host, old contents: outputs are write-only).
    */
@@ -149,21 +152,28 @@ export function compileDeclaration(name: string, decl: Declaration): CodeDeclara
 
 /** createHost's options; any other own key is INVALID_ARGUMENT (null/undefined values = default). */
 export interface HostOptions {
-  /** URL of the threaded build's wasm-bindgen glue (`--target web`), built with rayon-web. */
+  /**
+   * URL of the threaded build's wasm-bindgen glue (`--target web`), built with rayon-web.
+   * A relative string is resolved against the page's location; where there is none (Node)
+   * it is INVALID_ARGUMENT: pass an absolute URL, e.g. `new URL('./pkg/x.js', import.meta.url)`.
+   */
   threaded?: string | URL;
-  /** URL of the single-threaded build's glue: used by `shards` and `single`. */
+  /** URL of the single-threaded build's glue: used by `shards` and `single` (relative strings as for `threaded`). */
   single?: string | URL;
   /** `'auto'` (default) chooses (see chooseMode); a forced mode rejects with a code if it cannot run. */
   mode?: Mode | 'auto';
-  /** Pool size for the threaded build, 1 to 65536; a pool has at most 64 threads (more starts 64). Default: navigator.hardwareConcurrency, or 2. */
+  /**
+   * Pool size for the threaded build, 1 to 65536; a pool has at most 64 threads (more starts 64).
+   * Default: one thread per reported core (`reportedCores()`), at most 64.
+   */
   threads?: number;
   /** Number of shards, 1 to 65536, of which at most 64 start. Default: the reported cores minus one (the page's), at least 2, at most 64. */
   shards?: number;
-  /** Split declarations per export name (and output arguments, used in every mode). */
+  /** Split declarations per export name (and output arguments, used in every mode): a plain object (a Map or an array is INVALID_ARGUMENT). */
   declarations?: Record<string, Declaration>;
   /** Calls whose work is below this run on one shard. Default DEFAULT_SHARD_MIN_WORK. */
   shardMinWork?: number;
-  /** Same as `mode: 'single'` (kept for compatibility). */
+  /** Same as `mode: 'single'` (kept for compatibility); together with a `mode` it contradicts, INVALID_ARGUMENT. */
   forceSingle?: boolean;
   /** Deadline for a host worker to load and start the module, 1 to 2147483647 ms. Default 15000 ms. */
   startTimeoutMs?: number;
@@ -179,7 +189,13 @@ type Transferable = ArrayBuffer;
 export interface CallOptions {
   /** ArrayBuffers to move to the worker instead of copying (they become unusable here). */
   transfer?: Transferable[];
-  /** Called while the call runs, if the module reports progress (summed over shards). */
+  /**
+   * Called while the call runs, if the module reports progress (summed over shards); with
+   * threads, with this call's own counter only, and once more with its final value if the
+   * polling missed it. If it throws, the call rejects with INVALID_ARGUMENT naming
+   * `options.onProgress` and the thrown message, its result is dropped, and it is not
+   * called again.
+   */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -191,17 +207,29 @@ export type HostErrorCode =
   | 'THREADS_UNAVAILABLE'
   /** A host worker did not report ready within startTimeoutMs. */
   | 'HOST_TIMEOUT'
-  /** The module failed to load or initialise (its own code when it had one). */
+  /**
+   * The module failed to load (its glue or wasm file missing or unreadable: the loader's
+   * message is kept) or to initialise (then the module's own code when it had one).
+   */
   | 'HOST_START_FAILED'
   /** A host worker died; every call fails until recreate(). */
   | 'HOST_DIED'
-  /** terminate() or recreate() ended the instance the call ran on, or the host has no instance. */
+  /**
+   * terminate() or recreate() ended the instance the call ran on, or the host has no
+   * instance (terminated, or the last recreate() failed: the message says which); also a
+   * call queued or a recreate() waiting for a start that terminate() abandoned.
+   */
   | 'HOST_TERMINATED'
   /** The module has no such function export (its init functions and its classes, e.g. WasmFloat64Buffer, are not callable through the host). */
   | 'NO_SUCH_EXPORT'
   /** An instance trapped (panic=abort, unreachable): every call fails until recreate(). */
   | 'POOL_BROKEN'
-  /** The name, arguments, transfer list or options cannot be used (an unknown option key too); the message names which. */
+  /**
+   * The name, arguments, transfer list or options cannot be used (an unknown option key
+   * too; an argument that is a class instance, whose getters and private fields a copy to
+   * the worker would lose); the call's `onProgress` threw; a code declaration's `split`,
+   * `join` or `joinPart` threw or returned parts that cannot be used. The message names which.
+   */
   | 'INVALID_ARGUMENT'
   /** The export returned something that cannot be sent back from the worker. */
   | 'RESULT_NOT_CLONEABLE';
@@ -214,11 +242,16 @@ export class HostError extends Error {
 }
 
 export class Host {
-  /** Which mode runs. */
+  /**
+   * Which mode runs. Null while the host has no instance — after terminate(), while
+   * recreate() starts, after a failed recreate() — as `reason` is; `threads` and
+   * `shards` are then 0. (Typed without `| null` for compatibility: read it after
+   * createHost or a recreate() that resolved.)
+   */
   readonly mode: Mode;
-  /** Why that mode was chosen, in words (for a banner). */
+  /** Why that mode was chosen, in words (for a banner); null without an instance. */
   readonly reason: string;
-  /** Pool size (threads), shard count (shards), or 1 (single). */
+  /** Pool size (threads), shard count (shards), or 1 (single); 0 without an instance. */
   readonly threads: number;
   /** Shard count in shards mode, else 0. */
   readonly shards: number;
@@ -227,17 +260,27 @@ export class Host {
   /**
    * Calls an export in the worker(s). Always settles: the result, the module's coded error,
    * or a HostError with a HostErrorCode. Calls made while the host (re)starts are queued:
-   * their arguments are cloned (and transfers taken) at once, and they run once it is ready.
+   * their arguments are cloned (and transfers taken) at once, and they run once it is ready
+   * (or reject with HOST_TERMINATED if terminate() comes first). Arguments are sent as
+   * structured clones: plain objects, arrays, typed arrays and the built-ins a clone keeps;
+   * a class instance (a getter, a private field) is INVALID_ARGUMENT naming its path (`args[1].grid`).
    */
   call<T = unknown>(name: string, args?: unknown[], options?: CallOptions): Promise<T>;
   /** Every export of the module as an async function — except `then`, `toJSON`, `valueOf`, `toString` and Object.prototype's names, which the language calls implicitly (use `call` for such an export). */
   readonly exports: Record<string, (...args: unknown[]) => Promise<any>>;
   /**
    * Terminates every worker and starts fresh ones (calls in flight reject with HOST_TERMINATED,
-   * calls made meanwhile wait). A forced mode that cannot start rejects with its code.
+   * calls made meanwhile wait). A forced mode that cannot start rejects with its code, and
+   * calls then reject with HOST_TERMINATED saying that the last recreate() failed and why.
+   * A recreate() superseded by a later one settles as that one does; one cut off by
+   * terminate() rejects with HOST_TERMINATED.
    */
   recreate(options?: { threads?: number; shards?: number; mode?: Mode | 'auto'; forceSingle?: boolean }): Promise<Host>;
-  /** Terminates the instance(s); pending and later calls reject with HOST_TERMINATED. */
+  /**
+   * Terminates the instance(s); pending and later calls reject with HOST_TERMINATED, and so
+   * do calls queued during a start and the recreate() that started it (even if another
+   * recreate() follows at once).
+   */
   terminate(): void;
 }
 
