@@ -43,6 +43,8 @@ before(async () => {
 after(() => Object.values(hosts).forEach((h) => h.terminate()));
 
 const detached = () => { const b = new ArrayBuffer(16); structuredClone(b, { transfer: [b] }); return b; };
+// A class instance: a clone would drop its getter and private field, so the host refuses it.
+class Params { #period = [5, 30, 5]; get period() { return this.#period; } }
 
 // Values of every kind a caller could pass.
 const value = fc.letrec((tie) => ({
@@ -53,6 +55,7 @@ const value = fc.letrec((tie) => ({
     { weight: 1, arbitrary: fc.constantFrom(() => 1, Symbol('s'), null, undefined, NaN, -0, 2 ** 53, '12345') },
     { weight: 1, arbitrary: fc.constant(null).map(() => { const a = new Float64Array(4); structuredClone(a.buffer, { transfer: [a.buffer] }); return a; }) },
     { weight: 2, arbitrary: tie('range') },
+    { weight: 1, arbitrary: fc.constant(null).map(() => new Params()) },
   ),
   triple: fc.oneof(
     fc.tuple(fc.integer({ min: -2, max: 60 }), fc.integer({ min: -2, max: 80 }), fc.integer({ min: -1, max: 9 })),
@@ -110,7 +113,7 @@ const plausible = fc.record({
 const typedFields = (v) => Object.entries(v ?? {}).filter(([, x]) => ArrayBuffer.isView(x));
 
 const callCase = fc.oneof(
-  { weight: 1, arbitrary: fc.record({ mode: fc.constantFrom('threads', 'shards', 'single'), call: plausible, progress: fc.constantFrom(undefined, () => {}), transfer: fc.constantFrom([], [0]), extra: fc.constantFrom('none', 'none', 'none', 'none', 'none', 'none', 'none', 'detached') })
+  { weight: 1, arbitrary: fc.record({ mode: fc.constantFrom('threads', 'shards', 'single'), call: plausible, progress: fc.constantFrom(undefined, () => {}, 'throws'), transfer: fc.constantFrom([], [0]), extra: fc.constantFrom('none', 'none', 'none', 'none', 'none', 'none', 'none', 'detached') })
     .map(({ call, ...rest }) => ({ ...rest, ...call })) },
   { weight: 1, arbitrary: fc.record({
   mode: fc.constantFrom('threads', 'shards', 'single'),
@@ -119,7 +122,7 @@ const callCase = fc.oneof(
   // indices into args whose buffers are transferred; extra: a detached or duplicated buffer
   transfer: fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }),
   extra: fc.constantFrom('none', 'none', 'detached', 'duplicate', 'not-transferable'),
-  progress: fc.constantFrom(undefined, () => {}, 'not a function'),
+  progress: fc.constantFrom(undefined, () => {}, 'not a function', 'throws'),
 }) },
 );
 
@@ -152,12 +155,17 @@ test(`fuzz: random calls through the host in threads, shards and single modes (s
       let transfer;
       try { transfer = transferList(c); } catch { transfer = []; }
       let timer;
+      // 'throws': an onProgress with a bug; once called, the call must reject, and it is not called again.
+      let progressCalls = 0;
+      const onProgress = c.progress === 'throws' ? () => { progressCalls++; throw new Error('bug in the bar'); } : c.progress;
       const outcome = await Promise.race([
-        host.call(c.name, c.args, { transfer, onProgress: c.progress }).then((value) => ({ ok: true, value }), (e) => ({ ok: false, e })),
+        host.call(c.name, c.args, { transfer, onProgress }).then((value) => ({ ok: true, value }), (e) => ({ ok: false, e })),
         new Promise((r) => { timer = setTimeout(() => r({ timeout: true }), DEADLINE_MS); }),
       ]).finally(() => clearTimeout(timer));
       stats.calls++;
       assert.ok(!outcome.timeout, `not settled within ${DEADLINE_MS} ms`);
+      if (progressCalls > 0) assert.equal(outcome.ok, false, 'resolved although its onProgress threw');
+      if (Array.isArray(c.args) && c.args.some((a) => a instanceof Params)) assert.equal(outcome.e?.code, 'INVALID_ARGUMENT', 'a class instance argument was sent');
       if (outcome.ok) {
         stats.ok++;
         // Differential: a split call's answer is the single instance's, bit for bit.
@@ -191,6 +199,7 @@ test(`fuzz: random calls through the host in threads, shards and single modes (s
         assert.notEqual(code, 'POOL_BROKEN', `the call broke the instance: ${outcome.e?.message}`);
       }
       assert.equal(host.pending.size, 0, 'a pending entry was left');
+      assert.ok(progressCalls <= 1, `a throwing onProgress was called ${progressCalls} times`);
       const good = await host.call('almaBatch', [PRICES, GOOD]);
       assert.ok(sameBits(good.values, reference.values), 'a good call afterwards gave a different answer');
     } catch (e) { e.message = `${c.mode} ${String(c.name)}(${describe(c.args)}): ${e.message}`; throw e; } }),
