@@ -108,7 +108,7 @@ const CLONEABLE = [
   'Array', 'ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'Map', 'Set', 'Date', 'RegExp', 'Error', 'Boolean', 'Number', 'String', 'BigInt',
   'Blob', 'File', 'FileList', 'ImageData', 'ImageBitmap', 'CryptoKey', 'DOMException',
 ].map((n) => globalThis[n]).concat([globalThis.WebAssembly?.Module, globalThis.WebAssembly?.Memory]).filter((c) => typeof c === 'function');
-/** How deep, and how many values in all, plainObjectPath looks (arguments are a few levels of plain data). */
+/** How deep, and how many values in all, classInstancePath looks (arguments are a few levels of plain data). */
 const WALK_DEPTH = 4;
 const WALK_VALUES = 10_000;
 const pathKey = (k) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`);
