@@ -121,12 +121,12 @@ function memoryProblem(memory) {
   if (!(memory instanceof WebAssembly.Memory) || !(memory.buffer instanceof SharedArrayBuffer)) {
     return ['MEMORY_NOT_SHARED',
       'rayon-web: this WebAssembly module was built without shared memory, so it would silently ' +
-      'run on one thread. Build it with RUSTFLAGS containing "-C target-feature=+atomics" and ' +
-      '"-C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=1073741824 ' +
-      '-C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size ' +
-      '-C link-arg=--export=__tls_align -C link-arg=--export=__tls_base" and ' +
-      '"-Z build-std=std,panic_abort" (rustc stopped adding the shared-memory link args in ' +
-      'rust-lang/rust#147225); see rayon-web\'s README, "Build flags".'];
+      'run on one thread. Build it with the wasm32 rustflags of rayon-web\'s README, "Build ' +
+      'flags", in .cargo/config.toml: "-C target-feature=+atomics" and the link args ' +
+      '"--shared-memory --import-memory --max-memory=1073741824 --export=__wasm_init_tls ' +
+      '--export=__tls_size --export=__tls_align --export=__tls_base" (rustc stopped adding them ' +
+      'in rust-lang/rust#147225), with "-Z build-std=std,panic_abort" on the command line. A ' +
+      'RUSTFLAGS environment variable, even an empty one, replaces the config\'s flags.'];
   }
   return null;
 }
@@ -310,8 +310,9 @@ export async function startWorkers({ workerSource: source, module, memory, glueU
       new Promise((_, reject) => {
         group.timer = setTimeout(() => reject(codedError('WORKER_TIMEOUT',
           `rayon-web: ${group.notReady()} of ${handoffs.length} workers did not become ready within ` +
-          `${timeoutMs} ms. Check the browser console of the workers; on Firefox the number of ` +
-          'workers per origin is limited (dom.workers.maxPerDomain).')), timeoutMs);
+          `${timeoutMs} ms. Check the workers' errors (the browser console, or Node's stderr); a ` +
+          'loaded machine with few cores may need a larger timeoutMs, and Firefox limits the number ' +
+          'of workers per origin (dom.workers.maxPerDomain).')), timeoutMs);
       }),
     ]);
   } catch (err) {

@@ -2,7 +2,9 @@
 //! README.md's "Using rayon-web in your crate", built with exactly its commands,
 //! and its Node script is run.
 //!
-//! Snippets are found by marker comments, never copied:
+//! Snippets are found by marker comments, never copied, and taken in the
+//! README's order: files are written (or appended to) and commands run as a
+//! reader meets them.
 //!
 //! ```text
 //! <!-- readme-test: Cargo.toml -->      the next fenced block is (appended to) this file of the crate
@@ -142,10 +144,20 @@ pub fn check(tools: &Tools) -> Result {
         base.join(".cargo/config.toml"),
         format!("[patch.crates-io]\nrayon-web = {{ path = {:?} }}\n", root().join("thread-pool").display().to_string()),
     )?;
-    let mut runs = Vec::new();
+    if !snippets.iter().any(|s| s.target == "run") {
+        return Err("README.md has no `<!-- readme-test: run -->` commands".into());
+    }
+    let path = std::env::join_paths(
+        std::iter::once(tools.wasm_bindgen.parent().expect(".tools/bin").to_path_buf())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )?;
+    // In the README's order, as a reader goes: a file exists (or has grown) only
+    // from its snippet on, and each command runs when the reader meets it — a
+    // command that needs a snippet shown further down fails here as it would for them.
+    let mut output = String::new();
     for s in &snippets {
         if s.target == "run" {
-            runs.push(s);
+            output.push_str(&run(s, &krate, &path)?);
             continue;
         }
         if s.target.starts_with('/') || s.target.contains("..") {
@@ -157,34 +169,6 @@ pub fn check(tools: &Tools) -> Result {
         content.push_str(&s.body);
         std::fs::write(&path, content)?;
     }
-    if runs.is_empty() {
-        return Err("README.md has no `<!-- readme-test: run -->` commands".into());
-    }
-    eprintln!("xtask: README crate in {} (files: {})", krate.display(), list(&krate)?.join(", "));
-
-    let path = std::env::join_paths(
-        std::iter::once(tools.wasm_bindgen.parent().expect(".tools/bin").to_path_buf())
-            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-    )?;
-    let mut output = String::new();
-    for s in runs {
-        let mut c = Command::new("bash");
-        c.args(["-euo", "pipefail", "-c", &s.body]).current_dir(&krate).env("PATH", &path);
-        // What our own invocation put in the environment must not help (or hurt)
-        // the user's build: the crate's rust-toolchain.toml and config decide.
-        for var in ["RUSTUP_TOOLCHAIN", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_TARGET_DIR", "CARGO_BUILD_TARGET", "RUSTC", "RUSTDOC", "CARGO"] {
-            c.env_remove(var);
-        }
-        for (k, _) in std::env::vars_os() {
-            if k.to_string_lossy().starts_with("CARGO_") && k != "CARGO_HOME" {
-                c.env_remove(k);
-            }
-        }
-        eprintln!("xtask: README.md:{}: running\n{}", s.line, s.body.trim_end());
-        let out = cmd::output_with_deadline(&mut c, Duration::from_secs(900))
-            .map_err(|e| format!("README.md:{}: the README's commands failed (crate kept in {}): {e}", s.line, krate.display()))?;
-        output.push_str(&out);
-    }
     let got: Vec<&str> = output.lines().map(str::trim).collect();
     let mut rest = got.iter();
     for want in &expected {
@@ -195,6 +179,27 @@ pub fn check(tools: &Tools) -> Result {
     eprintln!("ok: the README's crate builds with the README's commands and its script prints {expected:?}");
     std::fs::remove_dir_all(&base)?;
     Ok(())
+}
+
+/// Runs one `run` snippet in the crate (bash -euo pipefail), with only the
+/// user's environment; returns its output.
+fn run(s: &Snippet, krate: &Path, path: &std::ffi::OsStr) -> Result<String> {
+    eprintln!("xtask: README crate in {} (files: {})", krate.display(), list(krate)?.join(", "));
+    let mut c = Command::new("bash");
+    c.args(["-euo", "pipefail", "-c", &s.body]).current_dir(krate).env("PATH", path);
+    // What our own invocation put in the environment must not help (or hurt)
+    // the user's build: the crate's rust-toolchain.toml and config decide.
+    for var in ["RUSTUP_TOOLCHAIN", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_TARGET_DIR", "CARGO_BUILD_TARGET", "RUSTC", "RUSTDOC", "CARGO"] {
+        c.env_remove(var);
+    }
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("CARGO_") && k != "CARGO_HOME" {
+            c.env_remove(k);
+        }
+    }
+    eprintln!("xtask: README.md:{}: running\n{}", s.line, s.body.trim_end());
+    Ok(cmd::output_with_deadline(&mut c, Duration::from_secs(900))
+        .map_err(|e| format!("README.md:{}: the README's commands failed (crate kept in {}): {e}", s.line, krate.display()))?)
 }
 
 fn list(dir: &Path) -> Result<Vec<String>> {
