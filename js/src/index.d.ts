@@ -245,12 +245,11 @@ export class Host {
   /**
    * Which mode runs. Null while the host has no instance — after terminate(), while
    * recreate() starts, after a failed recreate() — as `reason` is; `threads` and
-   * `shards` are then 0. (Typed without `| null` for compatibility: read it after
-   * createHost or a recreate() that resolved.)
+   * `shards` are then 0. Non-null after createHost or a recreate() that resolved.
    */
-  readonly mode: Mode;
+  readonly mode: Mode | null;
   /** Why that mode was chosen, in words (for a banner); null without an instance. */
-  readonly reason: string;
+  readonly reason: string | null;
   /** Pool size (threads), shard count (shards), or 1 (single); 0 without an instance. */
   readonly threads: number;
   /** Shard count in shards mode, else 0. */

@@ -25,7 +25,8 @@ export async function useHost(): Promise<number> {
     shards: 2,
     declarations: { ...ALMA_DECLARATIONS, mine: { split: (args, n) => (n > 1 ? [{ args }, { args }] : null), join: (r) => r[0] } },
   });
-  const mode: Mode = host.mode;
+  const mode: Mode | null = host.mode;
+  if (host.mode !== null) { const running: Mode = host.mode; void running; }
   const iso = await selfIsolate({ url: '/isolation-sw.js', coep: 'credentialless' });
   if (!iso.isolated) console.log(iso.reason, host.shards);
   const out = await host.call<Float64Array>('alma', [new Float64Array(10)], {
@@ -38,7 +39,7 @@ export async function useHost(): Promise<number> {
     if (e instanceof HostError) console.log(e.code, e.series);
   }
   host.terminate();
-  return out.length + reason.length + mode.length;
+  return out.length + reason.length + (mode?.length ?? 0);
 }
 
 export async function useIndicators(): Promise<number> {
