@@ -146,14 +146,20 @@ fn fill_weights(params: &AlmaParams, w: &mut [f64]) {
 }
 
 /// The normalised ALMA weights of `params` (they sum to 1; `w[0]` weights the
-/// oldest sample). Validates `period >= 1`, `offset` and `sigma`.
+/// oldest sample). Validates `period >= 1`, `offset` and `sigma`; a period
+/// whose weights cannot be allocated is [`Error::OutputTooLarge`] (never an
+/// abort: a hostile period is a `usize` like any other).
 pub fn alma_weights(params: &AlmaParams) -> Result<Vec<f64>, Error> {
     if params.period == 0 {
         return Err(Error::InvalidPeriod { period: 0, len: 0 });
     }
     check_offset(params.offset)?;
     check_sigma(params.sigma)?;
-    let mut w = vec![0.0; params.period];
+    let bytes = (params.period as u128).saturating_mul(8);
+    let too_large = || Error::OutputTooLarge { requested: bytes, limit: isize::MAX as usize };
+    let mut w = Vec::new();
+    w.try_reserve_exact(params.period).map_err(|_| too_large())?;
+    w.resize(params.period, 0.0);
     fill_weights(params, &mut w);
     Ok(w)
 }

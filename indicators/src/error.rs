@@ -78,6 +78,10 @@ pub enum Error {
         /// What is wrong with them.
         detail: String,
     },
+    /// The call was asked to stop ([`crate::progress::cancel`]; `rayon-web-host`:
+    /// the call's `AbortSignal`) and skipped what it had not started: its output
+    /// holds some rows and not others.
+    Cancelled,
     /// Series `index` of a many-series call was rejected; [`Error::code`] is
     /// the code of `error`, so callers match on codes as for one series.
     Series {
@@ -105,12 +109,13 @@ impl Error {
         "OUTPUT_TOO_LARGE",
         "UNSUPPORTED_KERNEL",
         "INVALID_SERIES_LAYOUT",
+        "CANCELLED",
     ];
 
     /// A stable, machine-readable code: `EMPTY_INPUT`, `ALL_NAN`, `INVALID_PERIOD`,
     /// `NOT_ENOUGH_VALID_DATA`, `INVALID_SIGMA`, `INVALID_OFFSET`,
     /// `OUTPUT_LENGTH_MISMATCH`, `INVALID_RANGE`, `OUTPUT_TOO_LARGE`,
-    /// `UNSUPPORTED_KERNEL`, `INVALID_SERIES_LAYOUT` (see [`Error::CODES`]).
+    /// `UNSUPPORTED_KERNEL`, `INVALID_SERIES_LAYOUT`, `CANCELLED` (see [`Error::CODES`]).
     /// An [`Error::Series`] has the code of the error it wraps.
     pub fn code(&self) -> &'static str {
         match self {
@@ -125,6 +130,7 @@ impl Error {
             Error::OutputTooLarge { .. } => "OUTPUT_TOO_LARGE",
             Error::UnsupportedKernel { .. } => "UNSUPPORTED_KERNEL",
             Error::InvalidSeriesLayout { .. } => "INVALID_SERIES_LAYOUT",
+            Error::Cancelled => "CANCELLED",
             Error::Series { error, .. } => error.code(),
         }
     }
@@ -151,6 +157,8 @@ impl fmt::Display for Error {
                 f,
                 "all {len} input samples are NaN or infinite: pass a series with at least `period` finite samples"
             ),
+            // len 0: no input to measure against (`alma_weights`).
+            Error::InvalidPeriod { period, len: 0 } => write!(f, "period {period} is invalid: use a period of at least 1"),
             Error::InvalidPeriod { period, len } => write!(
                 f,
                 "period {period} is invalid for an input of {len} samples: use a period from 1 to {len}"
@@ -189,6 +197,7 @@ impl fmt::Display for Error {
                 "the series offsets are invalid: {detail}; offsets must start at 0, never decrease and end at values.length \
                  (series i is values[offsets[i]..offsets[i + 1]])"
             ),
+            Error::Cancelled => write!(f, "the call was cancelled by its caller before it finished; its output is incomplete"),
             Error::Series { index, error } => write!(f, "series {index}: {error}"),
         }
     }
@@ -221,6 +230,7 @@ mod test {
             Error::OutputTooLarge { requested: 1, limit: 0 },
             Error::UnsupportedKernel { kernel: Kernel::Avx512 },
             Error::InvalidSeriesLayout { detail: String::new() },
+            Error::Cancelled,
         ];
         assert_eq!(all.iter().map(Error::code).collect::<Vec<_>>(), Error::CODES);
         let e = Error::EmptyInput.in_series(7);

@@ -329,3 +329,25 @@ fn shape_checks_agree_with_the_batches() {
     assert_eq!(alma.check_shape_many(&[0, 100], 99, &range, &opts).unwrap_err().code(), "INVALID_SERIES_LAYOUT");
     assert!(alma.check_shape_many(&[0, 50, 100], 100, &range, &opts).is_ok());
 }
+
+/// Hostile sizes are errors, never a panic or an abort: an integer axis of
+/// usize::MAX + 1 values, weights of a period no memory holds, a reduced grid
+/// whose parameter list alone is over the limit.
+#[test]
+fn hostile_sizes_are_errors() {
+    let r = AlmaBatchRange { period: (0, usize::MAX, 1), offset: (0.85, 0.85, 0.0), sigma: (6.0, 6.0, 0.0), floor: false };
+    assert_eq!(r.combo_count().unwrap_err().code(), "INVALID_RANGE");
+    assert_eq!(code(alma_batch(&[1.0; 10], &r)), "INVALID_RANGE");
+    assert_eq!(EmaBatchRange { period: (0, usize::MAX, 1) }.combo_count().unwrap_err().code(), "INVALID_RANGE");
+    assert_eq!(code(alma_weights(&AlmaParams { period: usize::MAX, ..P })), "OUTPUT_TOO_LARGE");
+    assert_eq!(code(alma_weights(&AlmaParams { period: 1 << 50, ..P })), "OUTPUT_TOO_LARGE");
+    let e = alma_weights(&AlmaParams { period: 0, ..P }).unwrap_err();
+    assert_eq!((e.code(), e.to_string().contains("at least 1")), ("INVALID_PERIOD", true), "{e}");
+    // ~10^9 combinations: 32 GB of parameters alone.
+    let huge = AlmaBatchRange { period: (1, 10, 1), offset: (0.0, 1.0, 1e-8), sigma: (6.0, 6.0, 0.0), floor: false };
+    let x: Vec<f64> = (0..100).map(|i| 100.0 + i as f64).collect();
+    let e = alma_batch_reduce(&x, &huge, &BatchOptions::default(), |_, row| row[0]).unwrap_err();
+    assert_eq!(e.code(), "OUTPUT_TOO_LARGE", "{e}");
+    let e = alma_batch_many_reduce(&x, &[0, 50, 100], &huge, &BatchOptions::default(), |_, _, row| row[0]).unwrap_err();
+    assert_eq!(e.code(), "OUTPUT_TOO_LARGE", "{e}");
+}

@@ -3,12 +3,14 @@
 //
 //   page -> host  {type: 'init', glueUrl, threads, callWord?}   threads 0 = single build
 //                 callWord (threads): a Uint32Array on a SharedArrayBuffer of 4 bytes
-//   host -> page  {type: 'ready', threads, memory?, progress?, crash?, declarations?}
+//   host -> page  {type: 'ready', threads, memory?, progress?, crash?, declarations?, cancel?}
 //                 memory: the shared memory; declarations: the module's own
 //                 (`rayonWebHostDeclarations()`, data only), for undeclared exports
 //                 {type: 'init-error', error}        (any build: the glue or its wasm did
 //                 not load — code HOST_START_FAILED —, or its init / initThreadPool threw)
-//   page -> host  {type: 'call', id, name, args, outputs?, watched?}
+//   page -> host  {type: 'call', id, name, args, outputs?, watched?, abort?}
+//                 abort (threads, a call with a signal): an Int32Array on a 4-byte
+//                 SharedArrayBuffer the page sets to 1 when the call is aborted
 //                 outputs: indices of declared output arguments; watched: indices of
 //                 an undeclared call's typed-array arguments the caller keeps
 //   host -> page  {type: 'result', id, value, outputs, written, ms, progress?}  |  {type: 'error', id, error}
@@ -29,6 +31,17 @@
 // it holds. Single-threaded, the module's memory is not shared, so the module
 // calls `globalThis.rayonWebProgress(done, total)` between chunks and this
 // worker forwards it.
+//
+// Abort (threads): a call whose AbortSignal fires has its `abort` flag set by the
+// page. This worker publishes the id of the call it starts (in `callWord`, and in
+// the module's `call` word if it exports `rayonWebCallRecord()`, the address of
+// two u32 [call, cancel]: rayon-web-indicators, indicators/src/progress.rs), then
+// reads the flag: set, the call is not run. The page sets the flag, then reads
+// `callWord`: if it holds the call's id, it stores that id in the module's
+// `cancel` word, and the module's batch stops at its next task (CANCELLED). With
+// both sides' steps sequentially consistent, an aborted call is either not run
+// or cancelled while it runs; and only the running call's id ever goes to
+// `cancel`, so aborting a queued call cannot un-cancel the running one.
 //
 // Crashes: with threads, `crash` is the address of rayon-web's crash record
 // (thread-pool/src/crash.rs), which the page polls during calls: a pool thread
@@ -109,6 +122,8 @@ let current = 0;
 // Threads: the page's call word and the module's [done, total] counter (see the top).
 let callWord = null;
 let counter = null;
+// Threads: the module's [call, cancel] record, if it has one (see init).
+let callRecord = null;
 // Calls wait for init (the page sends none before 'ready'; this is the second
 // line of defence: a call must never run before initThreadPool).
 let initDone = null;
@@ -137,11 +152,15 @@ async function init({ glueUrl, threads, callWord: word }) {
   const crash = threads > 0 ? glue.rayonWebCrashRecord?.() : undefined;
   // The module's own split/output declarations (plain data), if it ships them.
   const declarations = typeof glue.rayonWebHostDeclarations === 'function' ? glue.rayonWebHostDeclarations() : undefined;
-  if (memory && progress !== undefined && word instanceof Uint32Array) {
+  if (memory && word instanceof Uint32Array) {
     callWord = word;
-    counter = () => new Uint32Array(memory.buffer, progress, 2);
+    if (progress !== undefined) counter = () => new Uint32Array(memory.buffer, progress, 2);
   }
-  return { threads: threads > 0 ? threads : 1, memory, progress, crash, declarations };
+  // A module that can stop a call (rayon-web-indicators): the id of the running call
+  // goes to its record's `call` word, and the page writes `cancel` to stop it.
+  const cancel = memory && typeof glue.rayonWebCallRecord === 'function' ? glue.rayonWebCallRecord() : undefined;
+  if (cancel !== undefined) callRecord = () => new Uint32Array(memory.buffer, cancel, 2);
+  return { threads: threads > 0 ? threads : 1, memory, progress, crash, declarations, cancel };
 }
 
 on(async (msg) => {
@@ -181,7 +200,19 @@ on(async (msg) => {
     if (view) {
       Atomics.store(view, 0, 0);
       Atomics.store(view, 1, 0);
-      Atomics.store(callWord, 0, msg.id);
+    }
+    if (callWord) Atomics.store(callWord, 0, msg.id);
+    // The module's own call word (a cancel the page writes for this id stops the batch).
+    const record = callRecord?.();
+    if (record) Atomics.store(record, 0, msg.id);
+    // Aborted while queued here: not run. (The id is published first: a page that
+    // sets the flag after this load sees the id and cancels the running batch.)
+    if (msg.abort instanceof Int32Array && Atomics.load(msg.abort, 0) !== 0) {
+      current = 0;
+      Atomics.store(callWord, 0, 0);
+      if (record) Atomics.store(record, 0, 0);
+      post({ type: 'error', id: msg.id, error: { name: 'AbortError', message: 'aborted before it ran', code: 'ABORTED' } });
+      return;
     }
     try {
       // Watched arguments: a copy of their bytes now, compared after the call. One
@@ -192,7 +223,7 @@ on(async (msg) => {
       const value = await fn(...msg.args);
       const ms = performance.now() - t0;
       const progress = view ? [Atomics.load(view, 0), Atomics.load(view, 1)] : undefined;
-      if (view) Atomics.store(callWord, 0, 0);
+      if (callWord) Atomics.store(callWord, 0, 0);
       // Typed arrays and ArrayBuffers found in the result are moved, not copied.
       const transfer = [];
       const collect = (v) => {
@@ -216,7 +247,8 @@ on(async (msg) => {
       post({ type: 'error', id: msg.id, error: errorOf(e) });
     } finally {
       current = 0;
-      if (view) Atomics.store(callWord, 0, 0);
+      if (callWord) Atomics.store(callWord, 0, 0);
+      if (record) Atomics.store(record, 0, 0);
     }
   }
 });

@@ -197,6 +197,15 @@ export interface CallOptions {
    * called again.
    */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Aborts the call: its promise rejects at once with code ABORTED (name 'AbortError',
+   * `cause` = the signal's reason) and nothing is written into your arrays; a call still
+   * queued is never sent. With threads, a module that can stop a call (rayon-web-indicators'
+   * batches: CANCELLED inside) skips what it has not started, so the next call runs soon;
+   * any other call — shards, single, other modules — runs to its end in the worker, its
+   * result dropped (`host.recreate()` stops everything at once).
+   */
+  signal?: AbortSignal;
 }
 
 /** Error codes the host itself produces (the module adds its own). */
@@ -232,7 +241,9 @@ export type HostErrorCode =
    */
   | 'INVALID_ARGUMENT'
   /** The export returned something that cannot be sent back from the worker. */
-  | 'RESULT_NOT_CLONEABLE';
+  | 'RESULT_NOT_CLONEABLE'
+  /** The call's `signal` was aborted (before or during the call). */
+  | 'ABORTED';
 
 /** An error thrown by the host or the module; `code` is the module's or one of HostErrorCode. */
 export class HostError extends Error {

@@ -35,8 +35,8 @@ const IN_NODE = typeof process === 'object' && typeof process.versions?.node ===
 
 /** An error from the host or the module, with the module's `code` when it had one. */
 export class HostError extends Error {
-  constructor({ name, message, code, series }) {
-    super(message);
+  constructor({ name, message, code, series, cause }) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = name && name !== 'Error' ? name : 'HostError';
     if (code !== undefined) this.code = code;
     if (series !== undefined) this.series = series;
@@ -55,7 +55,7 @@ const IMPLICIT = new Set(['then', 'toJSON', 'valueOf', 'toString', 'toLocaleStri
 
 const HOST_OPTIONS = ['threaded', 'single', 'mode', 'threads', 'shards', 'declarations', 'shardMinWork', 'forceSingle', 'startTimeoutMs'];
 const RECREATE_OPTIONS = ['threads', 'shards', 'mode', 'forceSingle'];
-const CALL_OPTIONS = ['transfer', 'onProgress'];
+const CALL_OPTIONS = ['transfer', 'onProgress', 'signal'];
 /** The most threads a rayon-web pool may have, and the largest count taken as a core
  * count (thread-pool/src/options.rs's MAX_THREADS, MAX_CORE_COUNT): more threads than
  * the maximum (a large machine's core count) start the maximum, as initThreadPool does. */
@@ -467,7 +467,7 @@ export class Host {
     const watch = setInterval(() => { if (gen !== this.generation) inst.stop?.(superseded()); }, 20);
     try {
       const msg = await ready;
-      Object.assign(inst, { threads: msg.threads, memory: msg.memory, progressAddr: msg.progress, crashAddr: msg.crash });
+      Object.assign(inst, { threads: msg.threads, memory: msg.memory, progressAddr: msg.progress, crashAddr: msg.crash, cancelAddr: msg.cancel });
       inst.declarations = moduleDeclarations(msg.declarations);
     } catch (e) {
       this.kill(inst);
@@ -546,6 +546,42 @@ export class Host {
     } catch (e) {
       return Promise.reject(e);
     }
+    if (!job.signal) return this.begin(job);
+    if (job.signal.aborted) return Promise.reject(abortError(job));
+    // The caller's promise settles at the abort (this.abort), whatever the work does then.
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(this.abort(job));
+      job.signal.addEventListener('abort', onAbort, { once: true });
+      this.begin(job).then(resolve, reject).finally(() => job.signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  /**
+   * A call's AbortSignal fired: every part still pending rejects with ABORTED (a late
+   * result is ignored, nothing is written into the caller's arrays), a queued call is
+   * never sent, and a module that can stop a call (threads, `rayonWebCallRecord`) is
+   * asked to: its batch skips what it has not started. Anything else runs to its end
+   * in the worker, result dropped (see README: host.recreate() stops everything).
+   */
+  abort(job) {
+    const err = abortError(job);
+    job.aborted = err;
+    // Threads: the flag, then the running call's id (host-worker.js, "Abort", says why in this order).
+    for (const [id, call] of this.pending) {
+      if (call.job !== job || !call.abortFlag) continue;
+      Atomics.store(call.abortFlag, 0, 1);
+      const inst = call.inst;
+      if (inst.cancelAddr !== undefined && Atomics.load(inst.callWord, 0) === id) {
+        Atomics.store(new Uint32Array(inst.memory.buffer, inst.cancelAddr, 2), 1, id);
+      }
+    }
+    this.abandon(job, err);
+    return err;
+  }
+
+  /** Runs `job` now, or queues it while the host starts. */
+  begin(job) {
+    const { name } = job;
     if (this.starting) {
       // Take the arguments now (the caller may reuse them; transfers detach now),
       // send them once the new instance is ready.
@@ -581,7 +617,8 @@ export class Host {
   }
 
   prepare(name, args, options) {
-    const { transfer = [], onProgress } = readOptions(options, `${typeof name === 'string' ? name : 'call'}: the call's options`, CALL_OPTIONS, invalid);
+    const { transfer = [], onProgress, signal } = readOptions(options, `${typeof name === 'string' ? name : 'call'}: the call's options`, CALL_OPTIONS, invalid);
+    if (signal !== undefined && !isAbortSignal(signal)) throw invalid(`${typeof name === 'string' ? name : 'call'}: options.signal must be an AbortSignal (new AbortController().signal), got ${describe(signal)}`);
     if (typeof name !== 'string') throw invalid(`the export name must be a string, got ${typeName(name)}`);
     if (!Array.isArray(args)) throw invalid(`${name}: args must be an array of arguments, got ${typeName(args)}`);
     if (!Array.isArray(transfer)) throw invalid(`${name}: options.transfer must be an array, got ${typeName(transfer)}`);
@@ -593,7 +630,7 @@ export class Host {
       }
     }
     // callerTransfer: what the caller listed (a queued call's `transfer` becomes the clone's).
-    const job = { name, args, callerArgs: args, transfer, callerTransfer: transfer, onProgress: undefined, decl: null, outputs: [] };
+    const job = { name, args, callerArgs: args, transfer, callerTransfer: transfer, onProgress: undefined, decl: null, outputs: [], signal, aborted: null };
     // Every path reports progress through this: a throwing callback (a bug in the
     // caller's progress bar) must neither escape into the worker's message listener
     // (Node ends the process) nor leave the call unsettled. It rejects the call —
@@ -633,6 +670,7 @@ export class Host {
   }
 
   run(job) {
+    if (job.aborted) return Promise.reject(job.aborted);
     if (this.broken) return Promise.reject(this.brokenError());
     if (this.instances.length === 0) {
       const e = this.startError;
@@ -744,11 +782,13 @@ export class Host {
     const { name } = job;
     const id = this.nextId++;
     // last: the [done, total] reported (threads; the worker resets the counter to [0, 0]).
-    const promise = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, onProgress, inst, job, last: [0, 0] }));
+    // Threads, a call that may be aborted: a flag the worker reads before running it.
+    const abortFlag = job.signal && inst.callWord ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
+    const promise = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, onProgress, inst, job, last: [0, 0], abortFlag }));
     if (inst.active++ === 0) inst.worker.ref();
     try {
       checkDetached(name, transfer);
-      inst.worker.post({ type: 'call', id, name, args, outputs, watched }, transfer);
+      inst.worker.post({ type: 'call', id, name, args, outputs, watched, abort: abortFlag }, transfer);
     } catch (e) {
       const call = this.pending.get(id);
       this.settle(id);
@@ -883,6 +923,23 @@ function badParts(parts, n) {
   } catch (e) {
     return `returned parts that cannot be read: ${messageOf(e)}`;
   }
+}
+
+/** Duck-typed: an AbortSignal of this realm, another realm's, or a polyfill's. */
+function isAbortSignal(s) {
+  try {
+    return s !== null && typeof s === 'object' && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function';
+  } catch {
+    return false;
+  }
+}
+
+/** ABORTED for `job`, carrying the signal's reason as `cause`. */
+function abortError(job) {
+  let reason;
+  try { reason = job.signal.reason; } catch { /* a throwing getter: no reason */ }
+  const why = reason === undefined ? '' : ` (${messageOf(reason)})`;
+  return new HostError({ name: 'AbortError', message: `${job.name} was aborted by its signal${why}; its result is dropped`, code: 'ABORTED', cause: reason });
 }
 
 function superseded() {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '../support/server.mjs';
 import { launch } from '../support/browsers.mjs';
 import {
-  expectShardsAlma, expectShardsMany, expectShardTrap, expectReusedOutputs, expectCallsDuringRecreate, expectThreadsCannotStart, expectUnsendable, expectTerminateWhileStarting, expectUndeclaredWrites,
+  expectShardsAlma, expectShardsMany, expectShardTrap, expectReusedOutputs, expectAbortCalls, expectCallsDuringRecreate, expectThreadsCannotStart, expectUnsendable, expectTerminateWhileStarting, expectUndeclaredWrites,
 } from './host/expect.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -53,6 +53,9 @@ for (const engine of ['chromium', 'firefox', 'webkit']) {
     it('a trapping shard rejects with POOL_BROKEN, later calls at once, recreate() restarts the shards', async () => {
       expectShardTrap(await scenario(browser, 'plain', 'shardTrap'));
     });
+    it('signal: aborted calls reject at once with ABORTED, write nothing, queued ones are never sent (single, shards)', async () => {
+      expectAbortCalls(await scenario(browser, 'plain', 'abortCalls', 180_000), { modes: ['single', 'shards'] });
+    });
     it('an undeclared export that writes into its argument writes the caller\'s array (single, shards)', async () => {
       expectUndeclaredWrites(await scenario(browser, 'plain', 'undeclaredWrites'), { isolated: false });
     });
@@ -78,5 +81,8 @@ describe('rayon-web-host races in chromium (isolated origin)', { timeout: 300_00
   });
   it('an undeclared export that writes into its argument writes the caller\'s array in every mode', async () => {
     expectUndeclaredWrites(await scenario(browser, 'isolated', 'undeclaredWrites'));
+  });
+  it('signal: an aborted threads batch stops (the next call runs at once); single and shards reject at once too', async () => {
+    expectAbortCalls(await scenario(browser, 'isolated', 'abortCalls', 180_000), { modes: ['threads', 'single', 'shards'] });
   });
 });

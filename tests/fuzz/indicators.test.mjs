@@ -244,7 +244,7 @@ describe(`fuzz the indicators' JS API (seed ${SEED}, ${RUNS} runs per export, bo
   it('every computing export of the module is fuzzed here', () => {
     // Set-up, diagnostics and host plumbing take no user data to fuzz (initThreadPool and
     // prewarmThreadPool have their own fuzz suite: init-thread-pool.test.mjs).
-    const plumbing = new Set(['default', 'initSync', 'initThreadPool', 'prewarmThreadPool', 'progressCounter', 'wasmHeapBytes', 'rayonWebHostDeclarations', 'rayonWebCrashRecord', 'rayonWebMemory']);
+    const plumbing = new Set(['default', 'initSync', 'initThreadPool', 'prewarmThreadPool', 'progressCounter', 'wasmHeapBytes', 'rayonWebHostDeclarations', 'rayonWebCrashRecord', 'rayonWebMemory', 'rayonWebCallRecord']);
     for (const pkg of pkgs) {
       const exported = Object.entries(pkg).filter(([k, v]) => typeof v === 'function' && !plumbing.has(k) && !k.startsWith('__')).map(([k]) => k);
       const missing = exported.filter((k) => !(k in EXPORTS));

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { createHost, ALMA_DECLARATIONS, chooseMode, balance, compileDeclaration } from '../../js/src/index.js';
-import { shardsAlma, shardsMany, shardTrap, reusedOutputs } from '../browser/host/scenarios.js';
-import { expectShardsAlma, expectShardsMany, expectShardTrap, expectReusedOutputs } from '../browser/host/expect.mjs';
+import { shardsAlma, shardsMany, shardTrap, reusedOutputs, abortCalls } from '../browser/host/scenarios.js';
+import { expectShardsAlma, expectShardsMany, expectShardTrap, expectReusedOutputs, expectAbortCalls } from '../browser/host/expect.mjs';
 import { Scratch } from '../../js/src/scratch.js';
 import { mock } from 'node:test';
 
@@ -453,4 +453,8 @@ test('a data declaration whose out is also one of its input indices is refused (
   assert.throws(() => compileDeclaration('f', { kind: 'grid-rows', input: 0, range: 1, axis: 'period', out: 1 }), /out \(1\) is also range/);
   assert.throws(() => compileDeclaration('f', { kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', out: 1 }), /out \(1\) is also offsets/);
   assert.equal(compileDeclaration('f', { kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', out: 3 }).outputs[0], 3);
+});
+
+test('signal: an aborted call rejects at once with ABORTED and writes nothing; with threads the batch stops (the next call runs at once); queued and pre-aborted calls are never sent', { timeout: 240_000 }, async () => {
+  expectAbortCalls(await abortCalls(createHost, urls, { ALMA_DECLARATIONS }), { modes: ['threads', 'single', 'shards'] });
 });

@@ -86,7 +86,10 @@ pub fn usize_axis_count(parameter: &'static str, r: (usize, usize, usize)) -> Re
             format!("start {start} is after end {end}: use start <= end, or step 0 for a single {parameter}"),
         ));
     }
-    Ok((end - start) / step + 1)
+    // (0, usize::MAX, 1) has one value more than a usize counts.
+    ((end - start) / step).checked_add(1).ok_or_else(|| {
+        range_err(parameter, format!("{start}..={end} by {step} has more values than can be counted: use a shorter range or a larger step"))
+    })
 }
 
 /// Value `k` of an integer axis.

@@ -51,6 +51,7 @@ pub use reduce::{chunk_rows, peak_chunk_bytes, plan_chunks, Chunk, CHUNK_BYTES, 
 pub use series::{flatten, SeriesSet};
 
 use crate::error::Error;
+use crate::progress::Call;
 use crate::kernels::Kernel;
 use rows::{FirRows, Rows};
 use series::Series;
@@ -235,7 +236,7 @@ impl<I: Indicator> Engine<I> {
     }
 
     fn compute(&self, combos: &[I::Params], series: &[Series<'_>], out: &mut [f64], opts: &BatchOptions) -> Result<(), Error> {
-        self.compute_rows(combos, series, out, opts, true)
+        self.compute_rows(combos, series, out, opts, true, Call::current())
     }
 
     /// The scheduler's cost estimate of the row of `p` over `len` samples (`rows::row_work`).
@@ -244,13 +245,17 @@ impl<I: Indicator> Engine<I> {
     }
 
     /// [`Engine::compute`]; `report: false` leaves the progress counter to the caller.
-    fn compute_rows(&self, combos: &[I::Params], series: &[Series<'_>], out: &mut [f64], opts: &BatchOptions, report: bool) -> Result<(), Error> {
+    /// `call`: the call the batch belongs to (taken where it started), which may cancel it.
+    fn compute_rows(&self, combos: &[I::Params], series: &[Series<'_>], out: &mut [f64], opts: &BatchOptions, report: bool, call: Call) -> Result<(), Error> {
         let kernel = opts.kernel.resolved()?;
         let rows = match self.method {
             Method::Fir(fill) => Rows::Fir(FirRows::new(combos, I::period, fill, kernel, opts.parallel).with_fft(opts.kernel.fft_mode())),
             Method::Recursive(run) => Rows::Recursive { combos, period: I::period, run },
         };
-        rows::run(&rows, series, out, opts.parallel, report);
+        rows::run(&rows, series, out, opts.parallel, report, call);
+        if call.cancelled() {
+            return Err(Error::Cancelled);
+        }
         Ok(())
     }
 

@@ -42,7 +42,7 @@
 use super::{queue, Engine, Indicator, ParamGrid};
 use super::{series::Series, BatchOptions, SeriesSet};
 use crate::error::Error;
-use crate::progress;
+use crate::progress::{self, Call};
 
 /// Largest buffer of one chunk: 16 MiB, two rows of a million bars.
 pub const CHUNK_BYTES: usize = 16 << 20;
@@ -187,8 +187,9 @@ impl<I: Indicator> Engine<I> {
         F: Fn(usize, &[f64]) -> R + Sync,
     {
         opts.kernel.resolved()?;
-        self.check_grid(range, data.len(), None)?;
+        let rows = self.check_grid(range, data.len(), None)?;
         check_row_bytes(data.len(), opts)?;
+        check_results::<R, I::Params>(rows, 1, opts)?;
         let series = Series::new(data)?;
         series.check_period(range.period_bounds().1)?;
         let combos = range.combos()?;
@@ -222,6 +223,7 @@ impl<I: Indicator> Engine<I> {
         let series = self.check_many(&set, range, None)?;
         let lengths: Vec<usize> = set.iter().map(<[f64]>::len).collect();
         check_row_bytes(lengths.iter().copied().max().unwrap_or(0), opts)?;
+        check_results::<R, I::Params>(range.rows()?, lengths.len(), opts)?;
         let combos = range.combos()?;
         let results = self.reduce_chunks(&combos, &series, &lengths, opts, reduce)?;
         Ok((results, combos))
@@ -233,6 +235,8 @@ impl<I: Indicator> Engine<I> {
         R: Send,
         F: Fn(usize, usize, &[f64]) -> R + Sync,
     {
+        // The caller's call, taken here: the chunks run on pool threads.
+        let call = Call::current();
         let threads = if opts.parallel { rayon::current_num_threads().max(1) } else { 1 };
         let chunks = plan_chunks(lengths, combos.len(), threads, opts.max_output_bytes);
         // Enough chunks to share out: each runs on one thread. Otherwise each uses the pool too.
@@ -250,7 +254,7 @@ impl<I: Indicator> Engine<I> {
             let values = &mut values[..need];
             let rows = &combos[c.first..c.first + c.count];
             let group = &series[c.series..c.series + c.series_count];
-            self.compute_rows(rows, group, values, &inner, false)?;
+            self.compute_rows(rows, group, values, &inner, false, call)?;
             // Series-major, then row: each series' rows are one series long.
             let mut out = Vec::with_capacity(c.count * c.series_count);
             let mut at = 0;
@@ -307,6 +311,16 @@ impl<I: Indicator> Engine<I> {
         }
         Ok(results)
     }
+}
+
+/// What a reduced batch keeps for good: the combinations and one `R` per
+/// (series, combination). Over `max_output_bytes` it is
+/// [`Error::OutputTooLarge`] before anything is allocated (a grid of 10⁹
+/// combinations aborted the process on allocating its parameter list).
+fn check_results<R, P>(rows: impl TryInto<u128>, series: usize, opts: &BatchOptions) -> Result<(), Error> {
+    let rows: u128 = rows.try_into().unwrap_or(u128::MAX);
+    let per_row = (std::mem::size_of::<R>() as u128).saturating_mul(series as u128).saturating_add(std::mem::size_of::<P>() as u128);
+    super::grid::check_memory(rows, 0, per_row, Some(opts.max_output_bytes)).map(|_| ())
 }
 
 /// A reduced batch holds at least one row of the longest series at once.

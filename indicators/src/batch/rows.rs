@@ -29,7 +29,7 @@ use super::queue;
 use super::series::Series;
 use super::{MIN_COLUMN_BLOCK, SEQUENTIAL_WORK_THRESHOLD};
 use crate::kernels::{fft, Resolved};
-use crate::progress;
+use crate::progress::{self, Call};
 use rayon::prelude::*;
 
 /// How rows are computed: the part of an indicator the scheduler needs.
@@ -214,7 +214,7 @@ struct Task<'v> {
 
 /// Computes every row of every series into `values` (layout in the module
 /// docs). Every series is non-empty and was validated against every row.
-pub(crate) fn run<P: Sync>(rows: &Rows<'_, P>, series: &[Series<'_>], values: &mut [f64], parallel: bool, report: bool) {
+pub(crate) fn run<P: Sync>(rows: &Rows<'_, P>, series: &[Series<'_>], values: &mut [f64], parallel: bool, report: bool, call: Call) {
     let n_rows = rows.rows();
     let per_unit = rows.rows_per_unit();
     let units = n_rows.div_ceil(per_unit);
@@ -273,15 +273,22 @@ pub(crate) fn run<P: Sync>(rows: &Rows<'_, P>, series: &[Series<'_>], values: &m
     if report {
         progress::begin(tasks.len() + fft_jobs.len());
     }
+    // A cancelled call (progress::cancel) skips every task it has not started.
     let fft_job = |(si, job): (usize, Vec<(&[f64], &mut [f64])>)| {
+        if call.cancelled() {
+            return;
+        }
         if let Rows::Fir(f) = rows {
-            fft::run_series(&series[si], job, f.kernel, f.fft, !sequential);
+            fft::run_series(&series[si], job, f.kernel, f.fft, !sequential, call);
         }
         if report {
             progress::advance(1);
         }
     };
     let exec = |t: Task<'_>| {
+        if call.cancelled() {
+            return;
+        }
         rows.unit(&series[t.s], t.u, t.r, t.t0, t.a, t.b);
         if report {
             progress::advance(1);

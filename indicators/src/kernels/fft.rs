@@ -56,6 +56,7 @@
 
 use super::Resolved;
 use crate::batch::series::Series;
+use crate::progress::Call;
 use rayon::prelude::*;
 use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
@@ -372,13 +373,14 @@ fn block_scale(range: f64) -> (f64, f64) {
 /// rayon pool when `parallel`. With `direct = Some(kernel)`, blocks whose
 /// range is too wide for 1e-12 relative accuracy use that kernel instead (see
 /// the module docs).
-pub(crate) fn conv_rows(x: &[f64], pmax: usize, rows: Vec<(&[f64], &mut [f64])>, direct: Option<Resolved>, parallel: bool) {
-    conv_rows_in_segments(x, pmax, rows, direct, parallel, None);
+pub(crate) fn conv_rows(x: &[f64], pmax: usize, rows: Vec<(&[f64], &mut [f64])>, direct: Option<Resolved>, parallel: bool, call: Call) {
+    conv_rows_in_segments(x, pmax, rows, direct, parallel, None, call);
 }
 
 /// [`conv_rows`] with `segment` blocks transformed at a time (default
 /// [`SEGMENT_BYTES`] of them; a test sets it: the outputs do not depend on it).
-fn conv_rows_in_segments(x: &[f64], pmax: usize, rows: Vec<(&[f64], &mut [f64])>, direct: Option<Resolved>, parallel: bool, segment: Option<usize>) {
+#[allow(clippy::too_many_arguments)]
+fn conv_rows_in_segments(x: &[f64], pmax: usize, rows: Vec<(&[f64], &mut [f64])>, direct: Option<Resolved>, parallel: bool, segment: Option<usize>, call: Call) {
     if rows.is_empty() {
         return;
     }
@@ -391,7 +393,9 @@ fn conv_rows_in_segments(x: &[f64], pmax: usize, rows: Vec<(&[f64], &mut [f64])>
     // Each row's outputs not computed yet (segments consume them in order).
     let mut rows = rows;
     let mut s0 = 0;
-    while s0 < layout.blocks {
+    // A cancelled call (progress::cancel) computes no more segments or row tasks.
+    let cancelled = || call.cancelled();
+    while s0 < layout.blocks && !cancelled() {
         let s1 = s0.saturating_add(segment).min(layout.blocks);
         let spectra = Spectra::new(x, layout, s0..s1, parallel);
         let groups = (4 * threads).div_ceil(rows.len()).clamp(1, s1 - s0);
@@ -409,7 +413,11 @@ fn conv_rows_in_segments(x: &[f64], pmax: usize, rows: Vec<(&[f64], &mut [f64])>
                 k = k1;
             }
         }
-        let run = |(w, k0, k1, out): (&[f64], usize, usize, &mut [f64])| spectra.row(w, k0, k1, out, direct);
+        let run = |(w, k0, k1, out): (&[f64], usize, usize, &mut [f64])| {
+            if !cancelled() {
+                spectra.row(w, k0, k1, out, direct);
+            }
+        };
         if threads > 1 && tasks.len() > 1 {
             tasks.into_par_iter().for_each(run);
         } else {
@@ -417,7 +425,7 @@ fn conv_rows_in_segments(x: &[f64], pmax: usize, rows: Vec<(&[f64], &mut [f64])>
         }
         s0 = s1;
     }
-    debug_assert!(rows.iter().all(|(_, rest)| rest.is_empty()));
+    debug_assert!(cancelled() || rows.iter().all(|(_, rest)| rest.is_empty()));
 }
 
 /// When the FFT path runs (from [`super::Kernel::fft_mode`]).
@@ -697,7 +705,7 @@ pub(crate) fn class(p: usize, run: usize) -> usize {
 /// every row that fits in it; shorter runs use the direct kernel `direct`.
 /// With [`Mode::Auto`], blocks too wide for 1e-12 relative accuracy use
 /// `direct` too (see the module docs).
-pub(crate) fn run_series(series: &Series<'_>, rows: Vec<(&[f64], &mut [f64])>, direct: Resolved, mode: Mode, parallel: bool) {
+pub(crate) fn run_series(series: &Series<'_>, rows: Vec<(&[f64], &mut [f64])>, direct: Resolved, mode: Mode, parallel: bool, call: Call) {
     let len = series.data.len();
     let runs: Vec<(usize, usize)> = series.finite_runs().collect();
     // Per (run, class): the rows whose block transforms that class serves.
@@ -728,8 +736,12 @@ pub(crate) fn run_series(series: &Series<'_>, rows: Vec<(&[f64], &mut [f64])>, d
     }
     let guard = (mode == Mode::Auto).then_some(direct);
     for ((i, pmax), rows) in per_class {
+        // A cancelled call (progress::cancel) skips the classes and row tasks not started.
+        if call.cancelled() {
+            return;
+        }
         let (a, b) = runs[i];
-        conv_rows(&series.data[a..b], pmax, rows, guard, parallel);
+        conv_rows(&series.data[a..b], pmax, rows, guard, parallel, call);
     }
     let exec = |(w, t0, out): (&[f64], usize, &mut [f64])| series.fill_block(w, t0, out, direct);
     if parallel {
@@ -796,7 +808,7 @@ mod tests {
         let run = |segment: usize, parallel: bool| {
             let mut outs: Vec<Vec<f64>> = ws.iter().map(|w| vec![f64::NAN; x.len() - w.len() + 1]).collect();
             let rows = ws.iter().zip(outs.iter_mut()).map(|(w, o)| (w.as_slice(), o.as_mut_slice())).collect();
-            conv_rows_in_segments(&x, 128, rows, None, parallel, Some(segment));
+            conv_rows_in_segments(&x, 128, rows, None, parallel, Some(segment), Call::NONE);
             outs.iter().map(|o| o.iter().map(|v| v.to_bits()).collect::<Vec<_>>()).collect::<Vec<_>>()
         };
         let whole = run(usize::MAX, false);
@@ -872,7 +884,7 @@ mod tests {
         let row = |p: usize, mode: Mode| {
             let w = weights(p);
             let mut out = vec![0.0; x.len()];
-            run_series(&series, vec![(&w, &mut out)], Resolved::Scalar, mode, false);
+            run_series(&series, vec![(&w, &mut out)], Resolved::Scalar, mode, false, Call::NONE);
             out
         };
         for (p, want_fft) in [(12, false), (15, false), (16, true), (24, true), (79, true)] {
@@ -924,7 +936,7 @@ mod tests {
                     let mut got = vec![f64::NAN; len - p + 1];
                     let w2 = weights(p.max(2) - 1);
                     let mut other = vec![0.0; len - w2.len() + 1];
-                    conv_rows(&x, p, vec![(&w, &mut got), (&w2, &mut other)], None, parallel);
+                    conv_rows(&x, p, vec![(&w, &mut got), (&w2, &mut other)], None, parallel, Call::NONE);
                     for (j, (g, e)) in got.iter().zip(&want).enumerate() {
                         assert!((g - e).abs() <= 1e-12 * e.abs(), "len {len} p {p} j {j}: {g} vs {e}");
                     }

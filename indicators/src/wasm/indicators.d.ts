@@ -75,7 +75,7 @@ export interface AlmaBatchResult {
 export type IndicatorErrorCode =
   | "EMPTY_INPUT" | "ALL_NAN" | "INVALID_PERIOD" | "NOT_ENOUGH_VALID_DATA" | "INVALID_SIGMA"
   | "INVALID_OFFSET" | "OUTPUT_LENGTH_MISMATCH" | "INVALID_RANGE" | "OUTPUT_TOO_LARGE"
-  | "UNSUPPORTED_KERNEL" | "INVALID_SERIES_LAYOUT" | "INVALID_ARGUMENT" | "INPUT_TOO_LARGE";
+  | "UNSUPPORTED_KERNEL" | "INVALID_SERIES_LAYOUT" | "INVALID_ARGUMENT" | "INPUT_TOO_LARGE" | "CANCELLED";
 
 /** Errors thrown by the indicator exports carry a stable `code`. */
 export interface AlmaErrorLike extends Error {
@@ -207,6 +207,14 @@ export function almaBatchManyLongAbove(values: Series, offsets: SeriesOffsets, r
  * in the module's memory (threaded build: readable while a batch runs on the pool).
  */
 export function progressCounter(): number;
+/**
+ * Address of the `[call, cancel]` pair (two uint32) that follows the progress pair:
+ * while `call` holds a call's id (written by whoever runs calls: rayon-web-host's
+ * worker), writing that id to `cancel` stops the call's batch — it skips what it has
+ * not started and throws CANCELLED. rayon-web-host does this for a call whose
+ * AbortSignal fires (threaded build; the memory must be shared to write it meanwhile).
+ */
+export function rayonWebCallRecord(): number;
 /**
  * `length` float64 values in wasm memory, for the `...Into` exports' `out`: pass
  * `buffer.view()` and the batch writes its values straight into it — no copy out of

@@ -186,3 +186,28 @@ export function expectUndeclaredWrites(r, { cores = 2, isolated = true } = {}) {
   if (cores > 1) assert.equal(r.declared.mode, 'single');
   assert.deepEqual(r.declared.values, [1, 2, 3], 'declared as writing nothing: left as it was');
 }
+
+export function expectAbortCalls(r, { modes }) {
+  const info = JSON.stringify(r);
+  assert.deepEqual(Object.keys(r).sort(), [...modes].sort(), info);
+  for (const mode of modes) {
+    const m = r[mode];
+    assert.equal(m.mode, mode, info);
+    for (const key of ['first', 'second', 'into', 'pre', 'queued']) {
+      assert.equal(m[key].ok, false, `${mode} ${key}: ${info}`);
+      assert.equal(m[key].code, 'ABORTED', `${mode} ${key}: ${info}`);
+      assert.equal(m[key].name, 'AbortError', `${mode} ${key}: ${info}`);
+    }
+    assert.match(m.first.message, /almaBatchLongAbove was aborted by its signal \(the user moved the slider\)/, info);
+    assert.ok(m.rejectedMs < 1000, `${mode}: the aborted calls rejected ${m.rejectedMs} ms after the abort`);
+    assert.equal(m.intoUntouched, true, `${mode}: an aborted call wrote into the caller's array`);
+    assert.equal(m.preSent, false, `${mode}: a call aborted before it began was sent`);
+    assert.equal(m.after, true, info);
+    assert.equal(m.badSignal.code, 'INVALID_ARGUMENT', info);
+    assert.match(m.badSignal.message, /options\.signal must be an AbortSignal/, info);
+    assert.equal(m.pending, 0, info);
+    // Threads: both batches stopped, so the next call did not wait for them (two
+    // full batches would take 2 x fullMs).
+    if (mode === 'threads') assert.ok(m.nextMs < Math.max(300, m.fullMs / 2), `threads: the next call ran ${m.nextMs} ms after the abort (a full batch: ${m.fullMs} ms): the batches did not stop`);
+  }
+}

@@ -409,3 +409,68 @@ export async function reusedOutputs(createHost, urls, { ALMA_DECLARATIONS } = {}
   return result;
 }
 
+
+// ---- abort ----------------------------------------------------------------
+
+/**
+ * `signal`: an aborted call rejects at once with ABORTED and writes nothing into
+ * the caller's arrays; with threads, rayon-web-indicators' batch stops (the next
+ * call runs soon after, not after the batch); a call aborted before it starts,
+ * or while queued during recreate(), is never sent. `modes`: the modes this page
+ * can run (threads needs isolation).
+ */
+export async function abortCalls(createHost, urls, { ALMA_DECLARATIONS } = {}) {
+  const modes = ['single', 'shards'];
+  if (typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated !== false) modes.unshift('threads');
+  const prices = walk(200_000, 3);
+  const long = { period: [9, 1500, 1] }; // ~1500 rows over 200k samples: a second or more
+  const small = [prices.subarray(0, 1000), { period: 9 }];
+  const out = {};
+  for (const mode of modes) {
+    const host = await createHost({ threaded: urls.indicatorsThreads, single: urls.indicatorsSingle, mode, threads: 2, shards: 2, declarations: ALMA_DECLARATIONS });
+    const r = { mode: host.mode };
+    try {
+      let t0 = performance.now();
+      await host.call('almaBatchLongAbove', [prices, long]);
+      r.fullMs = performance.now() - t0;
+      // Two calls on one signal, aborted once the first has reported progress.
+      const ctl = new AbortController();
+      let first;
+      const started = new Promise((resolve) => { first = settled(host.call('almaBatchLongAbove', [prices, long], { signal: ctl.signal, onProgress: (done) => done > 0 && resolve() }), 60_000, 'first'); first.then(resolve); });
+      const second = settled(host.call('almaBatchLongAbove', [prices, long], { signal: ctl.signal }), 60_000, 'second');
+      await started;
+      t0 = performance.now();
+      ctl.abort('the user moved the slider');
+      r.first = await first;
+      r.second = await second;
+      r.rejectedMs = performance.now() - t0;
+      await host.call('alma', small);
+      r.nextMs = performance.now() - t0;
+      // An output argument is not written by an aborted call.
+      const into = new Float64Array(200 * 20_000).fill(7);
+      const c2 = new AbortController();
+      const p = settled(host.call('almaBatchInto', [prices.subarray(0, 20_000), { period: [9, 208, 1] }, into], { signal: c2.signal }), 60_000, 'into');
+      c2.abort();
+      r.into = await p;
+      r.intoUntouched = into.every((v) => v === 7);
+      // Aborted before the call: never sent.
+      const sent = host.nextId;
+      r.pre = await settled(host.call('alma', small, { signal: AbortSignal.abort() }), 10_000, 'pre-aborted');
+      r.preSent = host.nextId !== sent;
+      // Queued during recreate(), aborted before the instance is up.
+      const q = new AbortController();
+      const restarting = host.recreate();
+      const queued = settled(host.call('alma', small, { signal: q.signal }), 60_000, 'queued');
+      q.abort();
+      r.queued = await queued;
+      await restarting;
+      r.after = (await host.call('alma', small))[500] > 0;
+      r.badSignal = await settled(host.call('alma', small, { signal: { aborted: false } }), 10_000, 'bad signal');
+      r.pending = host.pending.size;
+    } finally {
+      host.terminate();
+    }
+    out[mode] = r;
+  }
+  return out;
+}
