@@ -31,6 +31,7 @@ export async function useHost(): Promise<number> {
   if (!iso.isolated) console.log(iso.reason, host.shards);
   const out = await host.call<Float64Array>('alma', [new Float64Array(10)], {
     onProgress: (done: number, total: number) => void (done / total),
+    signal: new AbortController().signal,
     transfer: [],
   });
   try {
