@@ -68,14 +68,32 @@ export function ruleReturn(prices, values, row, cols) {
 export const holdReturn = (prices) => prices[prices.length - 1] / prices[0] - 1;
 
 /**
- * The values of one inclusive parameter range [start, end, step] built as
- * start + k*step (no drift from repeated addition); step 0 = one value. Used to
- * preview the batch size; the batch's own `combos` label the results.
+ * How many values the inclusive range [start, end, step] has, counted
+ * arithmetically (the preview runs on every keystroke: a tiny step must not
+ * build an array of billions of values): the crate's rule
+ * (indicators/src/batch/grid.rs), start + k*step for k = 0..K; step 0 = one value.
+ * NaN when the range has no value or cannot be counted.
  */
-export function axisValues([start, end, step]) {
-  if (!step) return [start];
-  // The crate's rule (indicators/src/batch/grid.rs), so the preview's count is the batch's.
+export function axisCount([start, end, step]) {
+  if (!step) return 1;
   const k = Math.floor(((end - start) / step) * (1 + 1e-12) + 1e-9);
-  if (!(k >= 0)) return [];
-  return Array.from({ length: k + 1 }, (_, i) => start + i * step);
+  return k >= 0 ? k + 1 : NaN;
+}
+
+/** The largest value of a range (for the preview's check against the series length). */
+export function axisMax([start, end, step]) {
+  const n = axisCount([start, end, step]);
+  return Number.isFinite(n) ? Math.max(start, start + (n - 1) * (step || 0)) : NaN;
+}
+
+/**
+ * The values of one inclusive parameter range [start, end, step] built as
+ * start + k*step (no drift from repeated addition); step 0 = one value.
+ * Refuses more than `limit` values (RangeError) instead of allocating them.
+ */
+export function axisValues(range, limit = 1e6) {
+  const n = axisCount(range);
+  if (!(n >= 1)) return [];
+  if (n > limit) throw new RangeError(`${n} values in one range: more than ${limit}`);
+  return Array.from({ length: n }, (_, i) => range[0] + i * range[2]);
 }

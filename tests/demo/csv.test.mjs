@@ -68,8 +68,9 @@ test('quoted numbers with thousands separators', () => {
   const semi = parseCsv('date;close\n2024-01-01;"1,234.5"\n2024-01-02;1,240.75\n');
   assert.equal(semi.delimiter, ';');
   assert.deepEqual(prices(semi), [1234.5, 1240.75]);
-  throwsAt('date;close\n2024-01-01;1,5\n2024-01-02;2\n', undefined, 2,
-    "line 2: '1,5' is not a number (column close) (in a semicolon-separated file a comma could be a decimal comma or a thousands separator: write the number with a decimal point, e.g. 1.5 or 1234.5)");
+  // "1,5" can only be a decimal comma (not 3 digits after it): the file's numbers are read so.
+  assert.deepEqual(prices(parseCsv('date;close\n2024-01-01;1,5\n2024-01-02;2\n')), [1.5, 2]);
+  // "1,234" alone proves nothing: refused at its line, with the hint.
   throwsAt('date;close\n2024-01-01;2\n2024-01-02;"1,234"\n', undefined, 3,
     "line 3: '1,234' is not a number (column close) (in a semicolon-separated file a comma could be a decimal comma or a thousands separator: write the number with a decimal point, e.g. 1.5 or 1234.5)");
 });
@@ -79,7 +80,8 @@ test('badly grouped thousands are not numbers', () => {
   for (const bad of ['1,23.5', '1,2345', '12345,678', ',123', '1,,234', '1,5']) {
     throwsAt(`date,close\n2024-01-01,5\n2024-01-02,"${bad}"\n`, undefined, 3, `line 3: '${bad}' is not a number (column close)${hint}`);
   }
-  throwsAt('date,close\n2024-01-01,5\n2024-01-02,"1.234,5"\n', undefined, 3, "line 3: '1.234,5' is not a number (column close)");
+  throwsAt('date,close\n2024-01-01,5\n2024-01-02,"1.234,5"\n', undefined, 3,
+    "line 3: '1.234,5' is not a number (column close) (a decimal comma: this file is comma-separated, so save it with ';' separators or with decimal points)");
 });
 
 test('a quoted field containing a line break, the delimiter and a quote', () => {
@@ -125,7 +127,8 @@ test('a non-numeric or missing cell in the close column names its line', () => {
   throwsAt('date,close\n2024-01-01,101.5\n2024-01-02,102\n2024-01-03,abc\n', undefined, 4,
     "line 4: 'abc' is not a number (column close)");
   throwsAt('date,close\n\n2024-01-01,101.5\n\n2024-01-02,\n', undefined, 5, 'line 5: the close value is empty');
-  throwsAt('date,open,close\n2024-01-01,1,2\n2024-01-02,3\n', undefined, 3, 'line 3: has 2 fields, the close column is number 3');
+  throwsAt('date,open,close\n2024-01-01,1,2\n2024-01-02,3\n', undefined, 3,
+    'line 3: has 2 fields but the header has 3: a value is missing (an empty value still needs its delimiter)');
   throwsAt('date,close\n2024-01-01,1\n2024-01-02,"2\n3,4\n', undefined, 3,
     'line 3: a quoted field is never closed (a missing ", or a " inside quotes not written as "")');
   throwsAt('date,close\n2024-01-01,1\n2024-01-02,"2"x\n', undefined, 3,
@@ -158,11 +161,11 @@ test('prices with a currency sign ("$189.98", Nasdaq\'s exports) are numbers; a 
   assert.deepEqual(prices(r), [189.98, 1234.5, 7, -5, 0.5]);
   throwsAt('date,close\n2024-01-01,5\n2024-01-02,$\n', undefined, 3, "line 3: '$' is not a number (column close)");
   throwsAt('date,close\n2024-01-01,5\n2024-01-02,$$5\n', undefined, 3, "line 3: '$$5' is not a number (column close)");
-  // A decimal comma stays an error in a semicolon file, sign or not.
-  assert.throws(() => parseCsv('date;close\n2024-01-01;5\n2024-01-02;$1,5\n'), CsvError);
+  // A decimal comma in a semicolon file, after a sign too.
+  assert.deepEqual(prices(parseCsv('date;close\n2024-01-01;5\n2024-01-02;$1,5\n')), [5, 1.5]);
 });
 
-test('a file listing the newest day first (Nasdaq, Investing.com) is read oldest first and says so; anything uncertain keeps the file\'s order', () => {
+test('a file listing the newest day first (Nasdaq, Investing.com) is read oldest first and says so; a date that cannot be read keeps the file\'s order', () => {
   // Nasdaq's historical-data export, as downloaded.
   const nasdaq = parseCsv('Date,Close/Last,Volume,Open,High,Low\n12/04/2026,$189.98,51234567,$188.10,$190.20,$187.90\n'
     + '12/03/2026,$188.01,48234567,$187.00,$188.50,$186.20\n12/02/2026,$186.50,45234567,$185.00,$187.10,$184.80\n');
@@ -177,17 +180,20 @@ test('a file listing the newest day first (Nasdaq, Investing.com) is read oldest
   const yahoo = parseCsv('Date,Open,High,Low,Close,Adj Close,Volume\n2026-12-02,1,1,1,10,10,5\n2026-12-03,1,1,1,11,11,5\n');
   assert.equal(yahoo.reversed, false);
   assert.deepEqual(prices(yahoo), [10, 11]);
-  // Not certain, so not reversed: a date that does not parse; rows out of order; day and
-  // month swapped (a DD/MM file read as MM/DD jumps about); bare numbers; no header.
+  // Not reversed: a date that does not parse (file order, with a note); bare numbers
+  // (not dates); rows out of order are sorted (with a note, tested in series.test.mjs).
   for (const text of [
     'date,close\n2026-12-04,3\nyesterday,2\n2026-12-02,1\n',
-    'date,close\n2026-12-04,3\n2026-12-05,2\n2026-12-02,1\n',
-    'date,close\n02/01/2026,3\n31/12/2025,2\n30/12/2025,1\n',
     'date,close\n5,3\n4,2\n3,1\n',
-    '2026-12-04,3\n2026-12-03,2\n2026-12-02,1\n',
   ]) {
     const r = parseCsv(text);
     assert.equal(r.reversed, false, text);
     assert.deepEqual(prices(r), [3, 2, 1], text);
+  }
+  // Newest first, also day first (31/12: the day is the first number) and without a header.
+  for (const text of ['date,close\n02/01/2026,3\n31/12/2025,2\n30/12/2025,1\n', '2026-12-04,3\n2026-12-03,2\n2026-12-02,1\n']) {
+    const r = parseCsv(text);
+    assert.equal(r.reversed, true, text);
+    assert.deepEqual(prices(r), [1, 2, 3], text);
   }
 });
