@@ -351,3 +351,16 @@ fn hostile_sizes_are_errors() {
     let e = alma_batch_many_reduce(&x, &[0, 50, 100], &huge, &BatchOptions::default(), |_, _, row| row[0]).unwrap_err();
     assert_eq!(e.code(), "OUTPUT_TOO_LARGE", "{e}");
 }
+
+/// An output the memory cannot hold is OUTPUT_TOO_LARGE even when the caller
+/// lifted the limit: the allocation itself fails with an error, not an abort
+/// (2^61 bytes: no address space holds it).
+#[test]
+fn an_output_no_memory_holds_is_an_error_not_an_abort() {
+    let x: Vec<f64> = (0..1usize << 20).map(|i| 100.0 + (i as f64 * 0.01).sin()).collect();
+    let count = (1u64 << 38) as f64;
+    let r = AlmaBatchRange { period: (10, 10, 0), offset: (0.0, 1.0, 1.0 / (count - 1.0)), sigma: (6.0, 6.0, 0.0), floor: false };
+    let opts = BatchOptions { max_output_bytes: usize::MAX, ..BatchOptions::default() };
+    let e = alma_batch_with(&x, &r, &opts).unwrap_err();
+    assert_eq!(e.code(), "OUTPUT_TOO_LARGE", "{e}");
+}

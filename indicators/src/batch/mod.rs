@@ -293,7 +293,7 @@ impl<I: Indicator> Engine<I> {
         let rows = self.check_grid(range, data.len(), Some(opts.max_output_bytes))?;
         let series = Series::new(data)?;
         series.check_period(range.period_bounds().1)?;
-        let mut values = rows::zeroed(rows * data.len(), opts.parallel);
+        let mut values = rows::zeroed(rows * data.len(), opts.parallel)?;
         let combos = range.combos()?;
         self.compute(&combos, std::slice::from_ref(&series), &mut values, opts)?;
         Ok(Batch { values, combos, rows, cols: data.len() })
@@ -377,7 +377,7 @@ impl<I: Indicator> Engine<I> {
         let set = SeriesSet::new(values, offsets)?;
         let series = self.check_many(&set, range, Some(opts.max_output_bytes))?;
         let combos = range.combos()?;
-        let mut out = rows::zeroed(combos.len() * values.len(), opts.parallel);
+        let mut out = rows::zeroed(combos.len() * values.len(), opts.parallel)?;
         self.compute(&combos, &series, &mut out, opts)?;
         Ok(BatchMany { values: out, rows: combos.len(), combos, offsets: offsets.to_vec() })
     }

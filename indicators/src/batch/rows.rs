@@ -29,6 +29,7 @@ use super::queue;
 use super::series::Series;
 use super::{MIN_COLUMN_BLOCK, SEQUENTIAL_WORK_THRESHOLD};
 use crate::kernels::{fft, Resolved};
+use crate::error::Error;
 use crate::progress::{self, Call};
 use rayon::prelude::*;
 
@@ -327,15 +328,34 @@ pub(crate) fn run<P: Sync>(rows: &Rows<'_, P>, series: &[Series<'_>], values: &m
 /// they are not requested. In wasm32 the memory is zeroed by the engine when
 /// it grows, but `calloc` may reuse freed memory, which it must clear: that
 /// zeroing is spread over the pool's threads when large.
-pub(crate) fn zeroed(len: usize, parallel: bool) -> Vec<f64> {
+///
+/// An allocation the memory cannot hold is [`Error::OutputTooLarge`], not an
+/// abort (the limit check passed, but the machine may have less memory free —
+/// a `ulimit`, a container — than `max_output_bytes` allows).
+pub(crate) fn zeroed(len: usize, parallel: bool) -> Result<Vec<f64>, Error> {
+    let too_large = || Error::OutputTooLarge { requested: (len as u128).saturating_mul(8), limit: isize::MAX as usize };
     if cfg!(not(target_arch = "wasm32")) {
-        return vec![0.0; len];
+        // calloc, fallibly: try_reserve then resize would write every zero.
+        let layout = std::alloc::Layout::array::<f64>(len).map_err(|_| too_large())?;
+        if layout.size() == 0 {
+            return Ok(Vec::new());
+        }
+        // SAFETY: `layout` has a nonzero size; a non-null result is `len` zeroed
+        // f64s (all-zero bits are 0.0) allocated by the global allocator with the
+        // layout `Vec<f64>` uses for capacity `len`, so the Vec may own and free it.
+        let ptr = unsafe { std::alloc::alloc_zeroed(layout) } as *mut f64;
+        if ptr.is_null() {
+            return Err(too_large());
+        }
+        // SAFETY: as above: `ptr` owns `len` initialised f64s in `Vec<f64>`'s layout.
+        return Ok(unsafe { Vec::from_raw_parts(ptr, len, len) });
     }
-    let mut v = Vec::with_capacity(len);
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| too_large())?;
     if parallel && len >= 1 << 20 {
         v.par_extend(rayon::iter::repeat_n(0.0, len));
     } else {
         v.resize(len, 0.0);
     }
-    v
+    Ok(v)
 }
