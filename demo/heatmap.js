@@ -36,10 +36,56 @@ export class Heatmap {
       const cell = this.cellAt(e);
       if (cell && cell.row !== undefined) this.onPick?.(cell.row);
     });
+    // Keyboard: the canvas is focusable; arrows move a focused cell (outlined),
+    // Enter or Space adds or removes its line, and the canvas's label reads the
+    // cell (aria-live on the label element is not needed: a focused element's
+    // label change is announced).
+    this.focus = { i: 0, j: 0 };
+    canvas.tabIndex = 0;
+    canvas.setAttribute('role', 'application'); // a custom keyboard widget
+    canvas.setAttribute('aria-roledescription', 'heatmap');
+    canvas.addEventListener('keydown', (e) => this.key(e));
+    canvas.addEventListener('focus', () => { this.draw(); this.announce(); });
+    canvas.addEventListener('blur', () => this.draw());
+  }
+
+  key(e) {
+    if (!this.grid) return;
+    const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    const { periods, offsets, cells } = this.grid;
+    if (moves[e.key]) {
+      const [di, dj] = moves[e.key];
+      this.focus = { i: Math.max(0, Math.min(periods.length - 1, this.focus.i + di)), j: Math.max(0, Math.min(offsets.length - 1, this.focus.j + dj)) };
+      this.draw();
+      this.announce();
+    } else if (e.key === 'Enter' || e.key === ' ') {
+      const c = cells[this.focus.i]?.[this.focus.j];
+      if (c) this.onPick?.(c.row);
+      this.announce();
+    } else return;
+    e.preventDefault();
+  }
+
+  /** The focused cell in words, as the canvas's accessible name. */
+  announce() {
+    const c = this.grid?.cells[this.focus.i]?.[this.focus.j];
+    if (!c) return;
+    const s = this.grid.stats[c.row];
+    this.canvas.setAttribute('aria-label', `Heatmap cell period ${+c.period.toFixed(6)}, offset ${+c.offset.toFixed(6)}, sigma ${+c.sigma.toFixed(6)}: total return ${this.format(s.ret)}, ${this.grid.picked.has(c.row) ? 'on' : 'not on'} the chart. Arrow keys move, Enter adds or removes the line.`);
+  }
+
+  /** No result: nothing drawn, nothing to pick. */
+  clear() {
+    this.grid = null;
+    this.tooltip.hidden = true;
+    this.canvas.width = 0;
+    this.canvas.style.height = '0px';
+    this.canvas.setAttribute('aria-label', 'Heatmap: no result');
   }
 
   /** combos: the batch's combos; stats[row] = {ret, held}; sigma: the slice. */
   set(combos, stats, sigma, picked = new Set()) {
+    this.canvas.setAttribute('aria-label', 'Heatmap of the total return per period and offset: focus it and use the arrow keys to read the cells');
     const rows = combos.map((c, i) => ({ ...c, row: i })).filter((c) => key(c.sigma) === key(sigma));
     const periods = uniqueSorted(rows.map((c) => c.period));
     const offsets = uniqueSorted(rows.map((c) => c.offset));
@@ -53,7 +99,9 @@ export class Heatmap {
       if (Number.isFinite(v)) maxAbs = Math.max(maxAbs, Math.abs(v));
     }
     this.grid = { periods, offsets, cells, stats, maxAbs, sigma, picked };
+    this.focus = { i: Math.min(this.focus.i, periods.length - 1), j: Math.min(this.focus.j, offsets.length - 1) };
     this.draw();
+    if (document.activeElement === this.canvas) this.announce();
   }
 
   layout() {
@@ -89,6 +137,11 @@ export class Heatmap {
           g.strokeRect(L.left + j * L.cw + 1, L.top + i * L.ch + 1, L.cw - 3, L.ch - 3);
         }
       }
+    }
+    if (document.activeElement === this.canvas) {
+      g.strokeStyle = '#0b5cd5';
+      g.lineWidth = 2;
+      g.strokeRect(L.left + this.focus.j * L.cw - 1, L.top + this.focus.i * L.ch - 1, L.cw + 1, L.ch + 1);
     }
     // Axes: periods down the left, offsets along the bottom (thinned to fit).
     g.fillStyle = '#333';

@@ -23,8 +23,8 @@
 
 import { createHost, ALMA_DECLARATIONS } from '/host/index.js';
 import { selfIsolate } from '/host/isolate.js';
-import { randomWalk, parseCsv } from './series.js';
-import { checksumOfRows, holdReturn, axisValues } from './stats.js';
+import { randomWalk, parseTable, pricesFrom, decodeBytes } from './series.js';
+import { checksumOfRows, holdReturn, axisCount, axisMax } from './stats.js';
 import { Heatmap, sigmaValues } from './heatmap.js';
 // Loaded lazily: the page works (with a message instead of the chart) if the
 // charting library cannot load.
@@ -48,7 +48,11 @@ const ISOLATE = query.get('isolate') === 'sw';
 const $ = (id) => document.getElementById(id);
 const fmtMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 const fmtPct = (v) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}%` : 'n/a');
-const errText = (e) => `${e?.code ? `${e.code}: ` : ''}${e?.message ?? String(e)}`;
+// The crate's OUTPUT_TOO_LARGE message ends in library advice ("shorter chunks
+// per call"); on this page the chunk is the whole series, so it says what the
+// page offers instead.
+const pageWords = (m) => m.replace(/ or shorter chunks per call/g, ' or a shorter series');
+const errText = (e) => `${e?.code ? `${e.code}: ` : ''}${pageWords(e?.message ?? String(e))}`;
 
 const state = {
   mode: null, reason: null, threads: 0, crossOriginIsolated: globalThis.crossOriginIsolated === true,
@@ -61,7 +65,11 @@ const state = {
 
 let host = null;
 let singleHost = null;
-let csv = null; // {name, text, parsed}
+// {name, table (series.js parseTable: the parsed columns, kept instead of the
+// text so that choosing another column does not parse the file again), parsed
+// (pricesFrom: the prices of the chosen column), error, reading (a file is being
+// read in csv-worker.js)}
+let csv = null;
 let result = null; // {rows, cols, combos, prices, floor, stats, lines: Map(row -> Float64Array)}
 let picked = new Set();
 let chart = null;
@@ -119,10 +127,18 @@ function setForm(o) {
   preview();
 }
 
+// Number('') is 0: an emptied field would silently become 0 (a period of 0, a
+// seed of 0), so empty is an error of its own.
+function readNumber(id, what) {
+  const raw = $(id).value.trim();
+  if (raw === '') throw new Error(`${what} is empty`);
+  const v = Number(raw);
+  if (!Number.isFinite(v)) throw new Error(`${what} must be a number`);
+  return v;
+}
+
 function readRange(p) {
-  const r = ['start', 'end', 'step'].map((k) => Number($(`${p}-${k}`).value));
-  if (r.some((x) => !Number.isFinite(x))) throw new Error(`${p}: start, end and step must be numbers`);
-  return r;
+  return ['start', 'end', 'step'].map((k) => readNumber(`${p}-${k}`, `${p} ${k}`));
 }
 
 function readParams() {
@@ -136,11 +152,23 @@ function sourceChanged() {
   $('walk-opts').hidden = !walk;
   $('csv-opts').hidden = walk;
   if (walk) seriesMsg('', '');
-  else if (csv?.parsed) seriesMsg(`${csv.parsed.prices.length} prices from ${csv.name}, column ${csv.parsed.columns[csv.parsed.column]}${csv.parsed.reversed ? ' (the file lists the newest day first: read oldest first)' : ''}`, 'ok');
-  else if (csv?.error) seriesMsg(csv.error, 'error');
+  else if (csv?.reading) seriesMsg(csv.reading, 'pending');
+  else if (csv?.parsed) {
+    const p = csv.parsed;
+    let text = `${p.prices.length} prices from ${csv.name}, ${colName(p)}`;
+    if (p.guess) text += ` (a guess: ${p.guess})`;
+    if (p.reversed) text += ' (the file lists the newest day first: read oldest first)';
+    // Whatever else the reading did (rows skipped, rows sorted, dates not read): said, not hidden.
+    if (p.decimalComma) text += '. Decimal commas: 1.234,5 read as 1234.5';
+    if (p.notes.length) text += `. Note: ${p.notes.join('; ')}`;
+    seriesMsg(text, p.guess || p.notes.length ? 'warn' : 'ok');
+  } else if (csv?.error) seriesMsg(csv.error, 'error');
   else seriesMsg('No file loaded yet.', '');
   preview();
 }
+
+// "column Close", or "column 6" for a file without a header (its generated name).
+const colName = (p) => (p.header ? `column ${p.columns[p.column]}` : p.columns[p.column]);
 
 function seriesMsg(text, cls) {
   const m = $('series-msg');
@@ -150,53 +178,125 @@ function seriesMsg(text, cls) {
 
 function prices() {
   if (source() === 'walk') {
-    const length = Number($('length').value);
-    const seed = Number($('seed').value);
-    if (!Number.isInteger(length) || length < 2) throw new Error('bars must be an integer of at least 2');
+    const length = readNumber('length', 'bars');
+    const seed = readNumber('seed', 'seed');
+    if (!Number.isInteger(length) || length < 2 || length > 2e6) throw new Error('bars must be an integer from 2 to 2000000');
     if (!Number.isInteger(seed) || seed < 0) throw new Error('seed must be a non-negative integer');
     state.series = `random walk, ${length} bars, seed ${seed}`;
     return randomWalk(length, seed);
   }
+  if (csv?.reading) throw new Error(`the file is still being read: ${csv.reading}`);
   if (!csv?.parsed) throw new Error(csv?.error ? `the CSV file has an error: ${csv.error}` : 'choose or drop a CSV file first');
-  state.series = `${csv.name}, column ${csv.parsed.columns[csv.parsed.column]}`;
+  state.series = `${csv.name}, ${colName(csv.parsed)}`;
   return csv.parsed.prices;
 }
 
+// Runs on every keystroke in the form: counts, never builds the axes (a step of
+// 1e-8 used to build a 10^8-element array, freezing the page for 8 s).
+// No memory figure: the rows are never stored (see runBatch).
 function preview() {
   try {
     const p = readParams();
-    const rows = axisValues(p.period).length * axisValues(p.offset).length * axisValues(p.sigma).length;
+    const counts = ['period', 'offset', 'sigma'].map((k) => axisCount(p[k]));
+    const bad = ['period', 'offset', 'sigma'].find((k, i) => !(counts[i] >= 1));
+    if (bad) throw new Error(`${bad}: the end is before the start`);
+    const rows = counts[0] * counts[1] * counts[2];
     const cols = source() === 'walk' ? Number($('length').value) : csv?.parsed?.prices.length ?? 0;
-    const mb = (rows * cols * 8) / 2 ** 20;
-    $('preview').textContent = `${rows} combinations × ${cols} bars = ${(rows * cols).toLocaleString('en-US')} values (${mb.toFixed(0)} MiB)`;
+    let text = `${rows.toLocaleString('en-US')} combinations × ${cols.toLocaleString('en-US')} bars = ${(rows * cols).toLocaleString('en-US')} values`;
+    if (rows > 1e6) text += ': too many combinations for one batch (use larger steps)';
+    else if (cols > 0 && axisMax(p.period) > cols) text += `: the longest period (${axisMax(p.period)}) is longer than the series (${cols} bars), which the batch refuses`;
+    $('preview').textContent = text;
   } catch (e) {
     $('preview').textContent = e.message;
   }
 }
 
 // ---- CSV -------------------------------------------------------------------
-function loadCsv(text, name = 'pasted.csv', column = 'auto') {
-  csv = { name, text };
+function showTable(name, table, column = 'auto') {
+  csv = { name, table };
   try {
-    csv.parsed = parseCsv(text, { column: column === 'auto' ? 'auto' : Number(column) });
+    csv.parsed = pricesFrom(table, column === 'auto' ? 'auto' : Number(column));
     state.csvError = null;
-    const sel = $('column');
-    sel.replaceChildren(new Option('auto-detect', 'auto'), ...csv.parsed.columns.map((c, i) => new Option(c, String(i))));
-    sel.value = String(column);
   } catch (e) {
     csv.error = e.message;
     state.csvError = e.message;
   }
+  const sel = $('column');
+  sel.replaceChildren(new Option('auto-detect', 'auto'), ...table.columns.map((c, i) => new Option(c, String(i))));
+  sel.value = String(column);
+  return csvDone();
+}
+
+function csvFailed(name, message) {
+  csv = { name, error: message };
+  state.csvError = message;
+  $('column').replaceChildren(new Option('auto-detect', 'auto'));
+  return csvDone();
+}
+
+function csvDone() {
   document.querySelector('input[name=source][value=csv]').checked = true;
   sourceChanged();
+  $('run').disabled = !host || state.running;
   return csv.parsed
-    ? { ok: true, message: $('series-msg').textContent, count: csv.parsed.prices.length, first: Array.from(csv.parsed.prices.subarray(0, 10)), delimiter: csv.parsed.delimiter }
+    ? { ok: true, message: $('series-msg').textContent, count: csv.parsed.prices.length, first: Array.from(csv.parsed.prices.subarray(0, 10)), delimiter: csv.parsed.delimiter, column: csv.parsed.columns[csv.parsed.column], guess: csv.parsed.guess, notes: csv.parsed.notes }
     : { ok: false, message: csv.error };
 }
 
-async function loadFile(file) {
-  if (!file) return;
-  loadCsv(await file.text(), file.name);
+/** Text already in memory (the tests' entry): parsed here, synchronously. */
+function loadCsv(text, name = 'pasted.csv', column = 'auto') {
+  let table;
+  try {
+    table = parseTable(text);
+  } catch (e) {
+    return csvFailed(name, e.message);
+  }
+  return showTable(name, table, column);
+}
+
+// A file: read and parsed in csv-worker.js (off this thread: a large file froze
+// the page for seconds), one worker per file, ended when it answers or when
+// another file is picked meanwhile.
+let reader = null;
+async function loadFile(file, name = file?.name) {
+  if (!file) return undefined;
+  reader?.terminate(); // a file picked before this one and still being read
+  const mine = {};
+  loadFile.latest = mine;
+  const mib = file.size / 2 ** 20;
+  csv = { name, reading: `Reading ${name}${mib >= 1 ? ` (${mib.toFixed(0)} MiB)` : ''}…` };
+  state.csvReading = true;
+  document.querySelector('input[name=source][value=csv]').checked = true;
+  sourceChanged();
+  let table;
+  try {
+    table = await new Promise((resolve, reject) => {
+      const w = new Worker(new URL('./csv-worker.js', import.meta.url));
+      reader = w;
+      let shown = 0;
+      w.onmessage = ({ data }) => {
+        if (data.progress !== undefined) {
+          // Written at most every 250 ms: each write is a paint.
+          const now = performance.now();
+          if (now - shown > 250) { shown = now; csv.reading = `Reading ${name}… ${Math.round(100 * data.progress)}%`; sourceChanged(); }
+          return;
+        }
+        w.terminate();
+        if (data.error) reject(Object.assign(new Error(data.error.message), { csv: data.error.csv }));
+        else resolve(data.table);
+      };
+      w.onerror = (e) => { w.terminate(); reject(new Error(`the CSV reader could not start: ${e.message ?? 'worker error'}`)); };
+      w.postMessage({ file });
+    });
+  } catch (e) {
+    if (loadFile.latest !== mine) return undefined;
+    state.csvReading = false;
+    return csvFailed(name, e.message);
+  }
+  if (loadFile.latest !== mine) return undefined;
+  reader = null;
+  state.csvReading = false;
+  return showTable(name, table);
 }
 
 // ---- running ---------------------------------------------------------------
@@ -227,11 +327,20 @@ function progressHandler(label) {
   return fn;
 }
 
+// host.mode is null while the host restarts and after a failed recreate() (it
+// then has no instance): the last mode that ran (state.mode) says which
+// restart to ask for, and a failed restart is shown as such.
 async function ensureHost(threads) {
-  if (host && host.mode !== 'single' && host.threads !== threads) {
-    banner('pending', host.mode === 'threads' ? `Restarting the pool with ${threads} threads…` : `Restarting ${threads} shards…`);
-    await host.recreate(host.mode === 'threads' ? { threads } : { shards: threads });
-    await warmUp(host);
+  const mode = host.mode ?? state.mode;
+  if (mode !== 'single' && (host.mode === null || host.threads !== threads)) {
+    banner('pending', mode === 'threads' ? `Restarting the pool with ${threads} thread${threads === 1 ? '' : 's'}…` : `Restarting ${threads} shards…`);
+    try {
+      await host.recreate(mode === 'threads' ? { threads } : { shards: threads });
+      await warmUp(host);
+    } catch (e) {
+      showMode(e);
+      throw e;
+    }
     showMode();
   }
 }
@@ -288,7 +397,7 @@ async function run({ auto = false } = {}) {
   try {
     const series = prices();
     const params = readParams();
-    const threads = Number($('threads').value);
+    const threads = readNumber('threads', host.mode === 'shards' ? 'shards' : 'threads');
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new Error('threads must be an integer 1..64');
     await ensureHost(threads);
     Object.assign(state, { ms: null, singleMs: null, speedup: null, checksum: null, nanCount: null, singleChecksum: null, singleNanCount: null, checksumsMatch: null });
@@ -338,6 +447,7 @@ async function run({ auto = false } = {}) {
     $('error').textContent = state.error;
     $('error').hidden = false;
     console.error(e);
+    clearResults();
   } finally {
     runFrames = null;
     state.running = false;
@@ -349,12 +459,38 @@ async function run({ auto = false } = {}) {
 }
 
 // ---- results ---------------------------------------------------------------
+// A failed run leaves no figures of the previous one on the page: they would
+// read as this run's.
+function clearResults() {
+  result = null;
+  picked = new Set();
+  for (const id of ['c-size', 'c-ms', 'c-single', 'c-speedup', 'c-checksum']) $(id).textContent = '–';
+  $('hold').textContent = '';
+  $('sigma-slice').replaceChildren();
+  heatmap.clear();
+  $('heat-summary').textContent = 'No result: the last run failed.';
+  Object.assign(state, { rows: 0, cols: 0 });
+  let series = null;
+  try { series = prices(); } catch { /* the series itself is the problem: no chart */ }
+  pricesOnly = series ? { prices: series, label: state.series } : null;
+  if (series) redrawChart();
+  else { chart?.destroy?.(); chart = null; $('chart').replaceChildren(); }
+  $('chart-note').textContent = `No result: the run failed (${state.error}).`;
+}
+
+function modeLabel() {
+  const n = host?.threads ?? 0;
+  if (host?.mode === 'threads') return `threaded build, ${n} thread${n === 1 ? '' : 's'}`;
+  if (host?.mode === 'shards') return `single-threaded build × ${host.shards} shards`;
+  if (host?.mode === 'single') return 'single-threaded fallback';
+  return 'restarting…';
+}
+
 function showResults() {
   $('c-size').textContent = `${state.rows} × ${state.cols}`;
-  $('c-par-label').textContent = host.mode === 'threads' ? `threaded build, ${host.threads} threads`
-    : host.mode === 'shards' ? `single-threaded build × ${host.shards} shards` : 'single-threaded fallback';
+  $('c-par-label').textContent = modeLabel();
   $('c-ms').textContent = fmtMs(state.ms);
-  $('c-single').textContent = state.singleMs !== null ? fmtMs(state.singleMs) : host.mode !== 'single' ? ($('compare').checked ? 'running…' : 'not run') : 'this run';
+  $('c-single').textContent = state.singleMs !== null ? fmtMs(state.singleMs) : host.mode === 'single' ? 'this run' : ($('compare').checked ? 'running…' : 'not run');
   $('c-speedup').textContent = state.speedup !== null ? `${state.speedup.toFixed(2)}×` : '–';
   let cs = `${state.checksum} · ${state.nanCount} NaN`;
   if (state.checksumsMatch === true) cs += '  ✓ identical on the single-threaded build';
@@ -384,6 +520,11 @@ const heatmap = new Heatmap($('heatmap'), $('tooltip'), {
 function drawHeatmap() {
   if (!result) return;
   heatmap.set(result.combos, result.stats, Number($('sigma-slice').value), picked);
+  // The heatmap's text alternative: the best combination, in words.
+  let best = 0;
+  result.stats.forEach((s, r) => { if (s.ret > result.stats[best].ret) best = r; });
+  const c = result.combos[best];
+  $('heat-summary').textContent = `Best combination: period ${+c.period.toFixed(4)}, offset ${+c.offset.toFixed(4)}, sigma ${+c.sigma.toFixed(4)}: ${fmtPct(result.stats[best].ret)} (in the market ${(100 * result.stats[best].held).toFixed(0)}% of the bars). Buy and hold: ${fmtPct(holdReturn(result.prices))}.`;
 }
 
 // Before the first result: the prices alone (the default series at start-up).
@@ -444,14 +585,28 @@ function banner(cls, html) {
 
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
 
-function showMode() {
+// `failure`: a restart (recreate) that failed; host.mode is then null, and
+// null also while a restart runs: neither is the single-threaded fallback.
+function showMode(failure) {
+  if (host.mode === null) {
+    if (failure) banner('failed', `The pool could not restart<span class="why">${esc(errText(failure))}: run again to retry</span>`);
+    else banner('pending', 'Restarting…');
+    return;
+  }
   Object.assign(state, { mode: host.mode, reason: host.reason, threads: host.threads, shards: host.shards });
+  // ?isolate=sw: what the service worker did (isolated the page, or why not).
+  const sw = state.isolation ? `; ?isolate=sw: ${esc(state.isolation.reason)}` : '';
+  // The header and footer describe what this origin actually runs.
+  $('sub-mode').textContent = host.mode === 'threads' ? 'on Web Workers that share one memory'
+    : host.mode === 'shards' ? `on ${host.shards} Web Workers, each with its own memory and a share of the grid`
+      : 'on one Web Worker';
+  $('threads-label').firstChild.textContent = host.mode === 'shards' ? 'shards ' : 'threads ';
   if (host.mode === 'threads') {
-    banner('threads', `Threaded build: rayon pool of ${host.threads} thread${host.threads === 1 ? '' : 's'}<span class="why">${esc(host.reason)}</span>`);
+    banner('threads', `Threaded build: rayon pool of ${host.threads} thread${host.threads === 1 ? '' : 's'}<span class="why">${esc(host.reason)}${sw}</span>`);
   } else if (host.mode === 'shards') {
-    banner('shards', `${host.shards} shards, no shared memory<span class="why">because ${esc(host.reason.replace(/^no shared memory: /, ''))}</span>`);
+    banner('shards', `${host.shards} shards, no shared memory<span class="why">because ${esc(host.reason.replace(/^no shared memory: /, ''))}${sw}</span>`);
   } else {
-    banner('single', `Single-threaded fallback<span class="why">${esc(host.reason)}</span>`);
+    banner('single', `Single-threaded fallback<span class="why">${esc(host.reason)}${sw}</span>`);
   }
   $('threads').value = String(host.threads);
   $('threads').disabled = host.mode === 'single';
@@ -460,7 +615,9 @@ function showMode() {
 
 // ---- wiring ----------------------------------------------------------------
 function snapshot() {
-  return JSON.parse(JSON.stringify({ ...state, mode: host?.mode ?? state.mode, reason: host?.reason ?? state.reason, threads: host?.threads ?? state.threads, shards: host?.shards ?? 0, isolation: state.isolation ?? null }));
+  // host.mode is null while it restarts: the snapshot then says so (mode null), not the last mode.
+  const h = host ? { mode: host.mode, reason: host.reason, threads: host.threads, shards: host.shards } : { mode: state.mode, reason: state.reason, threads: state.threads, shards: 0 };
+  return JSON.parse(JSON.stringify({ ...state, ...h, isolation: state.isolation ?? null }));
 }
 
 $('form').addEventListener('submit', (e) => { e.preventDefault(); run(); });
@@ -468,12 +625,18 @@ $('form').addEventListener('input', (e) => { if (e.target.id !== 'column') previ
 $('defaults').addEventListener('click', () => setForm({ ...DEFAULTS, threads: host?.threads || DEFAULT_THREADS, source: 'walk' }));
 document.querySelectorAll('input[name=source]').forEach((r) => r.addEventListener('change', sourceChanged));
 $('file').addEventListener('change', (e) => loadFile(e.target.files[0]));
-$('column').addEventListener('change', () => { if (csv) loadCsv(csv.text, csv.name, $('column').value); });
+$('column').addEventListener('change', () => { if (csv?.table) showTable(csv.name, csv.table, $('column').value); });
 $('sigma-slice').addEventListener('change', drawHeatmap);
 const drop = $('drop');
 drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
 drop.addEventListener('dragleave', () => drop.classList.remove('over'));
 drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); loadFile(e.dataTransfer.files[0]); });
+// The drop zone is a button for the keyboard: Enter or Space opens the file chooser.
+drop.addEventListener('keydown', (e) => {
+  if (e.target !== drop || (e.key !== 'Enter' && e.key !== ' ')) return;
+  e.preventDefault();
+  $('file').click();
+});
 let resizeTimer;
 addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(() => { drawHeatmap(); redrawChart(); }, 150); });
 
@@ -487,6 +650,8 @@ window.demo = {
   },
   runDefault() { return this.run({}); },
   loadCsv,
+  /** A file's bytes (or text) as if picked: read in the worker -> loadCsv's answer. */
+  loadFile(data, name = 'file.csv') { return loadFile(new File([data], name), name); },
   async chart() {
     await chartDrawn;
     const { describeChart } = await chartModule;
