@@ -90,6 +90,87 @@
 //!    calls, many-series rows equal single-series rows bitwise); error codes in
 //!    `tests/errors.rs`.
 //!
+//! **From outside this crate** the same traits work: your crate defines the
+//! parameter, grid and indicator types and calls [`batch::Engine`] itself —
+//! for example a WMA:
+//!
+//! ```
+//! use rayon_web_indicators::batch::{grid, Engine, Fir, Indicator, ParamGrid};
+//! use rayon_web_indicators::{BatchOptions, Error};
+//!
+//! #[derive(Clone, Copy)]
+//! struct WmaParams { period: usize }
+//! #[derive(Clone, Copy)]
+//! struct WmaRange { period: (usize, usize, usize) }
+//!
+//! impl ParamGrid for WmaRange {
+//!     type Params = WmaParams;
+//!     fn rows(&self) -> Result<u128, Error> { Ok(grid::usize_axis_count("period", self.period)? as u128) }
+//!     fn period_bounds(&self) -> (usize, usize) {
+//!         let n = grid::usize_axis_count("period", self.period).unwrap_or(1);
+//!         (self.period.0, grid::usize_axis_value(self.period, n - 1))
+//!     }
+//!     fn check_params(&self) -> Result<(), Error> { Ok(()) }
+//!     fn combo(&self, k: usize) -> WmaParams { WmaParams { period: grid::usize_axis_value(self.period, k) } }
+//! }
+//!
+//! struct Wma;
+//! impl Indicator for Wma {
+//!     type Params = WmaParams;
+//!     type Range = WmaRange;
+//!     fn period(p: &WmaParams) -> usize { p.period }
+//!     fn check(_: &WmaParams) -> Result<(), Error> { Ok(()) }
+//! }
+//! impl Fir for Wma {
+//!     // Weights 1..=period, normalised; w[0] weights the oldest sample. A weighted
+//!     // mean (non-negative weights summing to 1) is what the FFT path's accuracy
+//!     // guard assumes for long periods (kernels: `Kernel::Auto`).
+//!     fn weights(p: &WmaParams, w: &mut [f64]) {
+//!         let sum = (p.period * (p.period + 1) / 2) as f64;
+//!         for (i, wi) in w.iter_mut().enumerate() { *wi = (i + 1) as f64 / sum; }
+//!     }
+//! }
+//!
+//! let prices: Vec<f64> = (0..50).map(|i| 100.0 + i as f64).collect();
+//! let wma = Engine::<Wma>::fir();
+//! let batch = wma.batch(&prices, &WmaRange { period: (2, 10, 4) }, &BatchOptions::default()).unwrap();
+//! assert_eq!(batch.rows, 3);
+//! // WMA(2) at t = 1: (1 * 100 + 2 * 101) / 3
+//! assert!((batch.row(0).unwrap()[1] - 302.0 / 3.0).abs() < 1e-12);
+//! ```
+//!
+//! ## Good to know
+//!
+//! - **Inside your own parallel loop** (one call per security in an outer
+//!   `par_iter`), pass `BatchOptions { parallel: false, .. }`: the outer loop
+//!   already fills the pool, and nested splitting only adds scheduling
+//!   overhead. Better still, give the whole universe to one
+//!   many-series call ([`alma_batch_many`], or [`alma_batch_many_reduce`]).
+//! - **Float grids are binary.** A float axis `(start, end, step)` holds
+//!   `start + k * step` as computed in f64 (and `end` itself when it is within
+//!   rounding of the last step; [`batch::grid`] has the exact rule), so `(0.0,
+//!   1.0, 0.1)` holds `0.7000000000000001`, not `0.7`. With `floor: true`
+//!   ALMA's centre is `floor(offset * (period - 1))`, and for a few periods
+//!   (91, 171, 181, ...) that lands one bar from what a typed `0.7` gives. To
+//!   reproduce a row, use the parameters the batch returns in its combinations,
+//!   not the decimal you had in mind.
+//! - **`max_output_bytes`** bounds what a call keeps: an allocating batch's
+//!   output (plus its parameters and weights); a reduced batch's results and
+//!   parameters, and each of its chunks; `*_into` and single calls allocate no
+//!   output and ignore it. The default is [`DEFAULT_MAX_OUTPUT_BYTES`] (16 GiB
+//!   natively, 512 MiB in wasm32); an allocation the machine cannot make is
+//!   [`Error::OutputTooLarge`] too, never an abort.
+//! - **Progress and cancelling** ([`progress`]) are one record per process:
+//!   meant for one call at a time (what hosts run); concurrent batches share
+//!   the `[done, total]` counter. Cancelling is per call
+//!   ([`progress::begin_call`] on the thread that starts the batch).
+//! - **Accuracy of the FFT path** (long periods under [`Kernel::Auto`], or
+//!   [`Kernel::Fft`] forced): within `1e-12` relative of the exact value for
+//!   price series (see the README's "ALMA by FFT" for the bound and the
+//!   inputs it holds for); `Kernel::Auto` falls back to the direct form for
+//!   blocks too wide for it, `Kernel::Fft` does not: forced, it can miss
+//!   `1e-12` on series whose values span orders of magnitude within a window.
+//!
 //! With the `js` feature (off by default), wasm32 builds also export the JS API
 //! (`alma`, `almaBatch`, `almaBatchInto`, ...; module `wasm`, not shown
 //! natively). A Rust crate that only calls the indicators leaves it off, so
