@@ -106,8 +106,8 @@ export function checkOptions(read) {
   const threads = f.numThreads ?? { value: undefined, shown: 'undefined' };
   f.numThreads = threads;
   const bad = number('numThreads') ?? integer('numThreads') ??
-    (threads.value < 1 ? fail(`numThreads must be at least 1, got ${threads.shown} (for example navigator.hardwareConcurrency)`) : null) ??
-    (threads.value > MAX_CORE_COUNT ? fail(`numThreads is ${threads.shown}, more than any machine's core count (at most ${MAX_CORE_COUNT}; a pool has at most ${MAX_THREADS} threads); use navigator.hardwareConcurrency`) : null) ??
+    (threads.value < 1 ? fail(`numThreads must be at least 1, got ${threads.shown} (for example the core count: navigator.hardwareConcurrency in JS, std::thread::available_parallelism() in Rust)`) : null) ??
+    (threads.value > MAX_CORE_COUNT ? fail(`numThreads is ${threads.shown}, more than any machine's core count (at most ${MAX_CORE_COUNT}; a pool has at most ${MAX_THREADS} threads); use the core count (navigator.hardwareConcurrency, available_parallelism())`) : null) ??
     (f.stackSize && (number('stackSize') ?? (
       Number.isInteger(f.stackSize.value) && f.stackSize.value >= 1 && f.stackSize.value <= MAX_STACK_SIZE &&
       f.stackSize.value % WASM_PAGE === 0 ? null

@@ -172,14 +172,14 @@ pub(crate) fn check_threads(n: f64, shown: &str) -> Result<usize, Error> {
     integer(n, "numThreads", shown)?;
     if n < 1.0 {
         return Err(Error::invalid(format!(
-            "rayon-web: numThreads must be at least 1, got {shown} (for example navigator.hardwareConcurrency)"
+            "rayon-web: numThreads must be at least 1, got {shown} (for example the core count: navigator.hardwareConcurrency in JS, std::thread::available_parallelism() in Rust)"
         )));
     }
     if n > MAX_CORE_COUNT as f64 {
         return Err(Error::invalid(format!(
             "rayon-web: numThreads is {shown}, more than any machine's core count \
              (at most {MAX_CORE_COUNT}; a pool has at most {MAX_THREADS} threads); \
-             use navigator.hardwareConcurrency"
+             use the core count (navigator.hardwareConcurrency, available_parallelism())"
         )));
     }
     // A core count above the pool's maximum starts the maximum (see MAX_THREADS).
