@@ -106,14 +106,6 @@ export interface CodeDeclaration {
   /** The parts' results, in order, back into one result. */
   join?: (results: unknown[], args: unknown[], parts: SplitPart[], outputs: unknown[][]) => unknown;
   /**
-   * Called for each part as soon as it arrives, while the other shards still compute
-   * (the caller's `args`, the part, its filled output arguments): copy the part's
-   * outputs into the caller's arrays here and that copy leaves the call's critical
-   * path (a finished shard leaves a core free). If a later part fails, what the
-   * earlier ones wrote stays: a rejected split call leaves its outputs unspecified.
-   */
-  joinPart?: (args: unknown[], part: SplitPart, outputs: unknown[]) => void;
-  /**
    * Indices of output arguments (typed arrays the export fills): written back into the
    * caller's arrays. Write-only: the export must write every element (the worker gets a
    * buffer of the same type and size, possibly reused, not the caller's array).
@@ -237,7 +229,7 @@ export type HostErrorCode =
    * The name, arguments, transfer list or options cannot be used (an unknown option key
    * too; an argument that is a class instance, whose getters and private fields a copy to
    * the worker would lose); the call's `onProgress` threw; a code declaration's `split`,
-   * `join` or `joinPart` threw or returned parts that cannot be used. The message names which.
+   * `join` threw or its split returned parts that cannot be used. The message names which.
    */
   | 'INVALID_ARGUMENT'
   /** The export returned something that cannot be sent back from the worker. */

@@ -722,30 +722,13 @@ export class Host {
       job.onProgress(progress.reduce((a, p) => a + p[0], 0), progress.reduce((a, p) => a + p[1], 0));
     });
     const outIdx = job.decl.outputs ?? [];
-    const { joinPart } = job.decl;
-    // A part's filled output buffers go back to its shard's scratch once copied.
-    const keep = (r, i) => (r.outputs ?? []).forEach((o) => { if (ArrayBuffer.isView(o)) this.instances[i]?.scratch.keep(o.buffer); });
-    let lastArrival = 0;
-    let copyMs = 0;
     // The caller's transfers go with the last part (posted last); the others get copies.
     const sends = parts.map((p, i) => this.send(
       this.instances[i], job, p.args,
       [...(p.transfer ?? []), ...(i === parts.length - 1 ? job.transfer : [])],
       report && ((done, total) => { progress[i] = [done, total]; report(); }),
       outIdx.filter((k) => k < p.args.length && ArrayBuffer.isView(p.args[k])),
-    ).then((r) => {
-      lastArrival = now();
-      if (!joinPart) return r;
-      // Copied now, while the other shards compute (split.js: joinPart).
-      try {
-        joinPart(job.callerArgs, p, r.outputs ?? []);
-      } catch (e) {
-        throw invalid(`${job.name}: the declaration's joinPart threw: ${e?.message ?? e}`);
-      }
-      copyMs += now() - lastArrival;
-      keep(r, i);
-      return r;
-    }));
+    ));
     const posted = now();
     // Every part settles; a failure rejects with the first failing part's error in
     // part order (deterministic, and what the unsplit call would meet first).
@@ -764,15 +747,12 @@ export class Host {
     } catch (e) {
       throw invalid(`${job.name}: the declaration's join threw: ${e?.message ?? e}`);
     }
-    // Without joinPart the join copied the parts' filled output buffers: keep them for the next call.
-    if (!joinPart) results.forEach(keep);
-    // Diagnostics of the last split call (tests/bench/shards.mjs reports the overhead from them):
-    // joinMs is what the join added after the last part arrived (its joinPart copy
-    // included), copyMs every joinPart copy, the earlier ones overlapping the shards' work.
-    const end = now();
+    // The parts' filled output buffers were copied by the join: keep them for the next call.
+    results.forEach((r, i) => (r.outputs ?? []).forEach((o) => { if (ArrayBuffer.isView(o)) this.instances[i]?.scratch.keep(o.buffer); }));
+    // Diagnostics of the last split call (tests/bench/shards.mjs reports the overhead from them).
     this.lastSplit = {
-      parts: parts.length, splitAndPostMs: posted - job.started, joinMs: end - lastArrival, finalJoinMs: end - joinStart, copyMs,
-      computeMs: results.map((r) => r.ms), wallMs: end - job.started,
+      parts: parts.length, splitAndPostMs: posted - job.started, joinMs: now() - joinStart,
+      computeMs: results.map((r) => r.ms), wallMs: now() - job.started,
     };
     return value;
   }

@@ -29,14 +29,7 @@
 // or code, for anything else:
 //
 //   { split(args, n, minWork, alloc) -> null | [{ args, transfer? }, ...], join(results, args) -> result,
-//     outputs?: [argIndex], joinPart?(args, part, outputs), rebaseError?(error, part) -> error }
-//
-// `joinPart` runs for each part as soon as it arrives, while the other shards
-// still compute: a shard that finished leaves a core free, so copying its
-// output block into the caller's array there takes that copy off the call's
-// critical path (only the last part's copy stays on it). Hence, if a later
-// part fails, the blocks of the parts that finished are already written: a
-// rejected split call leaves its output arrays' contents unspecified.
+//     outputs?: [argIndex], rebaseError?(error, part) -> error }
 //
 // Outputs (`out`, `outputs`) are write-only: the module must write every
 // element. The host hands the worker a buffer of the right size rather than
@@ -134,14 +127,15 @@ function gridRows(decl) {
         return { args: part, transfer, cols, rows: [from * rowsPerValue, to * rowsPerValue] };
       });
     },
-    // Each part's filled block goes to its rows of the caller's array as soon as
-    // the part arrives (`args` are the caller's own: its input may be detached by
-    // a transfer; an output the caller detached meanwhile is skipped, as unsplit
-    // calls do).
-    joinPart: out === undefined ? undefined : (args, part, outputs) => {
-      if (!isDetachedView(args[out])) args[out].set(outputs[0], part.rows[0] * part.cols);
+    join(results, args, parts, outputs) {
+      if (out !== undefined) {
+        // Each part's filled block goes to its rows of the caller's array
+        // (`args` are the caller's own: its input may be detached by a transfer;
+        // an output the caller detached meanwhile is skipped, as unsplit calls do).
+        if (!isDetachedView(args[out])) parts.forEach((p, i) => args[out].set(outputs[i][0], p.rows[0] * p.cols));
+      }
+      return concatRows(results);
     },
-    join: (results) => concatRows(results),
   };
 }
 
@@ -195,10 +189,8 @@ function seriesGroups(decl) {
         return { args: part, transfer, seriesBase: from, at: rows * start };
       });
     },
-    joinPart: out === undefined ? undefined : (args, part, outputs) => {
-      if (!isDetachedView(args[out])) args[out].set(outputs[0], part.at);
-    },
-    join(results) {
+    join(results, args, parts, outputs) {
+      if (out !== undefined && !isDetachedView(args[out])) parts.forEach((p, i) => args[out].set(outputs[i][0], p.at));
       const first = results[0];
       const joined = { ...first, series: 0, offsets: [0] };
       for (const r of results) {
@@ -247,7 +239,7 @@ export function concatRows(results) {
 
 const GRID_ROWS_KEYS = ['kind', 'input', 'range', 'axis', 'cost', 'costCap', 'out'];
 const SERIES_KEYS = ['kind', 'values', 'offsets', 'range', 'axis', 'cost', 'costCap', 'out'];
-const CODE_KEYS = ['split', 'join', 'joinPart', 'outputs', 'rebaseError'];
+const CODE_KEYS = ['split', 'join', 'outputs', 'rebaseError'];
 
 /**
  * Turns a declaration (data or code) into `{ split, join, outputs }`, or throws
@@ -286,9 +278,8 @@ export function compileDeclaration(name, decl) {
   if (!Array.isArray(outputs) || !outputs.every((i) => Number.isInteger(i) && i >= 0)) throw fail('outputs must be argument indices');
   if (d.split !== undefined && typeof d.split !== 'function') throw fail('split must be a function');
   if (d.split && typeof d.join !== 'function') throw fail('a split needs a join function');
-  if (d.joinPart !== undefined && typeof d.joinPart !== 'function') throw fail('joinPart must be a function');
   if (d.rebaseError !== undefined && typeof d.rebaseError !== 'function') throw fail('rebaseError must be a function');
-  return { outputs, split: d.split, join: d.join, joinPart: d.joinPart, rebaseError: d.rebaseError };
+  return { outputs, split: d.split, join: d.join, rebaseError: d.rebaseError };
 }
 
 /**

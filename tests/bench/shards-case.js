@@ -21,7 +21,7 @@ export async function shardsBench(createHost, ALMA_DECLARATIONS, single, { runs 
     // Warm up both (tier-up, memory growth).
     for (let i = 0; i < 2; i++) { await shards.call('almaBatch', [prices, range]); await one.call('almaBatch', [prices, range]); }
     const out = new Float64Array(250 * prices.length);
-    const rows = { intoSingle: [], intoShards: [], single: [], shards: [], shardsTransfer: [], split: [], join: [], compute: [], overhead: [], intoPart0: [], intoPart1: [], intoJoin: [], intoCopy: [], tinySingle: [], tinyShards: [] };
+    const rows = { intoSingle: [], intoShards: [], single: [], shards: [], shardsTransfer: [], split: [], join: [], compute: [], overhead: [], intoPart0: [], intoPart1: [], intoJoin: [], tinySingle: [], tinyShards: [] };
     let same = true;
     for (let i = 0; i < runs; i++) {
       const [s, rs] = await time(() => one.call('almaBatch', [prices, range]));
@@ -34,7 +34,7 @@ export async function shardsBench(createHost, ALMA_DECLARATIONS, single, { runs 
       rows.intoSingle.push((await time(() => one.call('almaBatchInto', [prices, range, out])))[0]);
       rows.intoShards.push((await time(() => shards.call('almaBatchInto', [prices, range, out])))[0]);
       // How evenly the split balanced the work (each shard's time inside its worker) and the join's copy.
-      rows.intoPart0.push(shards.lastSplit.computeMs[0]); rows.intoPart1.push(shards.lastSplit.computeMs[1]); rows.intoJoin.push(shards.lastSplit.joinMs); rows.intoCopy.push(shards.lastSplit.copyMs);
+      rows.intoPart0.push(shards.lastSplit.computeMs[0]); rows.intoPart1.push(shards.lastSplit.computeMs[1]); rows.intoJoin.push(shards.lastSplit.joinMs);
       rows.split.push(st.splitAndPostMs); rows.join.push(st.joinMs); rows.compute.push(Math.max(...st.computeMs));
       rows.overhead.push(p - Math.max(...st.computeMs));
       for (let k = 0; k < rs.values.length; k++) if (!Object.is(rs.values[k], rp.values[k])) { same = false; break; }

@@ -33,7 +33,7 @@ for (const [env, run] of [['node', () => shardsBench(createHost, ALMA_DECLARATIO
   const f = (x) => x.toFixed(1);
   console.log(`${env.padEnd(9)} almaBatch 250x100k: single ${f(r.single)} ms, 2 shards ${f(r.shards)} ms (input transferred to the last shard: ${f(r.shardsTransfer)} ms), speed-up ${r.speedup.toFixed(2)}x (median of ${r.runs})${r.same ? ', bitwise identical' : ', RESULTS DIFFER'}`);
   console.log(`${env.padEnd(9)} almaBatchInto 250x100k (reused output): single ${f(r.intoSingle)} ms, 2 shards ${f(r.intoShards)} ms, speed-up ${r.intoSpeedup.toFixed(2)}x`);
-  console.log(`${env.padEnd(9)}   almaBatchInto parts: shard 0 ${f(r.intoPart0)} ms, shard 1 ${f(r.intoPart1)} ms in their workers; after the last part arrived ${f(r.intoJoin)} ms (its copy into the caller's array included); all parts' copies ${f(r.intoCopy)} ms (the earlier ones while the other shard computes)`);
+  console.log(`${env.padEnd(9)}   almaBatchInto parts: shard 0 ${f(r.intoPart0)} ms, shard 1 ${f(r.intoPart1)} ms in their workers; join (copying the parts into the caller's array) ${f(r.intoJoin)} ms`);
   console.log(`${env.padEnd(9)}   almaBatch overhead: ${f(r.overhead)} ms = wall - slower shard's compute (${f(r.compute)} ms); of it split + post (input copies) ${f(r.split)} ms, join (a new rows x cols array) ${f(r.join)} ms`);
   console.log(`${env.padEnd(9)} 1 combo x 1k points: single ${(r.tinySingle * 1000).toFixed(0)} us, shards host ${(r.tinyShards * 1000).toFixed(0)} us (not split), ratio ${r.tinyRatio.toFixed(2)}x`);
 }

@@ -305,48 +305,6 @@ test('more shards than 64 asked for (a large machine\'s core count) start 64, an
   }
 });
 
-test('joinPart: a part is joined as soon as it arrives, while the other shards still compute; the ALMA ...Into declarations copy their blocks that way', { timeout: 60_000 }, async () => {
-  const seen = [];
-  let host;
-  const declarations = {
-    // Part 0 sums 1k terms, part 1 10M (~1 s): part 0 arrives long before part 1.
-    sumSequential: {
-      split: (args, n) => [{ args: [1_000] }, { args: [args[0]] }].slice(0, n),
-      joinPart: (args, part, outputs) => seen.push({ n: part.args[0], pending: host.pending.size, outputs: outputs.length }),
-      join: (results) => results.reduce((a, b) => a + b, 0),
-    },
-  };
-  host = await createHost({ single: urls.consumerSingle, mode: 'shards', shards: 2, declarations });
-  try {
-    const sum = await host.call('sumSequential', [10_000_000]);
-    const single = await createHost({ single: urls.consumerSingle, mode: 'single' });
-    try {
-      assert.equal(sum, (await single.call('sumSequential', [1_000])) + (await single.call('sumSequential', [10_000_000])));
-    } finally { single.terminate(); }
-    assert.deepEqual(seen.map((s) => s.n), [1_000, 10_000_000], 'joinPart ran once per part, in arrival order');
-    assert.equal(seen[0].pending, 1, 'part 0 was joined while part 1 was still computing');
-    assert.equal(seen[1].pending, 0);
-    assert.ok(host.lastSplit.copyMs >= 0 && host.lastSplit.joinMs >= 0, JSON.stringify(host.lastSplit));
-    // A joinPart that throws rejects the call with INVALID_ARGUMENT, naming it.
-    declarations.sumSequential.joinPart = () => { throw new Error('boom'); };
-    const broken = await createHost({ single: urls.consumerSingle, mode: 'shards', shards: 2, declarations });
-    try {
-      await assert.rejects(broken.call('sumSequential', [1_000_000]), { code: 'INVALID_ARGUMENT', message: /joinPart threw: boom/ });
-      assert.equal(broken.pending.size, 0);
-    } finally { broken.terminate(); }
-    assert.throws(() => compileDeclaration('f', { split: () => null, join: () => 0, joinPart: 3 }), /joinPart must be a function/);
-  } finally {
-    host.terminate();
-  }
-  // The declarative ...Into forms have a joinPart (their copy leaves the join).
-  for (const name of ['almaBatchInto', 'almaBatchManyInto', 'emaBatchInto', 'emaBatchManyInto']) {
-    assert.equal(typeof compileDeclaration(name, ALMA_DECLARATIONS[name]).joinPart, 'function', name);
-  }
-  assert.equal(compileDeclaration('almaBatch', ALMA_DECLARATIONS.almaBatch).joinPart, undefined);
-});
-
-// ---- audit of rayon-web-host (findings 1, 2, 3, 6, 11) ----
-
 test('threads: each call reports its own progress — never the previous call\'s counter, never another call\'s in flight — and its final value', { timeout: 120_000 }, async () => {
   const host = await createHost({ threaded: urls.indicatorsThreads, mode: 'threads', threads: 2, declarations: ALMA_DECLARATIONS });
   const single = await createHost({ single: urls.indicatorsSingle, mode: 'single', declarations: ALMA_DECLARATIONS });
