@@ -12,11 +12,12 @@ export const DEFAULTS = {
 
 /**
  * A longer batch for the progress-bar and responsiveness tests (window.demo.run(LONG)).
- * 200 rows x 80k points (128 MB out): with the FFT path (periods >= 80) 40k points took
- * only ~155 ms, too short to measure a frame rate.
+ * 200 rows x 1M points (reduced in wasm: no rows stored). 80k points took 45-108 ms
+ * on 2-4 threads: two or three frames, too short to see the bar move once per-call
+ * progress stopped counting the previous call's final value as an event.
  */
 export const LONG = {
-  length: 80000,
+  length: 1000000,
   seed: 7,
   period: [20, 400, 20],
   offset: [0.05, 0.95, 0.1],
