@@ -3,7 +3,8 @@
 //
 //   page -> host  {type: 'init', glueUrl, threads, callWord?}   threads 0 = single build
 //                 callWord (threads): a Uint32Array on a SharedArrayBuffer of 4 bytes
-//   host -> page  {type: 'ready', threads, memory?, progress?, crash?, declarations?, cancel?}
+//   host -> page  {type: 'ready', threads, memory?, progress?, crash?, declarations?, cancel?, exports}
+//                 exports: the names of the module's callable functions
 //                 memory: the shared memory; declarations: the module's own
 //                 (`rayonWebHostDeclarations()`, data only), for undeclared exports
 //                 {type: 'init-error', error}        (any build: the glue or its wasm did
@@ -160,8 +161,14 @@ async function init({ glueUrl, threads, callWord: word }) {
   // goes to its record's `call` word, and the page writes `cancel` to stop it.
   const cancel = memory && typeof glue.rayonWebCallRecord === 'function' ? glue.rayonWebCallRecord() : undefined;
   if (cancel !== undefined) callRecord = () => new Uint32Array(memory.buffer, cancel, 2);
-  return { threads: threads > 0 ? threads : 1, memory, progress, crash, declarations, cancel };
+  return { threads: threads > 0 ? threads : 1, memory, progress, crash, declarations, cancel, exports: callable() };
 }
+
+/** Whether the host may call export `name` (not the glue's init functions, not a class). */
+const isInternal = (name) => name === 'default' || name === 'initSync' || name.startsWith('__');
+const isClass = (fn) => /^class\b/.test(Function.prototype.toString.call(fn));
+/** The names of the exports callers may call, for `host.exports`' `in` and keys. */
+const callable = () => Object.keys(glue).filter((k) => !isInternal(k) && typeof glue[k] === 'function' && !isClass(glue[k]));
 
 on(async (msg) => {
   if (msg.type === 'init') {
@@ -180,8 +187,7 @@ on(async (msg) => {
   if (msg.type === 'call') {
     try { await initDone; } catch { /* reported as init-error; the export check below answers */ }
     // The glue's init functions belong to this worker, not to callers.
-    const internal = msg.name === 'default' || msg.name === 'initSync' || msg.name.startsWith('__');
-    const fn = !internal && Object.hasOwn(glue ?? {}, msg.name) ? glue[msg.name] : undefined;
+    const fn = !isInternal(msg.name) && Object.hasOwn(glue ?? {}, msg.name) ? glue[msg.name] : undefined;
     if (typeof fn !== 'function') {
       post({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `the module has no export named ${JSON.stringify(msg.name)}`, code: 'NO_SUCH_EXPORT' } });
       return;
@@ -189,7 +195,7 @@ on(async (msg) => {
     // A class (a wasm-bindgen struct such as WasmFloat64Buffer) is a function too, but
     // calling it throws an uncoded TypeError, and its objects would live in this
     // worker's memory, out of the caller's reach.
-    if (/^class\b/.test(Function.prototype.toString.call(fn))) {
+    if (isClass(fn)) {
       post({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `${JSON.stringify(msg.name)} is a class, not a function: its objects would live in the host's worker, which the page cannot reach; the host calls the module's functions only`, code: 'NO_SUCH_EXPORT' } });
       return;
     }

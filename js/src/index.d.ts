@@ -268,7 +268,10 @@ export class Host {
    * a class instance (a getter, a private field) is INVALID_ARGUMENT naming its path (`args[1].grid`).
    */
   call<T = unknown>(name: string, args?: unknown[], options?: CallOptions): Promise<T>;
-  /** Every export of the module as an async function — except `then`, `toJSON`, `valueOf`, `toString` and Object.prototype's names, which the language calls implicitly (use `call` for such an export). */
+  /**
+   * Every export of the module as an async function — except `then`, `toJSON`, `valueOf`, `toString` and Object.prototype's names, which the language calls implicitly (use `call` for such an export).
+   * `in` and `Object.keys` list the module's callable exports while an instance runs (for feature detection: `'almaBatchMany' in host.exports`).
+   */
   readonly exports: Record<string, (...args: unknown[]) => Promise<any>>;
   /**
    * Terminates every worker and starts fresh ones (calls in flight reject with HOST_TERMINATED,

@@ -469,6 +469,7 @@ export class Host {
       const msg = await ready;
       Object.assign(inst, { threads: msg.threads, memory: msg.memory, progressAddr: msg.progress, crashAddr: msg.crash, cancelAddr: msg.cancel });
       inst.declarations = moduleDeclarations(msg.declarations);
+      inst.exportNames = Array.isArray(msg.exports) ? msg.exports.filter((n) => typeof n === 'string') : [];
     } catch (e) {
       this.kill(inst);
       throw e;
@@ -839,9 +840,21 @@ export class Host {
    * rejected with nobody to catch it (Node ended the process) — and `JSON.stringify`
    * or string concatenation did the same with `toJSON` / `valueOf`. Those resolve as on
    * a plain object; an export with such a name is reachable with `host.call(name, args)`.
+   * Any other name is a function (a call of a name the module lacks rejects with
+   * NO_SUCH_EXPORT), but `in`, `Object.keys` and `hasOwnProperty` tell the module's
+   * callable exports once an instance runs (none before), so features can be detected:
+   * `if ('almaBatchMany' in host.exports)`.
    */
   get exports() {
-    return new Proxy({}, { get: (target, name) => (typeof name === 'string' && !IMPLICIT.has(name) ? (...args) => this.call(name, args) : Reflect.get(target, name)) });
+    const names = () => this.instances[0]?.exportNames ?? [];
+    const listed = (name) => typeof name === 'string' && !IMPLICIT.has(name) && names().includes(name);
+    const fn = (name) => (...args) => this.call(name, args);
+    return new Proxy({}, {
+      get: (target, name) => (typeof name === 'string' && !IMPLICIT.has(name) ? fn(name) : Reflect.get(target, name)),
+      has: (target, name) => listed(name) || Reflect.has(target, name),
+      ownKeys: () => names().filter((n) => !IMPLICIT.has(n)),
+      getOwnPropertyDescriptor: (target, name) => (listed(name) ? { value: fn(name), writable: false, enumerable: true, configurable: true } : undefined),
+    });
   }
 
   /**

@@ -267,3 +267,31 @@ test('the worker answers every error a module throws with a cloneable, coded mes
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('host.exports: `in` and Object.keys list the module\'s callable exports (not its init functions, classes or implicit names); unknown names still reject with NO_SUCH_EXPORT', { timeout: 60_000 }, async () => {
+  const { createHost } = await import('../../js/src/index.js');
+  const { pathToFileURL, fileURLToPath } = await import('node:url');
+  const single = pathToFileURL(fileURLToPath(new URL('../../target/pkg/indicators-single/rayon_web_indicators.js', import.meta.url))).href;
+  const host = await createHost({ single, mode: 'single' });
+  try {
+    const ex = host.exports;
+    assert.equal('almaBatchMany' in ex, true);
+    assert.equal('emaBatchInto' in ex, true);
+    assert.equal('noSuchExport' in ex, false);
+    for (const hidden of ['default', 'initSync', 'WasmFloat64Buffer', 'then', 'toJSON', '__wbg_init']) assert.equal(hidden in ex, false, hidden);
+    assert.equal(Object.hasOwn(ex, 'toString'), false, 'toString is inherited from Object.prototype, not listed');
+    const keys = Object.keys(ex);
+    assert.ok(keys.includes('alma') && keys.includes('almaBatchLongAbove'), keys.join());
+    assert.ok(!keys.includes('WasmFloat64Buffer') && !keys.includes('default'), keys.join());
+    assert.equal(Object.hasOwn(ex, 'alma'), true);
+    assert.equal(typeof ex.alma, 'function');
+    assert.equal((await ex.alma(new Float64Array(20).fill(2), { period: 3 }))[10], 2);
+    await assert.rejects(ex.noSuchExport(), { code: 'NO_SUCH_EXPORT' });
+    // Feature detection does not make the host thenable (`await host.exports` resolves to it).
+    assert.equal(await Promise.resolve(ex) === ex, true);
+    host.terminate();
+    assert.deepEqual(Object.keys(host.exports), [], 'no instance: no exports listed');
+  } finally {
+    host.terminate();
+  }
+});
