@@ -189,7 +189,7 @@ impl<I: Indicator> Engine<I> {
         opts.kernel.resolved()?;
         let rows = self.check_grid(range, data.len(), None)?;
         check_row_bytes(data.len(), opts)?;
-        check_results::<R, I::Params>(rows, 1, opts)?;
+        check_results::<R, I::Params>(rows as u128, 1, opts)?;
         let series = Series::new(data)?;
         series.check_period(range.period_bounds().1)?;
         let combos = range.combos()?;
@@ -317,8 +317,7 @@ impl<I: Indicator> Engine<I> {
 /// (series, combination). Over `max_output_bytes` it is
 /// [`Error::OutputTooLarge`] before anything is allocated (a grid of 10⁹
 /// combinations aborted the process on allocating its parameter list).
-fn check_results<R, P>(rows: impl TryInto<u128>, series: usize, opts: &BatchOptions) -> Result<(), Error> {
-    let rows: u128 = rows.try_into().unwrap_or(u128::MAX);
+fn check_results<R, P>(rows: u128, series: usize, opts: &BatchOptions) -> Result<(), Error> {
     let per_row = (std::mem::size_of::<R>() as u128).saturating_mul(series as u128).saturating_add(std::mem::size_of::<P>() as u128);
     super::grid::check_memory(rows, 0, per_row, Some(opts.max_output_bytes)).map(|_| ())
 }

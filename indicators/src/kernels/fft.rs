@@ -379,7 +379,6 @@ pub(crate) fn conv_rows(x: &[f64], pmax: usize, rows: Vec<(&[f64], &mut [f64])>,
 
 /// [`conv_rows`] with `segment` blocks transformed at a time (default
 /// [`SEGMENT_BYTES`] of them; a test sets it: the outputs do not depend on it).
-#[allow(clippy::too_many_arguments)]
 fn conv_rows_in_segments(x: &[f64], pmax: usize, rows: Vec<(&[f64], &mut [f64])>, direct: Option<Resolved>, parallel: bool, segment: Option<usize>, call: Call) {
     if rows.is_empty() {
         return;
