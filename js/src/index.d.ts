@@ -88,7 +88,7 @@ export interface SeriesDeclaration {
 /** One part of a split call. */
 export interface SplitPart {
   args: unknown[];
-  /** ArrayBuffers to move to this part's worker. */
+  /** ArrayBuffers to move to this part's worker (a SharedArrayBuffer here is sent by reference). */
   transfer?: Transferable[];
 }
 
@@ -99,7 +99,10 @@ export interface CodeDeclaration {
    * else — not an array, more than `n` parts, a part without an `args` array — rejects the
    * call with INVALID_ARGUMENT).
    * `alloc(part, Ctor, length)` returns an output buffer for part `part` (kept between
-   * calls by the host, old contents: outputs are write-only).
+   * calls by the host, old contents: outputs are write-only). It is shared memory where
+   * the environment can post it to workers (Node, Deno, Bun, cross-origin isolated
+   * pages), else an ArrayBuffer to move; list its buffer in the part's `transfer`
+   * either way — shared memory there is sent by reference, not moved.
    */
   split?: (args: unknown[], n: number, minWork: number,
     alloc: <T extends Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array>(part: number, Ctor: { new (length: number): T; BYTES_PER_ELEMENT: number }, length: number) => T) => SplitPart[] | null;

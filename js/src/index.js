@@ -29,7 +29,7 @@
 import { detectThreads, chooseMode, reportedCores, MODES, DEFAULT_SHARD_MIN_WORK } from './detect.js';
 import { compileDeclaration, isDetached } from './split.js';
 import { readOptions, describe } from './options.js';
-import { Scratch } from './scratch.js';
+import { Scratch, isShared } from './scratch.js';
 
 const IN_NODE = typeof process === 'object' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
 
@@ -203,7 +203,8 @@ function outputsFor(job, inst) {
   for (const [i, o] of job.outputs) {
     if (o instanceof DataView || !(o.buffer instanceof ArrayBuffer) || isDetached(o.buffer)) continue;
     args[i] = inst.scratch.take(o.constructor, o.length);
-    transfer.push(args[i].buffer);
+    // (Shared scratch is posted by reference: a transfer list may not hold it.)
+    if (!isShared(args[i].buffer)) transfer.push(args[i].buffer);
   }
   return [args, transfer];
 }
@@ -383,6 +384,8 @@ export class Host {
 
   async startInstances(gen) {
     const env = detectThreads();
+    // Output buffers are shared memory wherever shared memory can be posted (scratch.js).
+    this.sharedScratch = env.threads;
     const cores = await reportedCores();
     let choice = chooseMode({ requested: this.requestedMode, builds: this.builds, env, cores, declared: this.declared() });
     let instances = null;
@@ -439,7 +442,7 @@ export class Host {
     // Threads: the word the host worker keeps the running call's id in (0 between
     // calls), so that `watch` reports the progress counter to that call only.
     const callWord = threads > 0 ? new Uint32Array(new SharedArrayBuffer(4)) : undefined;
-    const inst = { worker, threads: 0, active: 0, dead: false, stop: null, scratch: new Scratch(), callWord };
+    const inst = { worker, threads: 0, active: 0, dead: false, stop: null, scratch: new Scratch({ shared: this.sharedScratch }), callWord };
     const ready = new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new HostError({ message: `the host worker did not start within ${this.startTimeoutMs} ms`, code: 'HOST_TIMEOUT' })), this.startTimeoutMs);
       inst.stop = (e) => { clearTimeout(timer); reject(e); };
@@ -703,11 +706,10 @@ export class Host {
       return this.send(inst, job, args, transfer, job.onProgress, job.outputs.map(([i]) => i), watchedArgs(job)).then((r) => {
         writeBack(job.callerArgs, r.written);
         // Output arguments: the worker's filled buffers go into the caller's arrays, then back to the scratch.
-        job.outputs.forEach(([, orig], k) => {
+        job.outputs.forEach(([i, orig], k) => {
           // Shared memory went to the worker as itself and is already filled: no copy onto itself.
-          const shared = typeof SharedArrayBuffer === 'function' && orig.buffer instanceof SharedArrayBuffer;
-          if (!shared && !isDetached(orig.buffer)) orig.set(r.outputs[k]);
-          if (r.outputs[k] !== orig) inst.scratch.keep(r.outputs[k].buffer);
+          if (!isShared(orig.buffer) && !isDetached(orig.buffer)) orig.set(r.outputs[k]);
+          if (args[i] !== orig) inst.scratch.keep(args[i], r.outputs[k]);
         });
         return r.value;
       });
@@ -724,11 +726,14 @@ export class Host {
     });
     const outIdx = job.decl.outputs ?? [];
     // The caller's transfers go with the last part (posted last); the others get copies.
+    // Per part, the argument indices the worker hands back filled (its `outputs`, in order).
+    const partOutputs = parts.map((p) => outIdx.filter((k) => k < p.args.length && ArrayBuffer.isView(p.args[k])));
     const sends = parts.map((p, i) => this.send(
       this.instances[i], job, p.args,
-      [...(p.transfer ?? []), ...(i === parts.length - 1 ? job.transfer : [])],
+      // (A part's shared output — alloc's scratch where shared memory can be posted — is sent by reference.)
+      [...(p.transfer ?? []).filter((b) => !isShared(b)), ...(i === parts.length - 1 ? job.transfer : [])],
       report && ((done, total) => { progress[i] = [done, total]; report(); }),
-      outIdx.filter((k) => k < p.args.length && ArrayBuffer.isView(p.args[k])),
+      partOutputs[i],
     ));
     const posted = now();
     // Every part settles; a failure rejects with the first failing part's error in
@@ -749,7 +754,9 @@ export class Host {
       throw invalid(`${job.name}: the declaration's join threw: ${e?.message ?? e}`);
     }
     // The parts' filled output buffers were copied by the join: keep them for the next call.
-    results.forEach((r, i) => (r.outputs ?? []).forEach((o) => { if (ArrayBuffer.isView(o)) this.instances[i]?.scratch.keep(o.buffer); }));
+    results.forEach((r, i) => (r.outputs ?? []).forEach((o, k) => {
+      if (ArrayBuffer.isView(o)) this.instances[i]?.scratch.keep(parts[i].args[partOutputs[i][k]], o);
+    }));
     // Diagnostics of the last split call (tests/bench/shards.mjs reports the overhead from them).
     this.lastSplit = {
       parts: parts.length, splitAndPostMs: posted - job.started, joinMs: now() - joinStart,

@@ -35,7 +35,10 @@
 // element. The host hands the worker a buffer of the right size rather than
 // the caller's array, possibly one kept from an earlier call (old contents),
 // and copies the filled one into the caller's array. `alloc(part, Ctor,
-// length)` gives a split such a buffer for part `part` (js/src/scratch.js).
+// length)` gives a split such a buffer for part `part` (js/src/scratch.js):
+// shared memory where it can be posted to workers, else an ArrayBuffer to
+// move; a part lists it in `transfer` either way (the host sends shared memory
+// by reference and moves only ArrayBuffers).
 //
 // `split` returns null (or one part) when the call should not be split: too
 // small to pay for the messages (`minWork`, in the declaration's cost units), or

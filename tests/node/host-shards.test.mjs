@@ -94,18 +94,21 @@ test('Scratch: buffers by size, at most 2, old contents kept, dropped 5 s after 
     const s = new Scratch();
     const a = s.take(Float64Array, 4);
     assert.equal(a.length, 4);
+    assert.ok(a.buffer instanceof ArrayBuffer, 'not shared unless asked');
     a.fill(3);
-    s.keep(a.buffer);
+    // (Moved to a worker and back: the sent array is detached, the returned one holds the buffer.)
+    s.keep(new Float64Array(0), a);
     assert.equal(s.bytes(), 32);
     assert.notEqual(s.take(Float64Array, 5).buffer, a.buffer, 'another size: a new buffer');
     const again = s.take(Float64Array, 4);
     assert.equal(again.buffer, a.buffer, 'same size: the kept buffer');
     assert.deepEqual([...again], [3, 3, 3, 3], 'old contents (outputs are write-only)');
     assert.equal(s.bytes(), 0, 'a taken buffer is no longer kept');
-    for (const n of [1, 2, 3]) s.keep(new ArrayBuffer(8 * n));
+    for (const n of [1, 2, 3]) s.keep(undefined, new Uint8Array(8 * n));
     assert.equal(s.bytes(), 8 * (3 + 2), 'at most 2, the newest');
-    s.keep(new SharedArrayBuffer(8));
-    assert.equal(s.bytes(), 40, 'shared memory is never kept');
+    const callers = new Float64Array(new SharedArrayBuffer(8));
+    s.keep(callers, callers);
+    assert.equal(s.bytes(), 40, 'shared memory is not kept by a scratch of moved buffers');
     mock.timers.tick(4999);
     assert.equal(s.bytes(), 40);
     mock.timers.tick(1);
@@ -113,6 +116,22 @@ test('Scratch: buffers by size, at most 2, old contents kept, dropped 5 s after 
   } finally {
     mock.timers.reset();
   }
+});
+
+test('Scratch, shared: SharedArrayBuffers it made are kept (as sent, not as they came back); a caller\'s shared array never is', () => {
+  const s = new Scratch({ shared: true });
+  const a = s.take(Float64Array, 4);
+  assert.ok(a.buffer instanceof SharedArrayBuffer, 'shared scratch takes shared memory');
+  // What a worker posts back: a new object over the same memory.
+  const back = structuredClone(a);
+  assert.notEqual(back.buffer, a.buffer);
+  s.keep(a, back);
+  assert.equal(s.take(Float64Array, 4).buffer, a.buffer, 'the buffer it made, kept by identity');
+  const callers = new Float64Array(new SharedArrayBuffer(32));
+  s.keep(callers, structuredClone(callers));
+  s.keep(new Float64Array(0), new Float64Array(4));
+  assert.equal(s.bytes(), 32, 'only the moved ArrayBuffer is kept: the caller\'s shared array is not scratch');
+  s.clear();
 });
 
 test('shards: a shard that traps rejects with POOL_BROKEN, later calls at once, recreate() restarts the shards', { timeout: 60_000 }, async () => {

@@ -169,7 +169,12 @@ export function expectReusedOutputs(r, { modes, shared = false }) {
     assert.equal(m.badCode, 'ALL_NAN', info);
     assert.equal(m.untouched, true, `${mode}: a rejected call changed the caller's array: ${info}`);
     assert.equal(m.keptAfterTerminate, 0, info);
-    if (m.sharedBitwise !== undefined) assert.equal(m.sharedBitwise, true, `${mode}: an output in shared memory differs: ${info}`);
+    if (m.sharedBitwise !== undefined) {
+      assert.equal(m.sharedBitwise, true, `${mode}: an output in shared memory differs: ${info}`);
+      assert.equal(m.sharedKept, true, `${mode}: the caller's shared array was overwritten by a later call (taken as scratch): ${info}`);
+    }
+    assert.ok(m.keptShared.length > 0, info);
+    assert.ok(m.keptShared.every((s) => s === m.canShare), `${mode}: kept output buffers are shared memory exactly where it can be posted (${m.canShare}): ${info}`);
   }
 }
 

@@ -390,7 +390,13 @@ export async function reusedOutputs(createHost, urls, { ALMA_DECLARATIONS } = {}
           const shared = new Float64Array(new SharedArrayBuffer(8 * expected[1].length)).fill(12345);
           await host.call('almaBatchInto', [prices, grids[1], shared]);
           r.sharedBitwise = sameBits(shared, expected[1]);
+          // The caller's shared array is never taken as scratch for a later call.
+          for (const g of [0, 1, 0]) await host.call('almaBatchInto', [prices, grids[g], new Float64Array(expected[g].length)]);
+          r.sharedKept = sameBits(shared, expected[1]);
         }
+        // Where shared memory can be posted to workers, the kept buffers are shared (never moved, scratch.js).
+        r.canShare = typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated !== false;
+        r.keptShared = host.instances.flatMap((i) => i.scratch.buffers.map((b) => typeof SharedArrayBuffer === 'function' && b instanceof SharedArrayBuffer));
         const untouched = new Float64Array(expected[0].length).fill(7);
         // Same shape, so it is split like the good calls; every value NaN, so each part rejects.
         const bad = await settled(host.call('almaBatchInto', [new Float64Array(prices.length).fill(NaN), grids[0], untouched]), 20_000, 'all-NaN input');
