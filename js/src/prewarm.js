@@ -158,7 +158,10 @@ function workerMain(preloadUrl, port, load) {
     try {
       if (typeof glue.initSync !== 'function' || typeof glue.__rayonWebWorkerEntry !== 'function') {
         throw new Error(`${data.glueUrl} is not the wasm-bindgen --target web glue of a module ` +
-          'that links rayon-web (no initSync / __rayonWebWorkerEntry export)');
+          'that links rayon-web (no initSync / __rayonWebWorkerEntry export). If it is, a ' +
+          'bundler kept only the exports your code names: import the package as a namespace ' +
+          '(const pkg = await import(...)), not destructured names, or pass glueUrl to a ' +
+          'verbatim copy (rayon-web\'s README, "Vite")');
       }
       // grow(0) refreshes this agent's view of the memory's length before the
       // instance is made from it: other workers may have grown it since it was

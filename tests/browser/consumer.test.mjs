@@ -93,6 +93,9 @@ function assertNotIsolated(r) {
   assert.match(r.message, /not cross-origin isolated/);
   assert.match(r.message, /"Cross-Origin-Opener-Policy: same-origin"/);
   assert.match(r.message, /"Cross-Origin-Embedder-Policy: require-corp"/);
+  // The threaded module still computes after the rejection, on the calling thread (README's error table).
+  assert.deepEqual(r.after, { parallel: r.after.sequential, sequential: r.after.sequential, threads: 1 }, JSON.stringify(r.after));
+  assert.ok(r.after.sequential > 0);
 }
 
 for (const name of BROWSERS) {

@@ -68,7 +68,10 @@ export async function run(glue, params, mode, pre = {}) {
       throw Object.assign(new Error(`initThreadPool(${threads}) resolved with ${n}; a rejection was expected`), { code: 'TEST_NO_REJECTION' });
     } catch (err) {
       if (err?.code === 'TEST_NO_REJECTION') throw err;
-      return { ...base, rejected: true, ...describe(err), rejectMs: now() - t1, liveAfter: glue.liveWorkers() };
+      const rejected = { ...base, rejected: true, ...describe(err), rejectMs: now() - t1, liveAfter: glue.liveWorkers() };
+      // The same module still runs rayon code, on the calling thread (README's error table).
+      rejected.after = { parallel: glue.sumParallel(100_000), sequential: glue.sumSequential(100_000), threads: glue.numThreads() };
+      return rejected;
     }
   }
 

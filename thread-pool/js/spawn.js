@@ -312,7 +312,8 @@ export async function startWorkers({ workerSource: source, module, memory, glueU
           `rayon-web: ${group.notReady()} of ${handoffs.length} workers did not become ready within ` +
           `${timeoutMs} ms. Check the workers' errors (the browser console, or Node's stderr); a ` +
           'loaded machine with few cores may need a larger timeoutMs, and Firefox limits the number ' +
-          'of workers per origin (dom.workers.maxPerDomain).')), timeoutMs);
+          'of workers per origin (dom.workers.maxPerDomain). If the glue was bundled into your app ' +
+          `(${glueUrl}), the workers ran your app instead: keep it a module of its own or pass glueUrl.`)), timeoutMs);
       }),
     ]);
   } catch (err) {

@@ -28,6 +28,15 @@
 //!   that exits leaks its thread-locals (std runs no TLS destructors on wasm),
 //!   so reuse is what keeps memory flat — and a reused worker needs no start-up.
 //!
+//! ## Single-threaded builds
+//!
+//! The same crate also builds without `+atomics` (no shared memory, any
+//! toolchain, stable included): the single-threaded build that
+//! `rayon-web-host` falls back to where threads cannot run. There rayon runs
+//! every parallel iterator on the calling thread, and `initThreadPool` (or
+//! [`PoolOptions::build`]) rejects with `MEMORY_NOT_SHARED`, saying that this is
+//! a single-threaded build — so one `Cargo.toml` serves both builds.
+//!
 //! ## Failures are errors, never hangs
 //!
 //! Every way start-up can fail rejects within the start-up deadline with an
@@ -64,13 +73,19 @@
 // docs.rs: wasm-only items appear in native docs too, marked "wasm32 + atomics only".
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// Not for documentation: rustdoc never gets the rustflags (so `cargo doc --target
-// wasm32-unknown-unknown` has no +atomics), nor does docs.rs; nothing is linked there.
-#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics"), not(doc), not(docsrs)))]
+// A wasm32 build without `+atomics` is a single-threaded build and compiles (see
+// "Single-threaded builds" above); one whose rustflags ask for `+atomics` while the
+// compiler ignored them (a stable rustc without RUSTC_BOOTSTRAP=1) is a mistake that
+// would otherwise surface as a single-threaded module or a linker error naming std
+// (build.rs detects it).
+#[cfg(all(rayon_web_atomics_ignored, not(doc), not(docsrs)))]
 compile_error!(
-    "rayon-web needs a threaded wasm build: add the rustflags from rayon-web's README \
-     (\"Build flags\": -C target-feature=+atomics and the shared-memory link args) and \
-     build with -Z build-std=std,panic_abort on nightly"
+    "rayon-web: the rustflags ask for -C target-feature=+atomics, but this compiler ignored it \
+     (cfg(target_feature = \"atomics\") is not set): a stable rustc without RUSTC_BOOTSTRAP=1 \
+     ignores unstable target features such as atomics. Build the threaded module with a nightly (rayon-web's README, \"Toolchain\"), \
+     or with a stable release, RUSTC_BOOTSTRAP=1 and -Z build-std=std,panic_abort (README, \
+     \"Stable Rust\"). For a single-threaded build, leave +atomics and the shared-memory link \
+     args out of the rustflags (README, \"The single-threaded build\")."
 );
 
 mod crash;

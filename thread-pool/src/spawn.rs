@@ -303,6 +303,12 @@ fn fits_stacks(threads: usize, stack_size: usize) -> usize {
 
 /// Fails with a coded error when this environment cannot run workers sharing our memory.
 fn check_environment() -> Result<(), Error> {
+    // A single-threaded build (no `atomics` target feature: lib.rs, "Single-threaded
+    // builds") compiles rayon-web too, so that one Cargo.toml serves both builds;
+    // it can never share its memory, whatever the page.
+    if !cfg!(target_feature = "atomics") {
+        return Err(Error::new(ErrorCode::MemoryNotShared, SINGLE_THREADED_BUILD));
+    }
     let problem = environment_problem(&wasm_bindgen::memory());
     if problem.is_null() || problem.is_undefined() {
         return Ok(());
@@ -311,6 +317,14 @@ fn check_environment() -> Result<(), Error> {
     let code = pair.get(0).as_string().and_then(|c| ErrorCode::parse(&c)).unwrap_or(ErrorCode::SharedMemoryUnavailable);
     Err(Error::new(code, pair.get(1).as_string().unwrap_or_default()))
 }
+
+/// What a pool start says in a single-threaded build.
+const SINGLE_THREADED_BUILD: &str = "rayon-web: this build of the module is single-threaded (compiled without the \
+     `atomics` target feature), so it cannot start a pool: here rayon runs parallel iterators on the calling \
+     thread. In a single-threaded build that is expected; do not start a pool there (rayon-web-host's `single` \
+     and `shards` modes never do). For a threaded build, build with the rustflags of rayon-web's README \
+     (\"Build flags\": -C target-feature=+atomics and the shared-memory link args) and -Z build-std=std,panic_abort, \
+     on a nightly or a stable release with RUSTC_BOOTSTRAP=1.";
 
 /// Starts one worker per handoff; see [`ReadyWorkers::start`].
 /// `first_index` is the rayon index of the first (names and messages use it).

@@ -140,10 +140,13 @@ fn package_list() -> Result {
     if !missing.is_empty() {
         return Err(format!("`cargo package --list -p rayon-web` lacks {missing:?}; it lists {files:?}").into());
     }
-    // Junk: anything that is not the crate's source, manifest, docs, licences,
-    // its run-time JS, or cargo's own generated files.
+    // Junk: anything that is not the crate's source (build.rs included), manifest,
+    // docs, licences, its run-time JS, or cargo's own generated files.
+    if !files.iter().any(|f| *f == "build.rs") {
+        return Err(format!("`cargo package --list -p rayon-web` lacks build.rs (the atomics check); it lists {files:?}").into());
+    }
     let allowed = |f: &str| {
-        matches!(f, "Cargo.toml" | "Cargo.toml.orig" | "Cargo.lock" | ".cargo_vcs_info.json" | "README.md" | "LICENSE-MIT" | "LICENSE-APACHE")
+        matches!(f, "Cargo.toml" | "Cargo.toml.orig" | "Cargo.lock" | ".cargo_vcs_info.json" | "README.md" | "LICENSE-MIT" | "LICENSE-APACHE" | "build.rs")
             || (f.starts_with("src/") && f.ends_with(".rs"))
             || (f.starts_with("js/") && f.ends_with(".js"))
     };

@@ -78,9 +78,11 @@ fn wasm_pack_consumer() -> Result {
     let mut dirs = vec![root().join(".tools/bin")];
     dirs.extend(std::env::split_paths(&path));
     let mut c = Command::new(wasm_pack);
-    c.args(["--quiet", "build", "--target", "web", "--release", "--no-opt", "--mode", "no-install", "--out-dir"])
+    // README.md's command ("wasm-pack build . --target web …"), run in the crate's
+    // folder, plus --quiet and --out-dir: the crate is `.`, before `--` (without
+    // it wasm-pack 0.15 takes `-Z` for the crate's folder).
+    c.args(["--quiet", "build", ".", "--target", "web", "--release", "--no-opt", "--mode", "no-install", "--out-dir"])
         .arg(root().join("target/pkg/consumer-wasm-pack"))
-        .arg(root().join("tests/consumer"))
         .args(["--", "-Z", "build-std=std,panic_abort"])
         .env("PATH", std::env::join_paths(dirs)?)
         .current_dir(root().join("tests/consumer"));
