@@ -21,7 +21,7 @@
 // `prewarmThreadPool` is the way (a Node worker starts in ~10 ms anyway).
 
 /** The start protocol this file's workers speak (thread-pool/js/spawn.js's WORKER_PROTOCOL). */
-export const WORKER_PROTOCOL = 1;
+export const WORKER_PROTOCOL = 2;
 
 /** How long unclaimed workers wait (thread-pool/js/spawn.js's PREWARM_KEEP_ALIVE_MS). */
 const KEEP_ALIVE_MS = 10_000;
@@ -169,6 +169,11 @@ function workerMain(preloadUrl, port, load) {
       // it itself: https://github.com/toyobayashi/emnapi/issues/217,
       // https://github.com/dotnet/runtime/pull/94299).
       data.memory.grow(0);
+      // The gate (spawn.js, WorkerGroup): from here on this worker runs wasm, and
+      // only it may end itself — a worker killed inside malloc or wasm-bindgen's
+      // start lock leaves that lock held for every thread of the instance. If the
+      // pool gave up on this worker first (start-up failed), it never enters.
+      if (Atomics.compareExchange(new Int32Array(data.gate), data.gateIndex, 0, 1) !== 0) return;
       wasm = glue.initSync({ module: data.module, memory: data.memory, thread_stack_size: data.stackSize });
     } catch (e) {
       post({ rayonWeb: 'error', stage: 'init', message: describe(e) });

@@ -272,7 +272,7 @@ async function takePrewarmed() {
 /// carries a copy of the bootstrap and tags its workers with the version it
 /// speaks; tests/node/prewarm-early.test.mjs holds both files to the same source
 /// and version. Bump it whenever workerMain or its messages change.
-export const WORKER_PROTOCOL = 1;
+export const WORKER_PROTOCOL = 2;
 
 /// Where a page's standalone prewarm leaves its workers (one registry per
 /// JavaScript realm, shared by every copy of the code through Symbol.for):
@@ -299,10 +299,12 @@ function takeEarly() {
 /// Starts `handoffs.length` workers in parallel (rayon threads `firstIndex`,
 /// `firstIndex + 1`, …; lower ones reuse idle workers) and resolves with a WorkerGroup
 /// once every one has instantiated the module and is about to wait for its
-/// rayon thread; rejects (after terminating all of them) with a coded Error on
-/// the first failure or after `timeoutMs`.
+/// rayon thread; rejects with a coded Error on the first failure or after
+/// `timeoutMs`, having given up on the workers (`WorkerGroup.giveUp`: those that
+/// had not entered wasm are terminated, the others leave through their handoffs,
+/// which Rust cancels).
 export async function startWorkers({ workerSource: source, module, memory, glueUrl, stackSize, namePrefix, timeoutMs, handoffs, firstIndex, crashRecord }) {
-  const group = new WorkerGroup(namePrefix, firstIndex);
+  const group = new WorkerGroup(namePrefix, firstIndex, handoffs.length);
   try {
     await Promise.race([
       Promise.all(Array.from(handoffs, (handoff, index) =>
@@ -317,7 +319,7 @@ export async function startWorkers({ workerSource: source, module, memory, glueU
       }),
     ]);
   } catch (err) {
-    group.terminate();
+    group.giveUp();
     throw err;
   } finally {
     clearTimeout(group.timer);
@@ -326,12 +328,23 @@ export async function startWorkers({ workerSource: source, module, memory, glueU
 }
 
 /// The workers of one pool, as seen from the thread that created them.
+///
+/// The gate: one Int32 per worker in shared memory — 0 until the worker enters
+/// wasm (worker.js sets 1 just before `initSync`, by compare-and-swap), 2 once
+/// the pool gave up on it first. A worker is never terminated while it may be
+/// running wasm: `Worker.terminate()` stops a thread wherever it stands, and one
+/// stopped inside std's allocator (a spin lock with no owner) or wasm-bindgen's
+/// thread-start lock leaves that lock held for good — every later allocation of
+/// every thread then spins for ever, the pool's own rejection included. A Node
+/// stress of start-ups failing by their deadline hung that way about once in 20
+/// before the gate, 0 in 80 after (BENCHMARKS.md / issue 12, 2026-12-07 night).
 export class WorkerGroup {
-  constructor(namePrefix, firstIndex) {
+  constructor(namePrefix, firstIndex, count = 0) {
     this.namePrefix = namePrefix;
     this.firstIndex = firstIndex;
     this.workers = [];
     this.states = [];
+    this.gate = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, count)));
   }
 
   notReady() { return this.states.filter((s) => s !== 'ready').length; }
@@ -399,17 +412,22 @@ export class WorkerGroup {
         }
       });
       worker.unref();
-      worker.post({ rayonWeb: 'start', module, memory, glueUrl, stackSize, handoff, crashRecord, index: thread });
+      worker.post({ rayonWeb: 'start', module, memory, glueUrl, stackSize, handoff, crashRecord, index: thread, gate: this.gate.buffer, gateIndex: index });
     });
   }
 
-  /// Terminates every worker at once. Threads still inside Rust are stopped
-  /// where they stand: only for failed start-up, broken pools, or instance
-  /// teardown by a host (their stacks live in memory that is dropped with it).
-  terminate() {
+  /// Start-up failed: terminates the workers that have not entered wasm (the
+  /// gate, above) and those whose wasm call already failed; the others are left
+  /// to leave by themselves — Rust cancels their handoffs, they return from
+  /// `__rayonWebWorkerEntry`, free their stacks, post 'exited' and are terminated
+  /// then (start's 'exited' case).
+  giveUp() {
     this.closed = true;
     this.workers.forEach((w, i) => {
       if (!w) return;
+      // (A worker whose wasm call failed or trapped is out of wasm again.)
+      const outside = Atomics.compareExchange(this.gate, i, 0, 2) === 0 || this.states[i] === 'failed' || this.states[i] === 'crashed';
+      if (!outside) return;
       this.end(i);
       w.terminate();
       this.states[i] = 'terminated';

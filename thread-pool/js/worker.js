@@ -64,6 +64,11 @@ function workerMain(preloadUrl, port, load) {
       // it itself: https://github.com/toyobayashi/emnapi/issues/217,
       // https://github.com/dotnet/runtime/pull/94299).
       data.memory.grow(0);
+      // The gate (spawn.js, WorkerGroup): from here on this worker runs wasm, and
+      // only it may end itself — a worker killed inside malloc or wasm-bindgen's
+      // start lock leaves that lock held for every thread of the instance. If the
+      // pool gave up on this worker first (start-up failed), it never enters.
+      if (Atomics.compareExchange(new Int32Array(data.gate), data.gateIndex, 0, 1) !== 0) return;
       wasm = glue.initSync({ module: data.module, memory: data.memory, thread_stack_size: data.stackSize });
     } catch (e) {
       post({ rayonWeb: 'error', stage: 'init', message: describe(e) });

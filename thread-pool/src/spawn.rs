@@ -32,8 +32,6 @@ extern "C" {
     #[wasm_bindgen(js_name = liveWorkers)]
     pub(crate) fn live_workers() -> u32;
 
-    #[wasm_bindgen(method)]
-    fn terminate(this: &WorkerGroup);
 }
 
 // Called from Rust (rather than by js/spawn.js alone) so that the glue imports
@@ -113,8 +111,9 @@ pub(crate) struct ReadyWorkers {
 impl ReadyWorkers {
     /// Checks the environment, claims idle workers and starts the rest of
     /// `options.num_threads`, and waits until all are ready (or one fails, or
-    /// the deadline passes — then the new ones are terminated, the claimed ones
-    /// go back to the idle list, and the error is returned). After the pool
+    /// the deadline passes — then the new ones that have not entered wasm are
+    /// terminated and the others cancelled (they exit by themselves), the
+    /// claimed ones go back to the idle list, and the error is returned). After the pool
     /// ends, each worker stays idle for `keep_alive_ms` (0: exits at once).
     pub(crate) async fn start(options: &PoolOptions, keep_alive_ms: u32) -> Result<ReadyWorkers, Error> {
         check_environment()?;
@@ -162,15 +161,16 @@ impl ReadyWorkers {
     }
 
     /// rayon refused the build: reused workers go back to the idle list, new
-    /// ones return from their entry point and are terminated in case one is stuck.
+    /// ones return from their entry point and exit. Not terminated: every one
+    /// is in wasm (waiting in its handoff, or about to free its stack), and a
+    /// worker killed there could leave the allocator's lock held for every
+    /// thread (js/spawn.js, WorkerGroup's gate); each is terminated once it
+    /// posts 'exited'.
     pub(crate) fn abandon(mut self) {
         let fresh = self.handoffs.split_off(self.reused);
         idle::unclaim(self.handoffs);
         for h in &fresh {
             h.cancel();
-        }
-        if let Some(group) = self.group {
-            group.terminate();
         }
     }
 
@@ -359,6 +359,14 @@ async fn start(options: &PoolOptions, handoffs: &[Arc<Handoff>], first_index: us
     set("crashRecord", &JsValue::from(crate::crash::record_addr()));
     match JsFuture::from(start_workers(&request)).await {
         Ok(group) => Ok(group.unchecked_into()),
-        Err(e) => Err(explain_stack_failure(Error::from_js(&e, ErrorCode::WorkerLoadFailed), handoffs.len(), options.stack_size)),
+        Err(e) => {
+            // The workers that had entered wasm were not terminated (js/spawn.js,
+            // WorkerGroup's gate): they wait, or will, in their handoffs. Cancelled,
+            // they return, free their stacks and exit by themselves.
+            for h in handoffs {
+                h.cancel();
+            }
+            Err(explain_stack_failure(Error::from_js(&e, ErrorCode::WorkerLoadFailed), handoffs.len(), options.stack_size))
+        }
     }
 }
