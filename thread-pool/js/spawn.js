@@ -337,7 +337,7 @@ export async function startWorkers({ workerSource: source, module, memory, glueU
 /// thread-start lock leaves that lock held for good — every later allocation of
 /// every thread then spins for ever, the pool's own rejection included. A Node
 /// stress of start-ups failing by their deadline hung that way about once in 20
-/// before the gate, 0 in 80 after (BENCHMARKS.md / issue 12, 2026-12-07 night).
+/// before the gate, 0 in 80 after (CHANGELOG, "Fixed"; issue 12 item 6).
 export class WorkerGroup {
   constructor(namePrefix, firstIndex, count = 0) {
     this.namePrefix = namePrefix;
