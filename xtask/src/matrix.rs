@@ -325,6 +325,25 @@ fn run_row(row: &Row, out: &mut Outcome) -> Result {
     if let Err(e) = r {
         failures.push(format!("wasm-bindgen-test (thread-pool/tests/web.rs): {e}"));
     }
+    if row.kind == Kind::Stable {
+        // Without RUSTC_BOOTSTRAP a stable rustc ignores +atomics; rayon-web's build.rs
+        // must notice and say so (not a silent single-threaded module, nor a link error).
+        let mut c = Command::new("rustup");
+        c.args(["run", &row.toolchain, "cargo", "check", "-p", "rayon-web", "--target", "wasm32-unknown-unknown", "--target-dir"])
+            .arg(base.join("target-ignored-atomics"))
+            .current_dir(&ws);
+        for var in ["CARGO", "RUSTC", "RUSTDOC", "RUSTUP_TOOLCHAIN", "CARGO_TARGET_DIR", "RUSTFLAGS", "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", "RUSTC_BOOTSTRAP", "RUSTC_WRAPPER"] {
+            c.env_remove(var);
+        }
+        c.env("CARGO_ENCODED_RUSTFLAGS", "-Ctarget-feature=+atomics,+simd128");
+        let o = c.output()?;
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        if o.status.success() || !stderr.contains("this compiler ignored it") {
+            failures.push(format!("{} without RUSTC_BOOTSTRAP and with +atomics: rayon-web must refuse to compile, saying the compiler ignored +atomics; got {}:\n{}", row.toolchain, o.status, excerpt(&stderr)));
+        } else {
+            eprintln!("ok: {} without RUSTC_BOOTSTRAP refuses +atomics it ignores, with rayon-web's message", row.toolchain);
+        }
+    }
     if !failures.is_empty() {
         out.failure = Some(failures.join("\n"));
     }

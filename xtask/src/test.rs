@@ -13,7 +13,7 @@ pub fn run_all() -> Result {
     cmd::run(cmd::cargo().args(["test", "--workspace", "--exclude", "rayon-web-indicators-user", "--release"]))?;
 
     eprintln!("\n== a wasm build without +atomics must not compile ==");
-    compile_fails_without_atomics()?;
+    builds_without_atomics()?;
 
     eprintln!("\n== wasm builds ==");
     wasm::build_all(&tools)?;
@@ -47,22 +47,20 @@ pub fn run_all() -> Result {
     Ok(())
 }
 
-/// rayon-web must refuse a non-threaded wasm build at compile time (instead of
-/// silently running on one thread), naming the fix.
-fn compile_fails_without_atomics() -> Result {
+/// A wasm32 build without `+atomics` is a single-threaded build: rayon-web
+/// compiles there (README, "The single-threaded build"; the README's crate runs
+/// one). The other half — `+atomics` asked for but ignored by a stable rustc —
+/// is refused with rayon-web's message in the matrix's stable row (matrix.rs).
+fn builds_without_atomics() -> Result {
     let out = cmd::cargo()
         .args(["check", "-p", "rayon-web", "--target", "wasm32-unknown-unknown", "--target-dir"])
         .arg(root().join("target/wasm-no-atomics"))
         .env("CARGO_ENCODED_RUSTFLAGS", "-Ctarget-feature=+simd128")
         .output()?;
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if out.status.success() {
-        return Err("rayon-web compiled for wasm32 without +atomics; it must fail with compile_error!".into());
+    if !out.status.success() {
+        return Err(format!("rayon-web must compile for wasm32 without +atomics (a single-threaded build):\n{}", String::from_utf8_lossy(&out.stderr)).into());
     }
-    if !stderr.contains("rayon-web needs a threaded wasm build") || !stderr.contains("+atomics") {
-        return Err(format!("rayon-web failed to compile without +atomics, but not with its own message:\n{stderr}").into());
-    }
-    eprintln!("ok: `cargo check --target wasm32-unknown-unknown` without +atomics fails with rayon-web's message");
+    eprintln!("ok: `cargo check --target wasm32-unknown-unknown` without +atomics compiles (the single-threaded build)");
     Ok(())
 }
 
