@@ -31,7 +31,6 @@ extern "C" {
 
     #[wasm_bindgen(js_name = liveWorkers)]
     pub(crate) fn live_workers() -> u32;
-
 }
 
 // Called from Rust (rather than by js/spawn.js alone) so that the glue imports
