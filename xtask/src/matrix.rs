@@ -328,13 +328,9 @@ fn run_row(row: &Row, out: &mut Outcome) -> Result {
     if row.kind == Kind::Stable {
         // Without RUSTC_BOOTSTRAP a stable rustc ignores +atomics; rayon-web's build.rs
         // must notice and say so (not a silent single-threaded module, nor a link error).
-        let mut c = Command::new("rustup");
-        c.args(["run", &row.toolchain, "cargo", "check", "-p", "rayon-web", "--target", "wasm32-unknown-unknown", "--target-dir"])
-            .arg(base.join("target-ignored-atomics"))
-            .current_dir(&ws);
-        for var in ["CARGO", "RUSTC", "RUSTDOC", "RUSTUP_TOOLCHAIN", "CARGO_TARGET_DIR", "RUSTFLAGS", "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", "RUSTC_BOOTSTRAP", "RUSTC_WRAPPER"] {
-            c.env_remove(var);
-        }
+        let mut c = rustup_cargo(row, &["check", "-p", "rayon-web", "--target", "wasm32-unknown-unknown", "--target-dir"]);
+        c.arg(base.join("target-ignored-atomics")).current_dir(&ws);
+        clear_outer_env(&mut c);
         c.env("CARGO_ENCODED_RUSTFLAGS", "-Ctarget-feature=+atomics,+simd128");
         let o = c.output()?;
         let stderr = String::from_utf8_lossy(&o.stderr);
@@ -367,15 +363,22 @@ fn rustup_cargo(row: &Row, args: &[&str]) -> Command {
     c
 }
 
-/// Runs `c` in `dir` with the row's environment and a deadline, output into
-/// `log`; on failure the error carries the tool's own message from the log.
-fn logged(row: &Row, dir: &Path, log: &Path, deadline_secs: u64, c: &mut Command) -> Result {
+/// Removes what the outer cargo (and the caller's shell) put in the environment:
+/// the pinned toolchain's binaries, target dirs, rustflags and RUSTC_BOOTSTRAP
+/// would otherwise decide the row's build instead of the row.
+fn clear_outer_env(c: &mut Command) {
     for var in [
         "CARGO", "RUSTC", "RUSTDOC", "RUSTUP_TOOLCHAIN", "CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR", "RUSTFLAGS",
         "CARGO_ENCODED_RUSTFLAGS", "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", "RUSTC_BOOTSTRAP", "RUSTC_WRAPPER",
     ] {
         c.env_remove(var);
     }
+}
+
+/// Runs `c` in `dir` with the row's environment and a deadline, output into
+/// `log`; on failure the error carries the tool's own message from the log.
+fn logged(row: &Row, dir: &Path, log: &Path, deadline_secs: u64, c: &mut Command) -> Result {
+    clear_outer_env(c);
     if row.bootstrap {
         // Lets a stable rustc/cargo accept `-Z build-std` (rust-lang/rust#77839); see README "Build flags".
         c.env("RUSTC_BOOTSTRAP", "1");
