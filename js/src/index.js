@@ -24,224 +24,30 @@
 // fails, they reject with the start's coded error.
 //
 // Protocol with the workers: top of host-worker.js. Mode choice: detect.js.
-// Split declarations: split.js. Types: index.d.ts.
+// Split declarations: split.js. Options: host-options.js. Errors: errors.js.
+// What may be sent: sendable.js. Output arrays: outputs.js (buffers kept between
+// calls: scratch.js). The worker handle (Node / Web Workers): worker-handle.js.
+// Types: index.d.ts.
 
 import { detectThreads, chooseMode, reportedCores, MODES, DEFAULT_SHARD_MIN_WORK } from './detect.js';
 import { compileDeclaration, isDetached } from './split.js';
 import { readOptions, describe } from './options.js';
 import { Scratch, isShared } from './scratch.js';
+import { HostError, invalid, terminated, messageOf, abortError, superseded } from './errors.js';
+import {
+  HOST_OPTIONS, RECREATE_OPTIONS, CALL_OPTIONS, MAX_POOL_THREADS, MAX_TIMEOUT_MS, workerCount, glueUrl, modeOption, isAbortSignal,
+} from './host-options.js';
+import { classInstancePath, typeName, checkSendable, checkDetached } from './sendable.js';
+import { outputsFor, watchedArgs, writeBack } from './outputs.js';
+import { spawnWorker, crashMessage } from './worker-handle.js';
 
-const IN_NODE = typeof process === 'object' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
-
-/** An error from the host or the module, with the module's `code` when it had one. */
-export class HostError extends Error {
-  constructor({ name, message, code, series, cause }) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = name && name !== 'Error' ? name : 'HostError';
-    if (code !== undefined) this.code = code;
-    if (series !== undefined) this.series = series;
-  }
-}
-
-const invalid = (message) => new HostError({ name: 'TypeError', message, code: 'INVALID_ARGUMENT' });
-const terminated = (message = 'the host was terminated') => new HostError({ message, code: 'HOST_TERMINATED' });
-/** A thrown value's message, for our own messages; never throws. */
-const messageOf = (e) => {
-  try { return typeof e?.message === 'string' ? e.message : String(e); } catch { return 'an exception that cannot be shown'; }
-};
+export { HostError };
 
 /** Names the language looks up on any object and may call (thenables, JSON, conversions). */
 const IMPLICIT = new Set(['then', 'toJSON', 'valueOf', 'toString', 'toLocaleString', 'constructor', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', '__proto__', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
 
-const HOST_OPTIONS = ['threaded', 'single', 'mode', 'threads', 'shards', 'declarations', 'shardMinWork', 'forceSingle', 'startTimeoutMs'];
-const RECREATE_OPTIONS = ['threads', 'shards', 'mode', 'forceSingle'];
-const CALL_OPTIONS = ['transfer', 'onProgress', 'signal'];
-/** The most threads a rayon-web pool may have, and the largest count taken as a core
- * count (thread-pool/src/options.rs's MAX_THREADS, MAX_CORE_COUNT): more threads than
- * the maximum (a large machine's core count) start the maximum, as initThreadPool does. */
-const MAX_POOL_THREADS = 64;
-const MAX_CORE_COUNT = 65536;
-/** setTimeout's longest delay (2^31 - 1 ms). */
-const MAX_TIMEOUT_MS = 2147483647;
-
-/** `asked` threads or shards, checked (an integer from 1 to MAX_CORE_COUNT; `note` says why the bound) and capped at MAX_POOL_THREADS. */
-function workerCount(asked, what, note) {
-  if (!Number.isInteger(asked) || asked < 1 || asked > MAX_CORE_COUNT) {
-    throw invalid(`${what} must be an integer from 1 to ${MAX_CORE_COUNT} (${note}), got ${describe(asked)}`);
-  }
-  return Math.min(asked, MAX_POOL_THREADS);
-}
-
-/**
- * A build's glue URL, absolute: a string or URL object; null/undefined = not given.
- * Resolved here, not in the worker: Node has no `location` to resolve a relative
- * string against, and a throw later (in boot) would be uncoded.
- */
-function glueUrl(v, key) {
-  if (v === undefined || v === null) return undefined;
-  if (v instanceof URL) return v.href;
-  if (typeof v === 'string' && v !== '') {
-    try {
-      return new URL(v, globalThis.location?.href).href;
-    } catch {
-      throw invalid(`createHost's options.${key} ${JSON.stringify(v)} is not an absolute URL, and here there is no page location to resolve it against: pass an absolute URL, e.g. new URL('./pkg/x.js', import.meta.url)`);
-    }
-  }
-  throw invalid(`createHost's options.${key} must be the URL of a wasm-bindgen glue JS file (a URL object or a non-empty string), got ${describe(v)}`);
-}
-
-/**
- * The mode `mode` and `forceSingle` ask for together (`what` names the options),
- * `undefined` when neither does. Both given and disagreeing is an error, never a
- * silent pick of one.
- */
-function modeOption(mode, forceSingle, what) {
-  if (forceSingle !== undefined && typeof forceSingle !== 'boolean') throw invalid(`${what}.forceSingle must be a boolean, got ${describe(forceSingle)}`);
-  if (mode !== undefined && forceSingle !== undefined && (mode === 'single') !== forceSingle) {
-    throw invalid(`${what}: mode ${describe(mode)} and forceSingle: ${forceSingle} contradict each other; pass mode only (forceSingle: true is mode: 'single')`);
-  }
-  return mode ?? (forceSingle === true ? 'single' : undefined);
-}
-
-/** Built-ins that a structured clone copies as what they are (instanceof: subclasses arrive as the built-in). */
-const CLONEABLE = [
-  'Array', 'ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'Map', 'Set', 'Date', 'RegExp', 'Error', 'Boolean', 'Number', 'String', 'BigInt',
-  'Blob', 'File', 'FileList', 'ImageData', 'ImageBitmap', 'CryptoKey', 'DOMException',
-].map((n) => globalThis[n]).concat([globalThis.WebAssembly?.Module, globalThis.WebAssembly?.Memory]).filter((c) => typeof c === 'function');
-/** How deep, and how many values in all, classInstancePath looks (arguments are a few levels of plain data). */
-const WALK_DEPTH = 4;
-const WALK_VALUES = 10_000;
-const pathKey = (k) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`);
-
-/**
- * The path (`args[1].grid`) and value of the first class instance in `v` that is
- * not a cloneable built-in, or null. A structured clone copies such an object as
- * a plain one with its own data properties only: its getters, methods and private
- * fields are lost, and the module would silently see other values (its defaults).
- * Plain objects and arrays are walked (not typed arrays' contents); what cannot be
- * read is left to the clone, which reports it.
- */
-function classInstancePath(v, path, depth = 0, budget = { left: WALK_VALUES }) {
-  if (v === null || typeof v !== 'object') return null;
-  let proto;
-  let array;
-  try { proto = Object.getPrototypeOf(v); array = Array.isArray(v); } catch { return null; }
-  if (array || proto === Object.prototype || proto === null) {
-    if (depth >= WALK_DEPTH) return null;
-    let keys;
-    // Arrays by index, bounded by the budget (a sparse array's length may be 2^32 - 1).
-    try { keys = array ? null : Object.keys(v); } catch { return null; }
-    const n = array ? v.length : keys.length;
-    for (let i = 0; i < n && budget.left-- > 0; i++) {
-      let x;
-      try { x = v[array ? i : keys[i]]; } catch { return null; }
-      const found = classInstancePath(x, path + (array ? `[${i}]` : pathKey(keys[i])), depth + 1, budget);
-      if (found) return found;
-    }
-    return null;
-  }
-  if (ArrayBuffer.isView(v) || CLONEABLE.some((C) => v instanceof C)) return null;
-  return { path, value: v };
-}
-const typeName = (v) => (v === null ? 'null' : Array.isArray(v) ? 'Array' : typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v);
-
-async function spawnWorker() {
-  if (IN_NODE) {
-    // A variable, not a literal: browser builds (esbuild, webpack) fail on `node:` specifiers.
-    const specifier = 'node:worker_threads';
-    const { Worker } = await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
-    const w = new Worker(new URL('./host-worker.js', import.meta.url), { name: 'rayon-web-host' });
-    return {
-      on: (fn) => w.on('message', fn),
-      onError: (fn) => { w.on('error', fn); w.on('exit', (c) => fn(new Error(`host worker exited (${c})`))); },
-      post: (m, t) => w.postMessage(m, t),
-      terminate: () => w.terminate(),
-      unref: () => w.unref(),
-      ref: () => w.ref(),
-    };
-  }
-  // The literal `new URL('./host-worker.js', import.meta.url)` inside `new Worker`
-  // lets bundlers (Vite) find and bundle the worker.
-  const w = new Worker(new URL('./host-worker.js', import.meta.url), { type: 'module', name: 'rayon-web-host' });
-  return {
-    on: (fn) => w.addEventListener('message', (e) => fn(e.data)),
-    onError: (fn) => w.addEventListener('error', (e) => fn(new Error(e.message || 'the host worker failed to load'))),
-    post: (m, t) => w.postMessage(m, t),
-    terminate: () => w.terminate(),
-    unref() {},
-    ref() {},
-  };
-}
-
-/** The crash record's message (layout in thread-pool/src/crash.rs), or null while clear. */
-function crashMessage(memory, addr) {
-  const head = new Int32Array(memory.buffer, addr, 2);
-  if (Atomics.load(head, 0) !== 1) return null;
-  // TextDecoder refuses views of shared memory: copy first.
-  const bytes = new Uint8Array(head[1]);
-  bytes.set(new Uint8Array(memory.buffer, addr + 8, head[1]));
-  return new TextDecoder().decode(bytes);
-}
-
 const now = () => performance.now();
 const nextFrame = () => new Promise((r) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => r()) : setTimeout(r, 50)));
-
-/**
- * The arguments and transfer list of an unsplit call on `inst`, with each
- * declared output replaced by a buffer of its type and length moved to the
- * worker (a kept one when it fits: see scratch.js). Declared outputs are
- * write-only, and a structured clone of the caller's array would copy it — with
- * its page faults — only to be overwritten: 200 MB of `almaBatchInto` output
- * took ~410 ms through the single host that way against ~250 ms for `almaBatch`.
- * A detached buffer (the module reports it), a DataView, or shared memory (the
- * worker writes into it directly) is sent as it is.
- */
-function outputsFor(job, inst) {
-  if (job.outputs.length === 0) return [job.args, job.transfer];
-  const args = job.args.slice();
-  const transfer = [...job.transfer];
-  for (const [i, o] of job.outputs) {
-    if (o instanceof DataView || !(o.buffer instanceof ArrayBuffer) || isDetached(o.buffer)) continue;
-    args[i] = inst.scratch.take(o.constructor, o.length);
-    // (Shared scratch is posted by reference: a transfer list may not hold it.)
-    if (!isShared(args[i].buffer)) transfer.push(args[i].buffer);
-  }
-  return [args, transfer];
-}
-
-/**
- * The arguments of an undeclared call the worker watches for writes: typed
- * arrays (and ArrayBuffers) the caller keeps — not transferred, not shared
- * memory (which the worker writes into directly). A worker cannot write into the
- * caller's memory, so an export that fills its argument (a `&mut [f64]`
- * parameter) would otherwise leave the caller's array as it was, silently; the
- * worker hands back those it finds changed and they are copied in (`writeBack`).
- */
-function watchedArgs(job) {
-  if (job.decl) return [];
-  return job.args.flatMap((a, i) => {
-    const buf = bufferOf(a);
-    // (A detached buffer has byteLength 0.)
-    const keeps = buf instanceof ArrayBuffer && buf.byteLength > 0 && !job.transfer.includes(buf);
-    return keeps ? [i] : [];
-  });
-}
-
-/** The buffer of a typed array or DataView, an ArrayBuffer itself, else null. */
-const bufferOf = (v) => (ArrayBuffer.isView(v) ? v.buffer : v instanceof ArrayBuffer ? v : null);
-
-/** Bytes of a typed array, DataView or ArrayBuffer. */
-const bytesOf = (v) => (ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v));
-
-/** Copies the values the worker found written (`[index, value]` pairs) into the caller's arguments. */
-function writeBack(args, written = []) {
-  for (const [i, value] of written) {
-    if (isDetached(bufferOf(args[i]))) continue;
-    const [dst, src] = [bytesOf(args[i]), bytesOf(value)];
-    // (A resizable buffer the caller shrank meanwhile no longer fits the values: left as it is.)
-    if (dst.byteLength === src.byteLength) dst.set(src);
-  }
-}
 
 /**
  * A module's own declarations (its `rayonWebHostDeclarations()`), compiled; an
@@ -255,46 +61,6 @@ function moduleDeclarations(data) {
     try { out[name] = compileDeclaration(name, decl); } catch { /* unusable: as if undeclared */ }
   }
   return out;
-}
-
-/**
- * For an argument whose copy failed: when it is a large buffer, say so — the
- * engine's "could not be cloned" does not say that size is why. Chromium sends
- * no buffer of 2 GiB or more to a worker, copied or moved ("size exceeds the
- * supported range" even in a transfer list; measured with Chromium 156).
- */
-function tooLargeHint(arg) {
-  let bytes = 0;
-  try { bytes = ArrayBuffer.isView(arg) ? arg.byteLength : arg instanceof ArrayBuffer ? arg.byteLength : 0; } catch { return ''; }
-  const mib = (bytes / 2 ** 20).toFixed(0);
-  if (bytes >= 2 ** 31) {
-    return ` — it holds ${mib} MiB, and a buffer of 2 GiB or more cannot be sent to a worker (Chromium refuses it even moved): split the call (a long series in chunks overlapping by period - 1 samples gives the same values)`;
-  }
-  if (bytes < 256 * 2 ** 20) return '';
-  return ` — it holds ${mib} MiB: move it with { transfer: [array.buffer] } instead of copying (the array becomes unusable here), or split the call`;
-}
-
-/**
- * Checks what `postMessage(args, transfer)` needs, synchronously, and names the
- * culprit: Node 20 drops a message whose transfer list holds a detached buffer
- * without a word, and a DataCloneError says nothing about which argument.
- */
-function checkSendable(name, args, transfer) {
-  transfer.forEach((t, j) => {
-    if (t instanceof ArrayBuffer && isDetached(t)) {
-      throw invalid(`${name}: transfer[${j}] is an ArrayBuffer that was already transferred (detached); pass a live buffer, or copy the data instead of transferring it`);
-    }
-  });
-  try {
-    return structuredClone({ args, transfer }, { transfer });
-  } catch (e) {
-    for (let i = 0; i < args.length; i++) {
-      try { structuredClone(args[i]); } catch (inner) {
-        throw invalid(`${name}: argument ${i} (${typeName(args[i])}) cannot be sent to the worker: ${inner.message}${tooLargeHint(args[i])}`);
-      }
-    }
-    throw invalid(`${name}: the transfer list cannot be used: ${e.message} (list each ArrayBuffer once, and only transferable objects)`);
-  }
 }
 
 /**
@@ -326,7 +92,12 @@ export class Host {
     this.declarations = {};
     let entries;
     try { entries = Object.entries(declarations); } catch (e) { throw invalid(`reading createHost's options.declarations threw: ${e?.message ?? e}`); }
-    for (const [name, decl] of entries) this.declarations[name] = compileDeclaration(name, decl);
+    for (const [name, decl] of entries) {
+      // compileDeclaration throws a plain TypeError (it is also a standalone entry
+      // point, rayon-web-host/split); from createHost it is a HostError as every
+      // other bad option is (errors.js).
+      try { this.declarations[name] = compileDeclaration(name, decl); } catch (e) { throw invalid(messageOf(e)); }
+    }
     if (!(typeof shardMinWork === 'number' && shardMinWork >= 0)) throw invalid(`createHost's options.shardMinWork must be a number >= 0, got ${describe(shardMinWork)}`);
     this.shardMinWork = shardMinWork;
     // setTimeout fires at once for a delay above 2^31 - 1 ms (or NaN): a deadline
@@ -923,35 +694,6 @@ function badParts(parts, n) {
   } catch (e) {
     return `returned parts that cannot be read: ${messageOf(e)}`;
   }
-}
-
-/** Duck-typed: an AbortSignal of this realm, another realm's, or a polyfill's. */
-function isAbortSignal(s) {
-  try {
-    return s !== null && typeof s === 'object' && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function';
-  } catch {
-    return false;
-  }
-}
-
-/** ABORTED for `job`, carrying the signal's reason as `cause`. */
-function abortError(job) {
-  let reason;
-  try { reason = job.signal.reason; } catch { /* a throwing getter: no reason */ }
-  const why = reason === undefined ? '' : ` (${messageOf(reason)})`;
-  return new HostError({ name: 'AbortError', message: `${job.name} was aborted by its signal${why}; its result is dropped`, code: 'ABORTED', cause: reason });
-}
-
-function superseded() {
-  return new HostError({ message: 'a newer recreate() replaced this start', code: 'HOST_SUPERSEDED' });
-}
-
-function checkDetached(name, transfer) {
-  transfer.forEach((t, j) => {
-    if (t instanceof ArrayBuffer && isDetached(t)) {
-      throw invalid(`${name}: transfer[${j}] is an ArrayBuffer that was already transferred (detached); pass a live buffer, or copy the data instead of transferring it`);
-    }
-  });
 }
 
 export { detectThreads, chooseMode, reportedCores, MODES, DEFAULT_SHARD_MIN_WORK };

@@ -1,5 +1,5 @@
 // Property-based check of rayon-web-host's write-back of undeclared exports
-// (js/src/index.js watchedArgs/writeBack, host-worker.js): whatever typed
+// (js/src/outputs.js watchedArgs/writeBack, host-worker.js): whatever typed
 // arrays, DataViews and ArrayBuffers a caller passes — views at odd offsets,
 // several views of one buffer, empty ones, some transferred — after an export
 // writes into some of them, every argument the caller kept holds exactly what

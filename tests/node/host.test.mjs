@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
-import { createHost } from '../../js/src/index.js';
+import { createHost, HostError } from '../../js/src/index.js';
 import { selfIsolate } from '../../js/src/isolate.js';
 import { run } from './fixtures/run.mjs';
 import { abortAndRecover } from '../lifecycle/scenarios.js';
@@ -117,6 +117,11 @@ test('options the host does not know (typos) and out-of-range values reject with
   await bad(createHost({ threaded: url, forceSingle: 'yes' }), 'forceSingle');
   await bad(createHost({ threaded: url, declarations: [] }), 'declarations', 'an Array');
   await bad(createHost({ threaded: url, declarations: { f: { kind: 'grid-rows', input: 0, range: 1, axis: 'period', costcap: 64 } } }), '"costcap"', 'costCap');
+  // One class for every rejection of createHost: a bad declaration is a HostError as a bad
+  // option is (compileDeclaration alone, rayon-web-host/split, throws a plain TypeError).
+  for (const options of [{ threaded: url, thraeds: 2 }, { threaded: url, declarations: { f: { kind: 'nope' } } }, { threaded: url, declarations: { f: { split: 1 } } }]) {
+    await assert.rejects(createHost(options), (e) => e instanceof HostError && e.name === 'TypeError' && e.code === 'INVALID_ARGUMENT');
+  }
   const { proxy, revoke } = Proxy.revocable({}, {});
   revoke();
   await bad(createHost(proxy), 'revoked');

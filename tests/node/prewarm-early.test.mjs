@@ -34,9 +34,9 @@ describe('rayon-web-host prewarmPool agrees with rayon-web', () => {
     assert.equal(constant(mine, 'KEEP_ALIVE_MS'), constant(spawn, 'PREWARM_KEEP_ALIVE_MS'));
     assert.equal(constant(mine, 'MAX_THREADS'), constant(text('thread-pool/js/options.js'), 'MAX_THREADS'));
     assert.equal(constant(mine, 'MAX_CORE_COUNT'), constant(text('thread-pool/js/options.js'), 'MAX_CORE_COUNT'));
-    // The host (index.js) caps its pool size with the same limits.
-    assert.equal(constant(text('js/src/index.js'), 'MAX_POOL_THREADS'), constant(mine, 'MAX_THREADS'));
-    assert.equal(constant(text('js/src/index.js'), 'MAX_CORE_COUNT'), constant(mine, 'MAX_CORE_COUNT'));
+    // The host (host-options.js) caps its pool size with the same limits.
+    assert.equal(constant(text('js/src/host-options.js'), 'MAX_POOL_THREADS'), constant(mine, 'MAX_THREADS'));
+    assert.equal(constant(text('js/src/host-options.js'), 'MAX_CORE_COUNT'), constant(mine, 'MAX_CORE_COUNT'));
   });
 });
 

@@ -52,7 +52,7 @@ test('no module of the package names a `node:` built-in in an import bundlers re
   for (const f of readdirSync(path.join(JS, 'src')).filter((f) => f.endsWith('.js'))) {
     const src = readFileSync(path.join(JS, 'src', f), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
     const literal = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"`]node:[^'"`]*['"`]/.exec(src);
-    assert.equal(literal, null, `js/src/${f}: ${literal?.[0]} — import Node built-ins by a variable (see js/src/index.js spawnWorker)`);
+    assert.equal(literal, null, `js/src/${f}: ${literal?.[0]} — import Node built-ins by a variable (see js/src/worker-handle.js spawnWorker)`);
   }
 });
 
