@@ -128,6 +128,8 @@ let callRecord = null;
 // Calls wait for init (the page sends none before 'ready'; this is the second
 // line of defence: a call must never run before initThreadPool).
 let initDone = null;
+// The calls, one after another (see the 'call' message below).
+let calls = Promise.resolve();
 
 globalThis.rayonWebProgress = (done, total) => {
   if (current) post({ type: 'progress', id: current, done, total });
@@ -185,76 +187,87 @@ on(async (msg) => {
     return;
   }
   if (msg.type === 'call') {
-    try { await initDone; } catch { /* reported as init-error; the export check below answers */ }
-    // The glue's init functions belong to this worker, not to callers.
-    const fn = !isInternal(msg.name) && Object.hasOwn(glue ?? {}, msg.name) ? glue[msg.name] : undefined;
-    if (typeof fn !== 'function') {
-      post({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `the module has no export named ${JSON.stringify(msg.name)}`, code: 'NO_SUCH_EXPORT' } });
-      return;
-    }
-    // A class (a wasm-bindgen struct such as WasmFloat64Buffer) is a function too, but
-    // calling it throws an uncoded TypeError, and its objects would live in this
-    // worker's memory, out of the caller's reach.
-    if (isClass(fn)) {
-      post({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `${JSON.stringify(msg.name)} is a class, not a function: its objects would live in the host's worker, which the page cannot reach; the host calls the module's functions only`, code: 'NO_SUCH_EXPORT' } });
-      return;
-    }
-    current = msg.id;
-    // Threads: this call's counter from [0, 0], then its id in the word (in that
-    // order: the page must never see the id next to the previous call's counter).
-    const view = counter?.();
-    if (view) {
-      Atomics.store(view, 0, 0);
-      Atomics.store(view, 1, 0);
-    }
-    if (callWord) Atomics.store(callWord, 0, msg.id);
-    // The module's own call word (a cancel the page writes for this id stops the batch).
-    const record = callRecord?.();
-    if (record) Atomics.store(record, 0, msg.id);
-    // Aborted while queued here: not run. (The id is published first: a page that
-    // sets the flag after this load sees the id and cancels the running batch.)
-    if (msg.abort instanceof Int32Array && Atomics.load(msg.abort, 0) !== 0) {
-      current = 0;
-      Atomics.store(callWord, 0, 0);
-      if (record) Atomics.store(record, 0, 0);
-      post({ type: 'error', id: msg.id, error: { name: 'AbortError', message: 'aborted before it ran', code: 'ABORTED' } });
-      return;
-    }
-    try {
-      // Watched arguments: a copy of their bytes now, compared after the call. One
-      // too large to copy (the worker's heap is full) is handed back whatever happens.
-      const snapshot = (i) => { try { return bytesOf(msg.args[i]).slice(); } catch { return null; } };
-      const watched = (msg.watched ?? []).map((i) => [i, snapshot(i)]);
-      const t0 = performance.now();
-      const value = await fn(...msg.args);
-      const ms = performance.now() - t0;
-      const progress = view ? [Atomics.load(view, 0), Atomics.load(view, 1)] : undefined;
-      if (callWord) Atomics.store(callWord, 0, 0);
-      // Typed arrays and ArrayBuffers found in the result are moved, not copied.
-      const transfer = [];
-      const collect = (v) => {
-        if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer) transfer.push(v.buffer);
-        else if (v instanceof ArrayBuffer) transfer.push(v);
-        else if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) Object.values(v).forEach(collect);
-      };
-      collect(value);
-      const outputs = (msg.outputs ?? []).map((i) => msg.args[i]);
-      outputs.forEach(collect);
-      // (An argument the export detached — transferred away — is not handed back.)
-      const changed = ([i, before]) => { try { return before === null || !sameBytes(bytesOf(msg.args[i]), before); } catch { return false; } };
-      const written = watched.filter(changed).map(([i]) => [i, msg.args[i]]);
-      written.forEach(([, v]) => collect(v));
-      try {
-        port.postMessage({ type: 'result', id: msg.id, value, outputs, written, ms, progress }, [...new Set(transfer)]);
-      } catch (e) {
-        post({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `the result of ${msg.name} cannot be sent back from the worker: ${errorOf(e).message}`, code: 'RESULT_NOT_CLONEABLE' } });
-      }
-    } catch (e) {
-      post({ type: 'error', id: msg.id, error: errorOf(e) });
-    } finally {
-      current = 0;
-      if (callWord) Atomics.store(callWord, 0, 0);
-      if (record) Atomics.store(record, 0, 0);
-    }
+    // One call at a time, in arrival order. A synchronous export blocks this
+    // worker anyway; an async one (a custom pool's `build().await`) yields it,
+    // and a call run meanwhile took over what the module has one of — the
+    // progress counter, the call word, the cancel record: the first call's
+    // progress went to the second, and its end cleared the second's id, so the
+    // second's progress and abort were lost. A call that throws here still answers.
+    calls = calls.then(() => runCall(msg)).catch((e) => post({ type: 'error', id: msg.id, error: errorOf(e) }));
   }
 });
+
+/** Runs one call (`{ type: 'call', ... }`, see the top) and answers it. */
+async function runCall(msg) {
+  try { await initDone; } catch { /* reported as init-error; the export check below answers */ }
+  // The glue's init functions belong to this worker, not to callers.
+  const fn = !isInternal(msg.name) && Object.hasOwn(glue ?? {}, msg.name) ? glue[msg.name] : undefined;
+  if (typeof fn !== 'function') {
+    post({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `the module has no export named ${JSON.stringify(msg.name)}`, code: 'NO_SUCH_EXPORT' } });
+    return;
+  }
+  // A class (a wasm-bindgen struct such as WasmFloat64Buffer) is a function too, but
+  // calling it throws an uncoded TypeError, and its objects would live in this
+  // worker's memory, out of the caller's reach.
+  if (isClass(fn)) {
+    post({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `${JSON.stringify(msg.name)} is a class, not a function: its objects would live in the host's worker, which the page cannot reach; the host calls the module's functions only`, code: 'NO_SUCH_EXPORT' } });
+    return;
+  }
+  current = msg.id;
+  // Threads: this call's counter from [0, 0], then its id in the word (in that
+  // order: the page must never see the id next to the previous call's counter).
+  const view = counter?.();
+  if (view) {
+    Atomics.store(view, 0, 0);
+    Atomics.store(view, 1, 0);
+  }
+  if (callWord) Atomics.store(callWord, 0, msg.id);
+  // The module's own call word (a cancel the page writes for this id stops the batch).
+  const record = callRecord?.();
+  if (record) Atomics.store(record, 0, msg.id);
+  // Aborted while queued here: not run. (The id is published first: a page that
+  // sets the flag after this load sees the id and cancels the running batch.)
+  if (msg.abort instanceof Int32Array && Atomics.load(msg.abort, 0) !== 0) {
+    current = 0;
+    Atomics.store(callWord, 0, 0);
+    if (record) Atomics.store(record, 0, 0);
+    post({ type: 'error', id: msg.id, error: { name: 'AbortError', message: 'aborted before it ran', code: 'ABORTED' } });
+    return;
+  }
+  try {
+    // Watched arguments: a copy of their bytes now, compared after the call. One
+    // too large to copy (the worker's heap is full) is handed back whatever happens.
+    const snapshot = (i) => { try { return bytesOf(msg.args[i]).slice(); } catch { return null; } };
+    const watched = (msg.watched ?? []).map((i) => [i, snapshot(i)]);
+    const t0 = performance.now();
+    const value = await fn(...msg.args);
+    const ms = performance.now() - t0;
+    const progress = view ? [Atomics.load(view, 0), Atomics.load(view, 1)] : undefined;
+    if (callWord) Atomics.store(callWord, 0, 0);
+    // Typed arrays and ArrayBuffers found in the result are moved, not copied.
+    const transfer = [];
+    const collect = (v) => {
+      if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer) transfer.push(v.buffer);
+      else if (v instanceof ArrayBuffer) transfer.push(v);
+      else if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) Object.values(v).forEach(collect);
+    };
+    collect(value);
+    const outputs = (msg.outputs ?? []).map((i) => msg.args[i]);
+    outputs.forEach(collect);
+    // (An argument the export detached — transferred away — is not handed back.)
+    const changed = ([i, before]) => { try { return before === null || !sameBytes(bytesOf(msg.args[i]), before); } catch { return false; } };
+    const written = watched.filter(changed).map(([i]) => [i, msg.args[i]]);
+    written.forEach(([, v]) => collect(v));
+    try {
+      port.postMessage({ type: 'result', id: msg.id, value, outputs, written, ms, progress }, [...new Set(transfer)]);
+    } catch (e) {
+      post({ type: 'error', id: msg.id, error: { name: 'TypeError', message: `the result of ${msg.name} cannot be sent back from the worker: ${errorOf(e).message}`, code: 'RESULT_NOT_CLONEABLE' } });
+    }
+  } catch (e) {
+    post({ type: 'error', id: msg.id, error: errorOf(e) });
+  } finally {
+    current = 0;
+    if (callWord) Atomics.store(callWord, 0, 0);
+    if (record) Atomics.store(record, 0, 0);
+  }
+}

@@ -273,6 +273,38 @@ test('the worker answers every error a module throws with a cloneable, coded mes
   }
 });
 
+test('async exports run one at a time: overlapping calls each see only their own progress, to 100 %', { timeout: 60_000 }, async () => {
+  // An async export yields the host worker; a second call run meanwhile took over the
+  // module's one progress counter and the call id progress is reported to.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'host-async-glue-'));
+  writeFileSync(path.join(dir, 'fake.js'), `
+    export default async function init() {}
+    export async function slow(total) {
+      const start = performance.now();
+      for (let i = 1; i <= total; i++) {
+        await new Promise((r) => setTimeout(r, 3));
+        globalThis.rayonWebProgress(i, total);
+      }
+      return [start, performance.now()];
+    }`);
+  writeFileSync(path.join(dir, 'fake_bg.wasm'), '');
+  const host = await createHost({ single: pathToFileURL(path.join(dir, 'fake.js')).href, mode: 'single' });
+  try {
+    const seen = { 10: [], 20: [], 30: [] };
+    const calls = [10, 20, 30].map((total) => host.call('slow', [total], { onProgress: (done, t) => seen[total].push([done, t]) }));
+    const spans = await Promise.all(calls);
+    for (const total of [10, 20, 30]) {
+      assert.ok(seen[total].every(([, t]) => t === total), `call of ${total} saw only its own progress: ${JSON.stringify(seen[total])}`);
+      assert.deepEqual(seen[total].at(-1), [total, total], `call of ${total} reached 100 %`);
+    }
+    // In the order they were made, each after the previous one ended.
+    for (let k = 1; k < spans.length; k++) assert.ok(spans[k][0] >= spans[k - 1][1], `call ${k} started after call ${k - 1} ended: ${JSON.stringify(spans)}`);
+  } finally {
+    host.terminate();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('host.exports: `in` and Object.keys list the module\'s callable exports (not its init functions, classes or implicit names); unknown names still reject with NO_SUCH_EXPORT', { timeout: 60_000 }, async () => {
   const { createHost } = await import('../../js/src/index.js');
   const { pathToFileURL, fileURLToPath } = await import('node:url');
