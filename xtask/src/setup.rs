@@ -31,8 +31,8 @@ pub fn ensure_all() -> Result<Tools> {
     let tools = ensure_cargo_tools(true)?;
     ensure_npm("tests")?;
     ensure_npm("demo")?;
-    // The bundler fixture apps and Deno/Bun (tests/browser/bundlers.test.mjs, tests/runtimes/):
-    // each pins its own versions in its lockfile.
+    // The bundler fixture apps, Deno/Bun and newer Node releases (tests/browser/bundlers.test.mjs,
+    // tests/runtimes/): each pins its own versions in its lockfile.
     for dir in NPM_FIXTURES {
         ensure_npm(dir)?;
     }
@@ -40,8 +40,14 @@ pub fn ensure_all() -> Result<Tools> {
 }
 
 /// Folders with their own package-lock.json besides tests/ and demo/.
-const NPM_FIXTURES: [&str; 5] =
-    ["tests/fixtures/webpack", "tests/fixtures/parcel", "tests/fixtures/rollup", "tests/fixtures/esbuild", "tests/runtimes"];
+const NPM_FIXTURES: [&str; 6] = [
+    "tests/fixtures/webpack",
+    "tests/fixtures/parcel",
+    "tests/fixtures/rollup",
+    "tests/fixtures/esbuild",
+    "tests/runtimes",
+    "tests/runtimes/node-versions",
+];
 
 /// The wasm-pack release verified here (tests/browser/wasm-pack.test.mjs).
 const WASM_PACK_VERSION: &str = "0.15.1";
