@@ -59,6 +59,16 @@ export interface GridRowsDeclaration {
    * its own: the same as `input` or `range` is INVALID_ARGUMENT.
    */
   out?: number;
+  /**
+   * Allocating forms only (no `out`): the most bytes of typed arrays one result may hold —
+   * the module's own limit for an unsplit call (rayon-web-indicators: 512 MiB). Shards each
+   * compute a part under it, so the host refuses a joined result above it with
+   * OUTPUT_TOO_LARGE, as one instance would (a call whose rows of the split axis alone
+   * exceed it is not split, and the module refuses it). The module may count a few KiB per
+   * row beside the values (ALMA: parameters and weights), so a call within that margin of
+   * the limit can pass through shards and be refused unsplit.
+   */
+  maxOutputBytes?: number;
 }
 
 /**
@@ -83,6 +93,8 @@ export interface SeriesDeclaration {
   costCap?: number;
   /** Index of a Float64Array output argument (the `...Into` form), written back; write-only and an index of its own, as `GridRowsDeclaration.out`. */
   out?: number;
+  /** Allocating forms only: the most bytes one result may hold, as `GridRowsDeclaration.maxOutputBytes`. */
+  maxOutputBytes?: number;
 }
 
 /** One part of a split call. */

@@ -522,6 +522,9 @@ export class Host {
     try {
       value = job.decl.join(results.map((r) => r.value), job.callerArgs, parts, results.map((r) => r.outputs));
     } catch (e) {
+      // A data declaration's join refuses a result over its `maxOutputBytes` with the
+      // module's own code (split.js); anything else a join throws is a bug in it.
+      if (job.decl.declarative && e?.code === 'OUTPUT_TOO_LARGE') throw new HostError({ name: 'RangeError', message: `${job.name}: ${e.message}`, code: e.code });
       throw invalid(`${job.name}: the declaration's join threw: ${e?.message ?? e}`);
     }
     // The parts' filled output buffers were copied by the join: keep them for the next call.

@@ -26,6 +26,16 @@
 //     rebased, typed arrays concatenated, `rows` and `combos` from the first part). A rejected series is
 //     reported with its index in the whole call (`rebaseError`).
 //
+// Either data kind may carry `maxOutputBytes` (allocating forms only, no `out`):
+// the most bytes of typed arrays one result of the module may hold — its own
+// refusal (OUTPUT_TOO_LARGE) of an unsplit call. Each part stays under it on its
+// own, so the joined result is checked against it: a call too large for one
+// instance is refused in every mode, as the single-threaded build refuses it
+// (otherwise a page without COOP/COEP got a 2.4 GB result that the same page
+// with the headers is refused). A call whose rows of the split axis alone
+// (one per axis value) exceed it is not split, so the module refuses it with its
+// own words, at once; larger ones are refused at the join, after the parts ran.
+//
 // or code, for anything else:
 //
 //   { split(args, n, minWork, alloc) -> null | [{ args, transfer? }, ...], join(results, args) -> result,
@@ -91,8 +101,22 @@ export function balance(costs, n) {
   return groups;
 }
 
+/** OUTPUT_TOO_LARGE unless the parts' typed arrays together fit the declaration's `maxOutputBytes`. */
+function checkJoinedSize(results, maxOutputBytes) {
+  if (maxOutputBytes === undefined) return;
+  let bytes = 0;
+  for (const r of results) {
+    if (!r || typeof r !== 'object') continue;
+    for (const v of Object.values(r)) if (isTypedArray(v)) bytes += v.byteLength;
+  }
+  if (bytes > maxOutputBytes) {
+    const mib = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+    throw Object.assign(new RangeError(`the result would hold ${mib(bytes)} of values, over the module's limit of ${mib(maxOutputBytes)} for one result — the limit of one instance, which the threaded and single-threaded builds apply to this call too (each shard computed a part under it). Use fewer combinations or series per call, or the ...Into form with a reused Float64Array`), { code: 'OUTPUT_TOO_LARGE' });
+  }
+}
+
 function gridRows(decl) {
-  const { input, range, axis, cost = 'axis', costCap = Infinity, out } = decl;
+  const { input, range, axis, cost = 'axis', costCap = Infinity, out, maxOutputBytes } = decl;
   return {
     declarative: true,
     outputs: out === undefined ? [] : [out],
@@ -111,6 +135,8 @@ function gridRows(decl) {
       const costs = values.map((v) => (cost === 'axis' ? Math.max(1, Math.min(v, costCap)) : 1));
       const work = costs.reduce((a, b) => a + b, 0) * cols;
       if (work < minWork) return null;
+      // At least one row per axis value: already over the limit, the module refuses it unsplit.
+      if (maxOutputBytes !== undefined && values.length * cols * 8 > maxOutputBytes) return null;
       let rowsPerValue = 0;
       if (out !== undefined) {
         const o = args[out];
@@ -137,6 +163,7 @@ function gridRows(decl) {
         // an output the caller detached meanwhile is skipped, as unsplit calls do).
         if (!isDetachedView(args[out])) parts.forEach((p, i) => args[out].set(outputs[i][0], p.rows[0] * p.cols));
       }
+      checkJoinedSize(results, maxOutputBytes);
       return concatRows(results);
     },
   };
@@ -152,7 +179,7 @@ function seriesOffsets(offsets, count) {
 }
 
 function seriesGroups(decl) {
-  const { values: vi, offsets: oi, range, axis, cost = 'axis', costCap = Infinity, out } = decl;
+  const { values: vi, offsets: oi, range, axis, cost = 'axis', costCap = Infinity, out, maxOutputBytes } = decl;
   return {
     declarative: true,
     outputs: out === undefined ? [] : [out],
@@ -170,6 +197,8 @@ function seriesGroups(decl) {
       // Every series runs the same grid, so a series costs its length times the grid's cost.
       const perSample = axisVals.reduce((a, v) => a + (cost === 'axis' ? Math.max(1, Math.min(v, costCap)) : 1), 0);
       if (perSample * values.length < minWork) return null;
+      // At least one row per axis value and series: already over the limit, the module refuses it unsplit.
+      if (maxOutputBytes !== undefined && axisVals.length * values.length * 8 > maxOutputBytes) return null;
       let rows = axisVals.length;
       if (out !== undefined) {
         const o = args[out];
@@ -194,6 +223,7 @@ function seriesGroups(decl) {
     },
     join(results, args, parts, outputs) {
       if (out !== undefined && !isDetachedView(args[out])) parts.forEach((p, i) => args[out].set(outputs[i][0], p.at));
+      checkJoinedSize(results, maxOutputBytes);
       const first = results[0];
       const joined = { ...first, series: 0, offsets: [0] };
       for (const r of results) {
@@ -240,8 +270,8 @@ export function concatRows(results) {
   return joined;
 }
 
-const GRID_ROWS_KEYS = ['kind', 'input', 'range', 'axis', 'cost', 'costCap', 'out'];
-const SERIES_KEYS = ['kind', 'values', 'offsets', 'range', 'axis', 'cost', 'costCap', 'out'];
+const GRID_ROWS_KEYS = ['kind', 'input', 'range', 'axis', 'cost', 'costCap', 'out', 'maxOutputBytes'];
+const SERIES_KEYS = ['kind', 'values', 'offsets', 'range', 'axis', 'cost', 'costCap', 'out', 'maxOutputBytes'];
 const CODE_KEYS = ['split', 'join', 'outputs', 'rebaseError'];
 
 /**
@@ -275,6 +305,10 @@ export function compileDeclaration(name, decl) {
     if (typeof d.axis !== 'string') throw fail(kind === 'grid-rows' ? 'axis must be the name of the outermost grid axis' : "axis must be the name of the grid axis that sets a row's cost");
     if (d.cost !== undefined && d.cost !== 'axis' && d.cost !== 'rows') throw fail(`cost must be 'axis' or 'rows', got ${describe(d.cost)}`);
     if (d.costCap !== undefined && !(typeof d.costCap === 'number' && d.costCap >= 1)) throw fail(`costCap must be a number >= 1, got ${describe(d.costCap)}`);
+    if (d.maxOutputBytes !== undefined) {
+      if (!(Number.isSafeInteger(d.maxOutputBytes) && d.maxOutputBytes >= 1)) throw fail(`maxOutputBytes must be a whole number of bytes >= 1, got ${describe(d.maxOutputBytes)}`);
+      if (d.out !== undefined) throw fail('maxOutputBytes bounds the result an allocating form returns; with out (the ...Into form) the caller sized the output');
+    }
     return kind === 'grid-rows' ? gridRows(d) : seriesGroups(d);
   }
   const outputs = d.outputs ?? [];
@@ -296,19 +330,21 @@ export function compileDeclaration(name, decl) {
  * array in every mode. `costCap: 64`: in wasm, `Kernel::Auto` computes rows of
  * period >= 64 by FFT, at about the cost of a direct row of period 64 (the
  * module derives its own copy from that crossover; a test checks they agree).
+ * `maxOutputBytes`: the allocating forms' limit (the indicators' DEFAULT_MAX_OUTPUT_BYTES,
+ * 512 MiB), which shards' joined result keeps too.
  */
 export const ALMA_DECLARATIONS = Object.freeze({
   // One-series calls: no split, no output argument (declared so the host does not watch `prices` for writes).
   alma: Object.freeze({ outputs: Object.freeze([]) }),
   ema: Object.freeze({ outputs: Object.freeze([]) }),
-  almaBatch: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'axis', costCap: 64 }),
+  almaBatch: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'axis', costCap: 64, maxOutputBytes: 536870912 }),
   almaBatchInto: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'axis', costCap: 64, out: 2 }),
   almaBatchLongAbove: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'axis', costCap: 64 }),
-  almaBatchMany: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'axis', costCap: 64 }),
+  almaBatchMany: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'axis', costCap: 64, maxOutputBytes: 536870912 }),
   almaBatchManyInto: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'axis', costCap: 64, out: 3 }),
   almaBatchManyLongAbove: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'axis', costCap: 64 }),
-  emaBatch: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'rows' }),
+  emaBatch: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'rows', maxOutputBytes: 536870912 }),
   emaBatchInto: Object.freeze({ kind: 'grid-rows', input: 0, range: 1, axis: 'period', cost: 'rows', out: 2 }),
-  emaBatchMany: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'rows' }),
+  emaBatchMany: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'rows', maxOutputBytes: 536870912 }),
   emaBatchManyInto: Object.freeze({ kind: 'series', values: 0, offsets: 1, range: 2, axis: 'period', cost: 'rows', out: 3 }),
 });

@@ -30,6 +30,43 @@ test('declared outputs: single, shards and threads fill the caller\'s array thro
   expectReusedOutputs(await reusedOutputs(createHost, urls, { ALMA_DECLARATIONS }), { modes: ['single', 'shards', 'threads'], shared: true });
 });
 
+test('allocating batches over the module\'s 512 MiB limit are refused with OUTPUT_TOO_LARGE in every mode: shards do not join them', { timeout: 180_000 }, async () => {
+  // Each shard's part stays under its instance's limit; the joined result must not
+  // exceed it either (a page without COOP/COEP got 0.7-2.4 GB results that the same
+  // page with the headers is refused).
+  const n = 42_000;
+  let x = 50;
+  const series = Float64Array.from({ length: 2 * n }, (_, i) => (x += Math.sin(i * 0.11)));
+  const offsets = [0, n, 2 * n];
+  // 8 periods x 101 offsets = 808 rows x 84,000 samples = 543 MB of values: split by
+  // series (above shardMinWork; the split axis alone, 8 rows per series, is far under
+  // the limit), each shard's part 271 MB.
+  const joinedTooLarge = { period: [9, 16, 1], offset: [0, 1, 0.01], sigma: [6, 6, 0] };
+  // 2,000 periods alone x 84,000 samples: over the limit before any offset: not split.
+  const axisTooLarge = { period: [1, 2000, 1], offset: [0.85, 0.85, 0], sigma: [6, 6, 0] };
+  for (const mode of ['shards', 'single', 'threads']) {
+    const host = await createHost({ threaded: urls.indicatorsThreads, single: urls.indicatorsSingle, mode, shards: 2, threads: 2, declarations: ALMA_DECLARATIONS });
+    try {
+      await assert.rejects(host.call('almaBatchMany', [series, offsets, joinedTooLarge]), (e) => {
+        assert.equal(e.code, 'OUTPUT_TOO_LARGE', `${mode}: ${e.message}`);
+        if (mode === 'shards') assert.match(e.message, /^almaBatchMany: the result would hold 517\.\d MiB of values, over the module's limit of 512\.0 MiB/);
+        return true;
+      });
+      await assert.rejects(host.call('almaBatchMany', [series, offsets, axisTooLarge]), (e) => {
+        assert.equal(e.code, 'OUTPUT_TOO_LARGE', `${mode}: ${e.message}`);
+        assert.match(e.message, /combinations x 84000 samples need/, `${mode}: the module's own refusal`);
+        return true;
+      });
+      // The same rows through the ...Into form are the caller's to size: computed.
+      const range = { ...joinedTooLarge, offset: [0, 1, 0.25] };
+      const r = await host.call('almaBatchMany', [series, offsets, range]);
+      assert.equal(r.values.length, 8 * 5 * 2 * n, `${mode}: a call under the limit still runs`);
+    } finally {
+      host.terminate();
+    }
+  }
+});
+
 test('the indicators module ships its own declarations, equal to ALMA_DECLARATIONS, in both builds', async () => {
   for (const u of [urls.indicatorsSingle, urls.indicatorsThreads]) {
     const glue = await import(u);
@@ -179,6 +216,8 @@ test('declarations are checked when the host is created', () => {
   assert.throws(() => compileDeclaration('f', { kind: 'grid-cols' }), /unknown kind "grid-cols"/);
   assert.throws(() => compileDeclaration('f', { kind: 'grid-rows', input: 0, range: -1, axis: 'p' }), /range must be an argument index/);
   assert.throws(() => compileDeclaration('f', { split: () => null }), /needs a join/);
+  assert.throws(() => compileDeclaration('f', { kind: 'grid-rows', input: 0, range: 1, axis: 'p', maxOutputBytes: 0 }), /maxOutputBytes must be a whole number of bytes >= 1/);
+  assert.throws(() => compileDeclaration('f', { kind: 'series', values: 0, offsets: 1, range: 2, axis: 'p', maxOutputBytes: 1e6, out: 3 }), /maxOutputBytes bounds the result an allocating form returns/);
   return assert.rejects(createHost({ single: urls.indicatorsSingle, declarations: { f: 3 } }), /must be an object/);
 });
 

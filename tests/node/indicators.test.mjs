@@ -78,6 +78,20 @@ describe('indicators in Node: inputs too big for the threaded build\'s memory', 
 // memory inside a pool thread, and the caller waited for ever. Each runs in a
 // fresh process with a deadline; now each computes (the same bits as the
 // single-threaded build) or refuses with OUTPUT_TOO_LARGE.
+describe('indicators in Node: OUTPUT_TOO_LARGE says what a JavaScript caller can do, in both builds', () => {
+  it('a reduced sweep of 10 million combinations: no advice to raise BatchOptions::max_output_bytes (a Rust-only setting)', () => {
+    const values = Float64Array.from({ length: 60 }, (_, i) => 100 + Math.sin(i));
+    const range = { period: [5, 5, 0], offset: [0.85, 0.85, 0], sigma: [1, 1000, 0.0001] };
+    for (const pkg of [single, threads]) {
+      let err;
+      try { pkg.almaBatchManyLongAbove(values, [0, 60], range); } catch (e) { err = e; }
+      assert.equal(err?.code, 'OUTPUT_TOO_LARGE', String(err));
+      assert.doesNotMatch(err.message, /max_output_bytes/);
+      assert.match(err.message, /fewer parameter combinations/);
+    }
+  });
+});
+
 describe('indicators in Node: FFT rows over long series fit the memory plan or are refused, never hang', { timeout: 240_000 }, () => {
   const script = fileURLToPath(new URL('./fixtures/indicators-memory.mjs', import.meta.url));
   const call = (...args) => new Promise((resolve, reject) => {

@@ -24,20 +24,23 @@ use wasm_bindgen::prelude::*;
 /// `kernels/fft.rs`, FFT/direct ≈ 0.8 at 64, 0.45 at 128, 0.24 at 256), so
 /// `costCap` is the crossover period: without it the shards' parts of a
 /// 250-period grid took 95 and 49 ms, with it 76 and 72 ms.
+/// `{limit}` is the allocating forms' output limit (`DEFAULT_MAX_OUTPUT_BYTES`): each
+/// shard's part stays under it, so the host checks the joined result against it
+/// and refuses what one instance refuses (OUTPUT_TOO_LARGE).
 /// `alma` and `ema` (one series) neither split nor write into an argument:
 /// `{ "outputs": [] }` says so, and spares the host watching `prices` for writes.
 const DECLARATIONS: &str = r#"{
   "alma": { "outputs": [] },
   "ema": { "outputs": [] },
-  "almaBatch": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "axis", "costCap": {cap} },
+  "almaBatch": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "axis", "costCap": {cap}, "maxOutputBytes": {limit} },
   "almaBatchInto": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "axis", "costCap": {cap}, "out": 2 },
   "almaBatchLongAbove": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "axis", "costCap": {cap} },
-  "almaBatchMany": { "kind": "series", "values": 0, "offsets": 1, "range": 2, "axis": "period", "cost": "axis", "costCap": {cap} },
+  "almaBatchMany": { "kind": "series", "values": 0, "offsets": 1, "range": 2, "axis": "period", "cost": "axis", "costCap": {cap}, "maxOutputBytes": {limit} },
   "almaBatchManyInto": { "kind": "series", "values": 0, "offsets": 1, "range": 2, "axis": "period", "cost": "axis", "costCap": {cap}, "out": 3 },
   "almaBatchManyLongAbove": { "kind": "series", "values": 0, "offsets": 1, "range": 2, "axis": "period", "cost": "axis", "costCap": {cap} },
-  "emaBatch": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "rows" },
+  "emaBatch": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "rows", "maxOutputBytes": {limit} },
   "emaBatchInto": { "kind": "grid-rows", "input": 0, "range": 1, "axis": "period", "cost": "rows", "out": 2 },
-  "emaBatchMany": { "kind": "series", "values": 0, "offsets": 1, "range": 2, "axis": "period", "cost": "rows" },
+  "emaBatchMany": { "kind": "series", "values": 0, "offsets": 1, "range": 2, "axis": "period", "cost": "rows", "maxOutputBytes": {limit} },
   "emaBatchManyInto": { "kind": "series", "values": 0, "offsets": 1, "range": 2, "axis": "period", "cost": "rows", "out": 3 }
 }"#;
 
@@ -45,7 +48,9 @@ const DECLARATIONS: &str = r#"{
 /// data; not part of the typed API).
 #[wasm_bindgen(js_name = rayonWebHostDeclarations, skip_typescript)]
 pub fn host_declarations() -> JsValue {
-    let json = DECLARATIONS.replace("{cap}", &crate::kernels::fft::CROSSOVER_PERIOD.to_string());
+    let json = DECLARATIONS
+        .replace("{cap}", &crate::kernels::fft::CROSSOVER_PERIOD.to_string())
+        .replace("{limit}", &crate::DEFAULT_MAX_OUTPUT_BYTES.to_string());
     // A constant that parses: a failure here is a bug in this file, caught by the tests.
     js_sys::JSON::parse(&json).expect("DECLARATIONS is valid JSON")
 }

@@ -133,7 +133,17 @@ fn coded(code: &str, message: &str) -> JsValue {
 /// An indicator's error as a coded JavaScript `Error`; a many-series call's
 /// rejected series also sets the `series` property to its index.
 pub(crate) fn core_error(e: AlmaError) -> JsValue {
-    let err = coded(e.code(), &e.to_string());
+    let message = match e {
+        // The crate's own words advise raising `BatchOptions::max_output_bytes`,
+        // which JavaScript callers cannot set: say what they can do.
+        AlmaError::OutputTooLarge { requested, limit } if requested != u128::MAX => format!(
+            "the batch needs {}, over its limit of {} in wasm: use fewer parameter combinations or shorter chunks per call",
+            mib(u64::try_from(requested).unwrap_or(u64::MAX)),
+            mib(limit as u64)
+        ),
+        _ => e.to_string(),
+    };
+    let err = coded(e.code(), &message);
     if let Some(i) = e.series_index() {
         let _ = Reflect::set(&err, &JsValue::from_str("series"), &JsValue::from_f64(i as f64));
     }
