@@ -24,7 +24,7 @@
 import { createHost, ALMA_DECLARATIONS } from '/host/index.js';
 import { selfIsolate } from '/host/isolate.js';
 import { randomWalk, parseTable, pricesFrom, decodeBytes } from './series.js';
-import { checksumOfRows, holdReturn, axisCount, axisMax } from './stats.js';
+import { checksumOfRows, holdReturn, axisCount, axisMax, bestRow } from './stats.js';
 import { Heatmap, sigmaValues } from './heatmap.js';
 // Loaded lazily: the page works (with a message instead of the chart) if the
 // charting library cannot load.
@@ -417,9 +417,7 @@ async function run({ auto = false } = {}) {
     Object.assign(state, { rows: out.rows, cols: out.cols, ms, checksum: sum.sum, nanCount: sum.nanCount });
     result = { rows: out.rows, cols: out.cols, combos: out.combos, prices: series, floor: params.floor, lines: new Map() };
     result.stats = Array.from({ length: out.rows }, (_, r) => ({ ret: out.totalReturn[r], held: out.timeInMarket[r] }));
-    let best = 0;
-    result.stats.forEach((s, r) => { if (s.ret > result.stats[best].ret) best = r; });
-    picked = new Set([best]);
+    picked = new Set([bestRow(result.stats)]);
     // Drawn (its line fetched) before anything else runs: a chart drawn while
     // the next batch computes takes a core from it (on 2 cores, a third of the
     // threaded batch's speed-up was lost that way).
@@ -521,10 +519,10 @@ function drawHeatmap() {
   if (!result) return;
   heatmap.set(result.combos, result.stats, Number($('sigma-slice').value), picked);
   // The heatmap's text alternative: the best combination, in words.
-  let best = 0;
-  result.stats.forEach((s, r) => { if (s.ret > result.stats[best].ret) best = r; });
+  const best = bestRow(result.stats);
   const c = result.combos[best];
-  $('heat-summary').textContent = `Best combination: period ${+c.period.toFixed(4)}, offset ${+c.offset.toFixed(4)}, sigma ${+c.sigma.toFixed(4)}: ${fmtPct(result.stats[best].ret)} (in the market ${(100 * result.stats[best].held).toFixed(0)}% of the bars). Buy and hold: ${fmtPct(holdReturn(result.prices))}.`;
+  const held = result.stats[best].held;
+  $('heat-summary').textContent = `Best combination: period ${+c.period.toFixed(4)}, offset ${+c.offset.toFixed(4)}, sigma ${+c.sigma.toFixed(4)}: ${fmtPct(result.stats[best].ret)} (in the market ${Number.isFinite(held) ? `${(100 * held).toFixed(0)}%` : 'n/a'} of the bars). Buy and hold: ${fmtPct(holdReturn(result.prices))}.`;
 }
 
 // Before the first result: the prices alone (the default series at start-up).

@@ -48,19 +48,27 @@ export function checksumOfRows(rowSum, nanCount) {
  * Total return of the rule "long while the close is above the ALMA" (the
  * reference of what wasm computes per row, rules.rs `long_above`): the
  * position for bar t is decided at the close of bar t-1 (close[t-1] >
- * alma[t-1]; no position while the ALMA is NaN) and earns close[t]/close[t-1],
- * compounded in wasm's fixed order (bar t into accumulator t % 4, then
- * (g0 * g1) * (g2 * g3)). Returns the compounded return minus 1 and the
- * fraction of bars held.
+ * alma[t-1]; no position while the ALMA is NaN) and earns close[t]/close[t-1]
+ * (nothing when that ratio is not finite: a missing close), compounded in
+ * wasm's fixed order (bar t into accumulator t % 4, then (g0 * g1) * (g2 * g3)).
+ * Returns the compounded return minus 1 and the fraction of bars held; both NaN
+ * when the ALMA is NaN at every decision (indicators/src/rules.rs, LongAbove).
  */
 export function ruleReturn(prices, values, row, cols) {
   const base = row * cols;
   const g = [1, 1, 1, 1];
   let held = 0;
+  let decided = 0;
   for (let t = 1; t < cols; t++) {
     const a = values[base + t - 1];
-    if (a === a && prices[t - 1] > a) { g[t & 3] *= prices[t] / prices[t - 1]; held++; }
+    if (a === a) decided++;
+    if (a === a && prices[t - 1] > a) {
+      const r = prices[t] / prices[t - 1];
+      if (Number.isFinite(r)) g[t & 3] *= r;
+      held++;
+    }
   }
+  if (cols > 1 && decided === 0) return { ret: NaN, held: NaN };
   return { ret: (g[0] * g[1]) * (g[2] * g[3]) - 1, held: held / Math.max(1, cols - 1) };
 }
 
@@ -96,4 +104,15 @@ export function axisValues(range, limit = 1e6) {
   if (!(n >= 1)) return [];
   if (n > limit) throw new RangeError(`${n} values in one range: more than ${limit}`);
   return Array.from({ length: n }, (_, i) => range[0] + i * range[2]);
+}
+
+/**
+ * The row with the highest finite total return (`stats[row] = { ret, held }`), or 0 when
+ * none is finite: a row whose series has no complete window has a NaN return, which
+ * must neither win nor block the comparison.
+ */
+export function bestRow(stats) {
+  let best = 0;
+  stats.forEach((s, r) => { if (Number.isFinite(s.ret) && !(stats[best].ret >= s.ret)) best = r; });
+  return best;
 }

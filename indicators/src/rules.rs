@@ -25,14 +25,25 @@ pub const LANES: usize = 4;
 ///
 /// The position for bar `t` is decided at the close of bar `t - 1`: long when
 /// `prices[t - 1] > line[t - 1]` (never while the line is NaN), and a long bar
-/// earns `prices[t] / prices[t - 1]`.
+/// earns `prices[t] / prices[t - 1]` — or nothing (a factor of 1) when that
+/// ratio is not a finite number: a missing close (NaN) inside a long stretch
+/// would otherwise make the whole compounded return NaN (a backtester's
+/// universe has gaps; the bar after a missing close is flat anyway, decided on
+/// a NaN close).
+///
+/// A row whose line is NaN at every decision (no complete window of the
+/// period anywhere in the series: gaps closer than the period) cannot say what
+/// the rule did: both figures are NaN, not a "never long" 0 that would rank
+/// beside real results.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LongAbove {
-    /// The compounded return of the long bars, minus 1 (0 when never long):
+    /// The compounded return of the long bars, minus 1 (0 when never long, NaN
+    /// when the line is NaN at every decision):
     /// the factor of bar `t` multiplies accumulator `t % 4`, and the return is
     /// `(g0 * g1) * (g2 * g3) - 1`.
     pub total_return: f64,
-    /// The fraction of the `len - 1` bars the rule was long (0 for `len < 2`).
+    /// The fraction of the `len - 1` bars the rule was long (0 for `len < 2`;
+    /// NaN when the line is NaN at every decision).
     pub time_in_market: f64,
 }
 
@@ -62,6 +73,8 @@ pub fn long_above_with(prices: &[f64], ratios: &[f64], line: &[f64]) -> LongAbov
     let mut growth = [1.0f64; LANES];
     // Per accumulator too, so that a group of four bars is one vector operation.
     let mut held = [0usize; LANES];
+    // Bars whose line is a number (a decision could be made), likewise.
+    let mut decided = [0usize; LANES];
     // Element j of these is bar t = j + 1: decided on prices[t - 1] and
     // line[t - 1], earning ratios[t], into accumulator t % 4.
     let n = len.saturating_sub(1);
@@ -70,23 +83,29 @@ pub fn long_above_with(prices: &[f64], ratios: &[f64], line: &[f64]) -> LongAbov
     // accumulator exactly as it was) and whether it was long. Branch-free:
     // whether a bar is long is close to a coin toss, and a mispredicted branch
     // per bar costs more than the arithmetic. `>` is false for a NaN line
-    // (never long while the line is NaN) or price.
+    // (never long while the line is NaN) or price; a ratio that is not finite
+    // (a NaN close) earns nothing.
     let bar = |p: f64, a: f64, r: f64| {
         let long = p > a;
-        (if long { r } else { 1.0 }, long as usize)
+        (if long && r.is_finite() { r } else { 1.0 }, long as usize, (a == a) as usize)
     };
     let (mut d, mut l, mut e) = (decide.chunks_exact(LANES), line.chunks_exact(LANES), earn.chunks_exact(LANES));
     for ((d, l), e) in (&mut d).zip(&mut l).zip(&mut e) {
         for k in 0..LANES {
-            let (f, long) = bar(d[k], l[k], e[k]);
+            let (f, long, ok) = bar(d[k], l[k], e[k]);
             growth[(k + 1) % LANES] *= f;
             held[k] += long;
+            decided[k] += ok;
         }
     }
     for (k, ((&p, &a), &r)) in d.remainder().iter().zip(l.remainder()).zip(e.remainder()).enumerate() {
-        let (f, long) = bar(p, a, r);
+        let (f, long, ok) = bar(p, a, r);
         growth[(k + 1) % LANES] *= f;
         held[k] += long;
+        decided[k] += ok;
+    }
+    if n > 0 && decided.iter().sum::<usize>() == 0 {
+        return LongAbove { total_return: f64::NAN, time_in_market: f64::NAN };
     }
     let total = (growth[0] * growth[1]) * (growth[2] * growth[3]);
     let held: usize = held.iter().sum();

@@ -59,20 +59,32 @@ proptest! {
 
     #[test]
     fn long_above_follows_its_definition(
-        prices in prop::collection::vec(1.0..200.0f64, 0..300),
+        // Missing closes (NaN) among the prices, and lines NaN often enough that some have no number at all.
+        prices in prop::collection::vec(prop_oneof![9 => 1.0..200.0f64, 1 => Just(f64::NAN)], 0..300),
         line in prop::collection::vec(prop_oneof![4 => 1.0..200.0f64, 1 => Just(f64::NAN)], 0..300),
+        all_nan_line in prop::bool::weighted(0.1),
     ) {
+        let line: Vec<f64> = if all_nan_line { vec![f64::NAN; line.len()] } else { line };
         let n = prices.len().min(line.len());
-        let (mut g, mut held) = ([1.0f64; 4], 0usize);
+        let (mut g, mut held, mut decided) = ([1.0f64; 4], 0usize, 0usize);
         for t in 1..n {
+            decided += !line[t - 1].is_nan() as usize;
             if !line[t - 1].is_nan() && prices[t - 1] > line[t - 1] {
-                g[t % 4] *= prices[t] / prices[t - 1];
+                let r = prices[t] / prices[t - 1];
+                if r.is_finite() {
+                    g[t % 4] *= r;
+                }
                 held += 1;
             }
         }
         let got = long_above(&prices, &line);
-        prop_assert_eq!(got.total_return.to_bits(), ((g[0] * g[1]) * (g[2] * g[3]) - 1.0).to_bits());
-        prop_assert_eq!(got.time_in_market, if n < 2 { 0.0 } else { held as f64 / (n - 1) as f64 });
+        if n >= 2 && decided == 0 {
+            prop_assert!(got.total_return.is_nan() && got.time_in_market.is_nan(), "{:?}", got);
+        } else {
+            prop_assert_eq!(got.total_return.to_bits(), ((g[0] * g[1]) * (g[2] * g[3]) - 1.0).to_bits());
+            prop_assert_eq!(got.time_in_market, if n < 2 { 0.0 } else { held as f64 / (n - 1) as f64 });
+            prop_assert!(got.total_return.is_finite(), "a missing close never makes the return NaN: {:?}", got);
+        }
     }
 }
 
@@ -102,6 +114,12 @@ fn long_above_small_cases() {
     assert_eq!(r, LongAbove { total_return: (1.0 * 1.0) * ((12.0 / 11.0) * (9.0 / 12.0)) - 1.0, time_in_market: 2.0 / 3.0 });
     assert_eq!(long_above(&[], &[]), LongAbove { total_return: 0.0, time_in_market: 0.0 });
     assert_eq!(long_above(&[5.0], &[1.0]), LongAbove { total_return: 0.0, time_in_market: 0.0 });
+    // A missing close while long earns nothing (it made the whole return NaN).
+    let r = long_above(&[10.0, 11.0, f64::NAN, 12.0, 13.0], &[1.0, 1.0, 1.0, 1.0, 1.0]);
+    assert_eq!(r, LongAbove { total_return: (1.0 * (11.0 / 10.0)) * (1.0 * (13.0 / 12.0)) - 1.0, time_in_market: 3.0 / 4.0 });
+    // A line NaN at every decision (no complete window): the rule cannot be evaluated.
+    let r = long_above(&[10.0, 11.0, 12.0], &[f64::NAN; 3]);
+    assert!(r.total_return.is_nan() && r.time_in_market.is_nan(), "{r:?}");
 }
 
 #[test]

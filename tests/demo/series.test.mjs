@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseCsv, parseTable, pricesFrom, decodeBytes, CsvError } from '../../demo/series.js';
-import { axisCount, axisMax, axisValues } from '../../demo/stats.js';
+import { axisCount, axisMax, axisValues, bestRow } from '../../demo/stats.js';
 
 const fixture = (name) => readFileSync(new URL(`fixtures/${name}`, import.meta.url));
 const read = (name, opts) => parseCsv(decodeBytes(fixture(name)), opts);
@@ -182,4 +182,11 @@ test('the grid preview counts a range arithmetically (no array), however small t
   assert.equal(axisCount([0, 1, 1e-9]), 1e9 + 1);
   assert.equal(axisMax([10, 205, 10]), 200);
   assert.throws(() => axisValues([0, 1, 1e-9]), RangeError);
+});
+
+test('bestRow: the highest finite return; a NaN return (a series with no complete window) neither wins nor blocks', () => {
+  assert.equal(bestRow([{ ret: NaN }, { ret: 0.1 }, { ret: 0.3 }, { ret: NaN }, { ret: 0.2 }]), 2);
+  assert.equal(bestRow([{ ret: -0.5 }, { ret: NaN }, { ret: -0.2 }]), 2);
+  assert.equal(bestRow([{ ret: NaN }, { ret: NaN }]), 0);
+  assert.equal(bestRow([{ ret: 0.1 }, { ret: 0.1 }]), 0, 'ties keep the first');
 });

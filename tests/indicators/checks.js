@@ -383,6 +383,20 @@ export function runChecks(pkg, fx, single, emaFx) {
       ok(['totalReturn', 'timeInMarket', 'rowSum', 'nanCount'].every((k) => same(r[k], y[k])), 'pool = single-threaded build');
     }
   });
+  check('almaBatchLongAbove over a series with gaps: a missing close earns nothing (the return stays a number); a period no window of which completes gives NaN figures', () => {
+    // A NaN every 5 samples: windows of up to 4 complete, of 5 and more never.
+    const x = walk(2_000, 43).map((v, i) => (i % 5 === 4 ? NaN : v + 100));
+    const grid = { period: [2, 7, 1], offset: [0.85, 0.85, 0], sigma: [6, 6, 0] };
+    const full = pkg.almaBatch(x, grid);
+    const r = pkg.almaBatchLongAbove(x, grid);
+    for (let row = 0; row < full.rows; row++) {
+      const rule = ruleReturn(x, full.values, row, full.cols);
+      ok(Object.is(r.totalReturn[row], rule.ret) && Object.is(r.timeInMarket[row], rule.held), `row ${row}: rule`);
+      const complete = full.combos[row].period <= 4;
+      ok(complete ? Number.isFinite(r.totalReturn[row]) && r.timeInMarket[row] > 0 : Number.isNaN(r.totalReturn[row]) && Number.isNaN(r.timeInMarket[row]),
+        `period ${full.combos[row].period}: ${r.totalReturn[row]} / ${r.timeInMarket[row]}`);
+    }
+  });
   check('almaBatchManyLongAbove: per (series, combination), almaBatchLongAbove\'s figures for that series alone, bit for bit, series-major; errors name the series', () => {
     const lengths = [3000, 17, 800, 2520, 40];
     const universe = lengths.map((n, k) => walk(n, 60 + k).map((v) => v + 100 + k));

@@ -141,9 +141,13 @@ export interface AlmaLongAboveResult {
   /** prices.length */
   cols: number;
   combos: AlmaCombo[];
-  /** "Long while the close is above the ALMA" (decided at the previous close): compounded return of the long bars, minus 1. */
+  /**
+   * "Long while the close is above the ALMA" (decided at the previous close): compounded return of the
+   * long bars, minus 1. A long bar into a missing close (NaN) earns nothing; NaN when the ALMA is NaN at
+   * every decision (no complete window of the period: gaps closer than the period), as timeInMarket.
+   */
   totalReturn: Float64Array;
-  /** Fraction of the cols - 1 bars that rule was long. */
+  /** Fraction of the cols - 1 bars that rule was long (NaN when the ALMA is NaN at every decision). */
   timeInMarket: Float64Array;
   /** Sum of the row's finite values in a fixed order (value i into accumulator i % 4, then (s0 + s1) + (s2 + s3)): equal rows give equal bits (a checksum). */
   rowSum: Float64Array;
@@ -185,9 +189,9 @@ export interface AlmaManyLongAboveResult {
   /** The offsets the call was given, as numbers. */
   offsets: number[];
   combos: AlmaCombo[];
-  /** "Long while the close is above the ALMA" over the series: compounded return of the long bars, minus 1. */
+  /** "Long while the close is above the ALMA" over the series, as almaBatchLongAbove's (missing closes earn nothing; NaN when the series has no complete window of the period). */
   totalReturn: Float64Array;
-  /** Fraction of the series' len - 1 bars that rule was long. */
+  /** Fraction of the series' len - 1 bars that rule was long (NaN when the series has no complete window of the period). */
   timeInMarket: Float64Array;
   /** Sum of the row's finite values in almaBatchLongAbove's fixed order (a checksum). */
   rowSum: Float64Array;
