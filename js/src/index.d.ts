@@ -259,7 +259,41 @@ export class HostError extends Error {
   series?: number;
 }
 
-export class Host {
+/** A module's exports as the host sees them when it is not told their types: any name, any arguments. */
+export type UntypedModule = { [name: string]: (...args: any[]) => any };
+
+/**
+ * The exports of module `M` (its glue's type: `typeof import('./pkg/my_crate.js')`) the host
+ * can call: its functions, without the glue's init functions (`default`, `initSync`) and
+ * its classes (not callable through the host: NO_SUCH_EXPORT).
+ */
+export type CallableExports<M> = {
+  [K in keyof M & string as K extends 'default' | 'initSync' ? never : M[K] extends (...args: any[]) => any ? K : never]: M[K] extends (...args: infer A) => infer R ? (...args: A) => R : never;
+};
+
+/** `host.call` of a typed host: the name must be an export, the arguments its parameters; resolves with its result. */
+export interface TypedCall<M> {
+  <K extends keyof CallableExports<M> & string>(
+    name: K,
+    args: Parameters<CallableExports<M>[K]>,
+    options?: CallOptions,
+  ): Promise<Awaited<ReturnType<CallableExports<M>[K]>>>;
+}
+
+/** `host.call` of an untyped host: any name and arguments; `T` is what you expect back. */
+export interface UntypedCall {
+  <T = unknown>(name: string, args?: unknown[], options?: CallOptions): Promise<T>;
+}
+
+/**
+ * A host running module `M`. Untyped by default; give the glue's type to have names,
+ * arguments and results checked:
+ *
+ *     const host = await createHost<typeof import('./pkg-threads/my_crate.js')>({ ... });
+ *     const r = await host.call('almaBatch', [prices, { period: [9, 258, 1] }]);  // r: AlmaBatchResult
+ *     host.call('almaBatc', [prices]);                                             // compile error
+ */
+export class Host<M = UntypedModule> {
   /**
    * Which mode runs. Null while the host has no instance — after terminate(), while
    * recreate() starts, after a failed recreate() — as `reason` is; `threads` and
@@ -282,12 +316,14 @@ export class Host {
    * structured clones: plain objects, arrays, typed arrays and the built-ins a clone keeps;
    * a class instance (a getter, a private field) is INVALID_ARGUMENT naming its path (`args[1].grid`).
    */
-  call<T = unknown>(name: string, args?: unknown[], options?: CallOptions): Promise<T>;
+  call: string extends keyof M ? UntypedCall : TypedCall<M>;
   /**
    * Every export of the module as an async function — except `then`, `toJSON`, `valueOf`, `toString` and Object.prototype's names, which the language calls implicitly (use `call` for such an export).
    * `in` and `Object.keys` list the module's callable exports while an instance runs (for feature detection: `'almaBatchMany' in host.exports`).
    */
-  readonly exports: Record<string, (...args: unknown[]) => Promise<any>>;
+  readonly exports: string extends keyof M
+    ? Record<string, (...args: unknown[]) => Promise<any>>
+    : { readonly [K in keyof CallableExports<M>]: (...args: Parameters<CallableExports<M>[K]>) => Promise<Awaited<ReturnType<CallableExports<M>[K]>>> };
   /**
    * Terminates every worker and starts fresh ones (calls in flight reject with HOST_TERMINATED,
    * calls made meanwhile wait). A forced mode that cannot start rejects with its code, and
@@ -295,7 +331,7 @@ export class Host {
    * A recreate() superseded by a later one settles as that one does; one cut off by
    * terminate() rejects with HOST_TERMINATED.
    */
-  recreate(options?: { threads?: number; shards?: number; mode?: Mode | 'auto'; forceSingle?: boolean }): Promise<Host>;
+  recreate(options?: { threads?: number; shards?: number; mode?: Mode | 'auto'; forceSingle?: boolean }): Promise<Host<M>>;
   /**
    * Terminates the instance(s); pending and later calls reject with HOST_TERMINATED, and so
    * do calls queued during a start and the recreate() that started it (even if another
@@ -305,4 +341,4 @@ export class Host {
 }
 
 /** Starts a host: chooses the mode, starts the dedicated worker(s) and (threaded) the pool. */
-export function createHost(options: HostOptions): Promise<Host>;
+export function createHost<M = UntypedModule>(options: HostOptions): Promise<Host<M>>;

@@ -87,3 +87,28 @@ export async function useIndicators(): Promise<number> {
   }
   return one.length + rows + firstPeriod + values.length + batch.cols + seriesCount + start + manyValues.length + emaRows + byFft.length + direct.length + figures + perSeries + inPlaceFirst;
 }
+
+// A host told its module's type: names, arguments and results checked (index.d.ts, Host<M>).
+import type * as Indicators from '../../target/pkg/indicators-threads/rayon_web_indicators.js';
+export async function useTypedHost(): Promise<number> {
+  const host = await createHost<typeof Indicators>({ threaded: './pkg-threads/x.js', single: './pkg-single/x.js' });
+  const prices = new Float64Array(10);
+  const r = await host.call('almaBatch', [prices, { period: [2, 4, 1] }], { onProgress: (done, total) => void (done / total) });
+  const rows: number = r.rows;
+  const values: Float64Array = r.values;
+  const shape = await host.call('almaBatchInto', [prices, { period: [2, 4, 1] }, new Float64Array(30)]);
+  const cols: number = shape.cols;
+  // @ts-expect-error: no such export (a typo)
+  void host.call('almaBatc', [prices, { period: [2, 4, 1] }]);
+  // @ts-expect-error: the range is required
+  void host.call('almaBatch', [prices]);
+  // @ts-expect-error: the glue's init functions are not callable through the host
+  void host.call('initSync', [{ module: new Uint8Array(0) }]);
+  // @ts-expect-error: classes are not callable through the host
+  void host.call('WasmFloat64Buffer', [3]);
+  const line: Float64Array = await host.exports.alma(prices, { period: 3 });
+  // @ts-expect-error: no such export
+  void host.exports.almaBatc;
+  const again: Host<typeof Indicators> = await host.recreate({ mode: 'single' });
+  return rows + values.length + cols + line.length + (again.mode?.length ?? 0);
+}
