@@ -57,18 +57,19 @@ export function checksumOfRows(rowSum, nanCount) {
 export function ruleReturn(prices, values, row, cols) {
   const base = row * cols;
   const g = [1, 1, 1, 1];
+  // No decision possible (the ALMA NaN throughout): nothing to say.
+  let decided = false;
+  for (let t = 1; t < cols && !decided; t++) decided = values[base + t - 1] === values[base + t - 1];
+  if (cols > 1 && !decided) return { ret: NaN, held: NaN };
   let held = 0;
-  let decided = 0;
   for (let t = 1; t < cols; t++) {
     const a = values[base + t - 1];
-    if (a === a) decided++;
     if (a === a && prices[t - 1] > a) {
       const r = prices[t] / prices[t - 1];
       if (Number.isFinite(r)) g[t & 3] *= r;
       held++;
     }
   }
-  if (cols > 1 && decided === 0) return { ret: NaN, held: NaN };
   return { ret: (g[0] * g[1]) * (g[2] * g[3]) - 1, held: held / Math.max(1, cols - 1) };
 }
 

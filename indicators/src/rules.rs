@@ -73,12 +73,15 @@ pub fn long_above_with(prices: &[f64], ratios: &[f64], line: &[f64]) -> LongAbov
     let mut growth = [1.0f64; LANES];
     // Per accumulator too, so that a group of four bars is one vector operation.
     let mut held = [0usize; LANES];
-    // Bars whose line is a number (a decision could be made), likewise.
-    let mut decided = [0usize; LANES];
     // Element j of these is bar t = j + 1: decided on prices[t - 1] and
     // line[t - 1], earning ratios[t], into accumulator t % 4.
     let n = len.saturating_sub(1);
     let (decide, line, earn) = (&prices[..n], &line[..n], &ratios[len.min(1)..len]);
+    // No decision possible (the line NaN throughout): nothing to say. Stops at the
+    // line's first number — after the warm-up — outside the per-bar loop.
+    if n > 0 && line.iter().all(|a| a.is_nan()) {
+        return LongAbove { total_return: f64::NAN, time_in_market: f64::NAN };
+    }
     // One bar: its factor (1.0 when not long: multiplying by it leaves the
     // accumulator exactly as it was) and whether it was long. Branch-free:
     // whether a bar is long is close to a coin toss, and a mispredicted branch
@@ -87,25 +90,20 @@ pub fn long_above_with(prices: &[f64], ratios: &[f64], line: &[f64]) -> LongAbov
     // (a NaN close) earns nothing.
     let bar = |p: f64, a: f64, r: f64| {
         let long = p > a;
-        (if long && r.is_finite() { r } else { 1.0 }, long as usize, (a == a) as usize)
+        (if long && r.is_finite() { r } else { 1.0 }, long as usize)
     };
     let (mut d, mut l, mut e) = (decide.chunks_exact(LANES), line.chunks_exact(LANES), earn.chunks_exact(LANES));
     for ((d, l), e) in (&mut d).zip(&mut l).zip(&mut e) {
         for k in 0..LANES {
-            let (f, long, ok) = bar(d[k], l[k], e[k]);
+            let (f, long) = bar(d[k], l[k], e[k]);
             growth[(k + 1) % LANES] *= f;
             held[k] += long;
-            decided[k] += ok;
         }
     }
     for (k, ((&p, &a), &r)) in d.remainder().iter().zip(l.remainder()).zip(e.remainder()).enumerate() {
-        let (f, long, ok) = bar(p, a, r);
+        let (f, long) = bar(p, a, r);
         growth[(k + 1) % LANES] *= f;
         held[k] += long;
-        decided[k] += ok;
-    }
-    if n > 0 && decided.iter().sum::<usize>() == 0 {
-        return LongAbove { total_return: f64::NAN, time_in_market: f64::NAN };
     }
     let total = (growth[0] * growth[1]) * (growth[2] * growth[3]);
     let held: usize = held.iter().sum();
