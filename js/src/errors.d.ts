@@ -7,8 +7,7 @@ export type { HostError };
 export declare function invalid(message: string): HostError & { code: 'INVALID_ARGUMENT' };
 /** HOST_TERMINATED. */
 export declare function terminated(message?: string): HostError & { code: 'HOST_TERMINATED' };
-/** A thrown value's message; never throws. */
-export declare function messageOf(e: unknown): string;
+export { messageOf } from './options.js';
 /** ABORTED for a call, with its signal's reason as `cause`. */
 export declare function abortError(job: { name: string; signal?: AbortSignal }): HostError & { code: 'ABORTED' };
 /** HOST_SUPERSEDED: a start a newer recreate() replaced (internal). */

@@ -5,6 +5,8 @@
 // standalone entry points — prewarm, split's compileDeclaration, isolate — throw
 // a plain TypeError with that code: options.js).
 
+import { messageOf } from './options.js';
+
 /** An error from the host or the module, with the module's `code` when it had one. */
 export class HostError extends Error {
   constructor({ name, message, code, series, cause }) {
@@ -18,10 +20,8 @@ export class HostError extends Error {
 /** A bad argument, option or declaration: INVALID_ARGUMENT, named TypeError. */
 export const invalid = (message) => new HostError({ name: 'TypeError', message, code: 'INVALID_ARGUMENT' });
 export const terminated = (message = 'the host was terminated') => new HostError({ message, code: 'HOST_TERMINATED' });
-/** A thrown value's message, for our own messages; never throws. */
-export const messageOf = (e) => {
-  try { return typeof e?.message === 'string' ? e.message : String(e); } catch { return 'an exception that cannot be shown'; }
-};
+// (Defined beside readOptions, which every entry point already imports.)
+export { messageOf };
 
 /** ABORTED for `job`, carrying the signal's reason as `cause`. */
 export function abortError(job) {

@@ -105,7 +105,7 @@ function post(msg, transfer = [], id = msg.id) {
   }
 }
 
-/** Bytes of a typed array, DataView or ArrayBuffer (index.js has the same line: this
+/** Bytes of a typed array, DataView or ArrayBuffer (outputs.js has the same line: this
  * worker imports nothing statically, see above). */
 const bytesOf = (v) => (ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v));
 

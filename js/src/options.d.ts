@@ -4,6 +4,9 @@
 /** A TypeError with `code: 'INVALID_ARGUMENT'`. */
 export declare function invalidArgument(message: string): TypeError & { code: 'INVALID_ARGUMENT' };
 
+/** A thrown value's message, for error messages; never throws. */
+export declare function messageOf(e: unknown): string;
+
 /** What a value is, for error messages; never throws. */
 export declare function describe(value: unknown): string;
 

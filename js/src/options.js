@@ -34,7 +34,8 @@ export function describe(v) {
   }
 }
 
-const reason = (e) => {
+/** A thrown value's message, for our own messages; never throws. */
+export const messageOf = (e) => {
   try { return typeof e?.message === 'string' ? e.message : String(e); } catch { return 'an exception that cannot be shown'; }
 };
 
@@ -48,17 +49,17 @@ export function readOptions(arg, what, known, fail = invalidArgument) {
   if (arg === undefined || arg === null) return {};
   const list = known.join(', ');
   let array;
-  try { array = Array.isArray(arg); } catch (e) { throw fail(`inspecting ${what} threw: ${reason(e)}`); } // a revoked Proxy
+  try { array = Array.isArray(arg); } catch (e) { throw fail(`inspecting ${what} threw: ${messageOf(e)}`); } // a revoked Proxy
   if (typeof arg !== 'object' || array) throw fail(`${what} must be an object { ${list} }, got ${describe(arg)}`);
   let keys;
-  try { keys = Object.keys(arg); } catch (e) { throw fail(`listing the keys of ${what} threw: ${reason(e)}`); }
+  try { keys = Object.keys(arg); } catch (e) { throw fail(`listing the keys of ${what} threw: ${messageOf(e)}`); }
   for (const key of keys) {
     if (!known.includes(key)) throw fail(`${what} has no option ${JSON.stringify(key)}: it accepts ${list} only`);
   }
   const read = {};
   for (const key of known) {
     let value;
-    try { value = arg[key]; } catch (e) { throw fail(`reading ${what}.${key} threw: ${reason(e)}`); }
+    try { value = arg[key]; } catch (e) { throw fail(`reading ${what}.${key} threw: ${messageOf(e)}`); }
     if (value !== undefined && value !== null) read[key] = value;
   }
   return read;
